@@ -1,0 +1,1 @@
+"""Request/response schemas shared by the API, the worker and the dashboard."""

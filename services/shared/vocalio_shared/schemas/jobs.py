@@ -1,0 +1,241 @@
+"""A job's contract: what a client submits, what goes on the queue, what a worker reports back."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from vocalio_shared.errors import ErrorDetail
+from vocalio_shared.regions import Region, RegionChoice
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    PREPARING = "preparing"
+    SYNTHESIZING = "synthesizing"
+    ENCODING = "encoding"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+    @property
+    def running(self) -> bool:
+        return self in RUNNING_STATUSES
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+RUNNING_STATUSES = frozenset({JobStatus.PREPARING, JobStatus.SYNTHESIZING, JobStatus.ENCODING})
+
+
+class Priority(StrEnum):
+    """Queue lanes, taken in this order: a worker drains high before normal before bulk."""
+
+    HIGH = "high"
+    NORMAL = "normal"
+    BULK = "bulk"
+
+
+PRIORITY_ORDER: tuple[Priority, ...] = (Priority.HIGH, Priority.NORMAL, Priority.BULK)
+
+
+class OutputFormat(StrEnum):
+    WAV = "wav"
+    FLAC = "flac"
+    MP3 = "mp3"
+    OPUS = "opus"
+    M4A = "m4a"
+
+
+AUDIO_MEDIA_TYPES: dict[OutputFormat, str] = {
+    OutputFormat.WAV: "audio/wav",
+    OutputFormat.FLAC: "audio/flac",
+    OutputFormat.MP3: "audio/mpeg",
+    OutputFormat.OPUS: "audio/ogg",
+    OutputFormat.M4A: "audio/mp4",
+}
+
+AUDIO_EXTENSIONS: dict[OutputFormat, str] = {
+    OutputFormat.WAV: "wav",
+    OutputFormat.FLAC: "flac",
+    OutputFormat.MP3: "mp3",
+    OutputFormat.OPUS: "ogg",
+    OutputFormat.M4A: "m4a",
+}
+
+SUPPORTED_SAMPLE_RATES: tuple[int, ...] = (16000, 22050, 24000, 44100, 48000)
+NFE_STEP_MIN, NFE_STEP_MAX, NFE_STEP_DEFAULT = 4, 64, 16
+SPEED_MIN, SPEED_MAX = 0.5, 2.0
+MAX_LEXICON_ENTRIES = 500
+MAX_METADATA_KEYS = 50
+
+
+class LexiconEntry(BaseModel):
+    """A pronunciation override: `term` (word or phrase) is read as `say`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    term: str = Field(min_length=1, max_length=200)
+    say: str = Field(min_length=1, max_length=400)
+
+
+class JobParams(BaseModel):
+    """Synthesis parameters: the part of a request that decides the audio."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    voice: str | None = Field(default=None, max_length=100, description="Voice id or name; region default if unset.")
+    region: RegionChoice = RegionChoice.AUTO
+    nfe_step: int = Field(default=NFE_STEP_DEFAULT, ge=NFE_STEP_MIN, le=NFE_STEP_MAX)
+    speed: float = Field(default=1.0, ge=SPEED_MIN, le=SPEED_MAX)
+    output_format: OutputFormat = OutputFormat.WAV
+    sample_rate: int = 24000
+    expand: bool = Field(default=False, description="Rewrite the text for listening through llm_bridge.")
+    lexicon: list[LexiconEntry] | None = Field(default=None, max_length=MAX_LEXICON_ENTRIES)
+
+    @field_validator("sample_rate")
+    @classmethod
+    def _supported_rate(cls, value: int) -> int:
+        if value not in SUPPORTED_SAMPLE_RATES:
+            raise ValueError(f"sample_rate must be one of {list(SUPPORTED_SAMPLE_RATES)}")
+        return value
+
+
+class JobCreate(JobParams):
+    """Body of POST /api/v1/jobs."""
+
+    text: str = Field(min_length=1)
+    priority: Priority = Priority.NORMAL
+    callback_url: str | None = Field(default=None, max_length=2000)
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text must contain something to say")
+        return value
+
+    @field_validator("metadata")
+    @classmethod
+    def _small_metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(value) > MAX_METADATA_KEYS:
+            raise ValueError(f"metadata may hold at most {MAX_METADATA_KEYS} keys")
+        return value
+
+
+class JobSpec(JobParams):
+    """What a worker receives from the queue: everything it needs, nothing from the database."""
+
+    job_id: str
+    text: str
+    priority: Priority
+    attempt: int = 1
+
+
+class JobMetrics(BaseModel):
+    """Figures a worker reports with a result (seed names)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    latency_ms: float | None = None
+    processing_time_ms: float | None = None
+    upload_time_ms: float | None = None
+    audio_quality_score: float | None = None
+    snr_db: float | None = None
+    clipping_rate: float | None = None
+    real_time_factor: float | None = None
+    detected_region: Region | None = None
+    region_confidence: float | None = None
+    slang_markers: list[str] = Field(default_factory=list)
+    nfe_steps_used: int | None = None
+    engine: str | None = None
+    chunks: int | None = None
+
+
+class JobResult(BaseModel):
+    """Describes the uploaded audio; sent with the final `succeeded` update."""
+
+    duration_s: float = Field(ge=0)
+    sample_rate: int
+    channels: int = 1
+    format: OutputFormat
+    size_bytes: int = Field(ge=0)
+    sha256: str = Field(min_length=64, max_length=64)
+    chunk_durations_s: list[float] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class JobStatusUpdate(BaseModel):
+    """Body of POST /api/v1/jobs/{id}/status, sent by the worker running the job."""
+
+    worker_id: str
+    status: JobStatus
+    progress: float = Field(default=0.0, ge=0.0, le=100.0)
+    stage: str | None = Field(default=None, max_length=100)
+    message: str | None = Field(default=None, max_length=2000)
+    attempt: int = Field(default=1, ge=1)
+    result: JobResult | None = None
+    metrics: JobMetrics | None = None
+    error: ErrorDetail | None = None
+    data: dict[str, Any] | None = None
+
+
+class JobStatusAck(BaseModel):
+    """The API's answer to a status update: whether the worker should keep going."""
+
+    accepted: bool
+    status: JobStatus
+    cancel_requested: bool = False
+
+
+class JobLinks(BaseModel):
+    self: str
+    events: str
+    audio: str
+    cancel: str
+
+
+class JobPublic(BaseModel):
+    id: str
+    status: JobStatus
+    progress: float
+    stage: str | None = None
+    priority: Priority
+    text_chars: int
+    params: JobParams
+    callback_url: str | None = None
+    metadata: dict[str, Any] | None = None
+    result: JobResult | None = None
+    metrics: JobMetrics | None = None
+    error: ErrorDetail | None = None
+    worker_id: str | None = None
+    attempts: int = 0
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    links: JobLinks
+
+
+class JobList(BaseModel):
+    items: list[JobPublic]
+    next_cursor: str | None = None
+
+
+class JobEvent(BaseModel):
+    """One row of a job's event log; also the SSE `data` payload (SSE id = seq)."""
+
+    seq: int
+    job_id: str
+    type: str
+    status: JobStatus
+    progress: float
+    stage: str | None = None
+    message: str | None = None
+    data: dict[str, Any] | None = None
+    created_at: datetime

@@ -1,0 +1,1 @@
+"""Spanish text pipeline (normalization, region detection, chunking, lexicon). See issue 6."""
