@@ -1,0 +1,1 @@
+"""The audio path after the engine: crossfade → post-process → quality → resample → encode."""

@@ -1,0 +1,177 @@
+"""Encodes float32 mono to the job's format: soundfile (libsndfile) where it can, ffmpeg where it must.
+
+| format | soundfile            | ffmpeg fallback (imageio-ffmpeg) |
+| wav    | WAV / PCM_16         | pcm_s16le                        |
+| flac   | FLAC / PCM_16        | flac                             |
+| mp3    | MP3 / MPEG_LAYER_III | libmp3lame                       |
+| opus   | OGG / OPUS           | libopus in Ogg                   |
+| m4a    | —                    | aac in MP4                       |
+
+Opus only runs at 8/12/16/24/48 kHz: other rates (22050, 44100) are resampled to 48 kHz, the
+result reports 48000 and carries a warning. Every other format keeps the asked rate.
+"""
+
+import hashlib
+import io
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import soundfile
+from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.schemas.jobs import OutputFormat
+
+from vocalio_worker.audio.resample import resample
+
+FloatAudio = npt.NDArray[np.float32]
+OPUS_SAMPLE_RATES_HZ = (8000, 12000, 16000, 24000, 48000)
+OPUS_FALLBACK_RATE_HZ = 48000
+FFMPEG_TIMEOUT_S = 600
+
+SOUNDFILE_FORMATS: dict[OutputFormat, tuple[str, str]] = {
+    OutputFormat.WAV: ("WAV", "PCM_16"),
+    OutputFormat.FLAC: ("FLAC", "PCM_16"),
+    OutputFormat.MP3: ("MP3", "MPEG_LAYER_III"),
+    OutputFormat.OPUS: ("OGG", "OPUS"),
+}
+
+FFMPEG_ARGS: dict[OutputFormat, list[str]] = {
+    OutputFormat.WAV: ["-c:a", "pcm_s16le", "-f", "wav"],
+    OutputFormat.FLAC: ["-c:a", "flac", "-f", "flac"],
+    OutputFormat.MP3: ["-c:a", "libmp3lame", "-b:a", "96k", "-f", "mp3"],
+    OutputFormat.OPUS: ["-c:a", "libopus", "-b:a", "48k", "-f", "ogg"],
+    OutputFormat.M4A: ["-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", "-f", "mp4"],
+}
+
+
+@dataclass(frozen=True)
+class EncoderTools:
+    """What this process can encode with; `detect()` finds it, tests pass a reduced set."""
+
+    soundfile_formats: frozenset[OutputFormat]
+    ffmpeg_exe: str | None
+
+    @staticmethod
+    @cache
+    def detect() -> "EncoderTools":
+        formats = frozenset(
+            output_format
+            for output_format, (container, subtype) in SOUNDFILE_FORMATS.items()
+            if container in soundfile.available_formats()
+            and subtype in soundfile.available_subtypes(container)
+        )
+        try:
+            import imageio_ffmpeg
+
+            ffmpeg_exe: str | None = imageio_ffmpeg.get_ffmpeg_exe()
+        except Exception:  # package absent or its binary missing for this platform
+            ffmpeg_exe = None
+        return EncoderTools(soundfile_formats=formats, ffmpeg_exe=ffmpeg_exe)
+
+    def can_encode(self, output_format: OutputFormat) -> bool:
+        return output_format in self.soundfile_formats or self.ffmpeg_exe is not None
+
+
+@dataclass(frozen=True)
+class EncodedAudio:
+    data: bytes = field(repr=False)
+    format: OutputFormat
+    sample_rate_hz: int
+    duration_s: float
+    sha256: str
+    encoder: str
+    channels: int = 1
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.data)
+
+    def write_to(self, path: Path) -> Path:
+        path.write_bytes(self.data)
+        return path
+
+
+def container_sample_rate_hz(output_format: OutputFormat, asked_rate_hz: int) -> int:
+    """The rate the file will really have."""
+    if output_format == OutputFormat.OPUS and asked_rate_hz not in OPUS_SAMPLE_RATES_HZ:
+        return OPUS_FALLBACK_RATE_HZ
+    return asked_rate_hz
+
+
+def _encode_with_soundfile(pcm: FloatAudio, sample_rate_hz: int, output_format: OutputFormat) -> bytes:
+    container, subtype = SOUNDFILE_FORMATS[output_format]
+    buffer = io.BytesIO()
+    soundfile.write(buffer, pcm, sample_rate_hz, subtype=subtype, format=container)
+    return buffer.getvalue()
+
+
+def _encode_with_ffmpeg(
+    pcm: FloatAudio, sample_rate_hz: int, output_format: OutputFormat, ffmpeg_exe: str
+) -> bytes:
+    # A real file, not a pipe: the MP4 and WAV muxers seek back to write sizes and indexes.
+    with tempfile.TemporaryDirectory(prefix="vocalio-encode-") as workdir:
+        target = Path(workdir) / f"out.{output_format.value}"
+        command = [
+            ffmpeg_exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+            "-f", "f32le", "-ar", str(sample_rate_hz), "-ac", "1", "-i", "pipe:0",
+            *FFMPEG_ARGS[output_format], str(target),
+        ]  # fmt: skip
+        completed = subprocess.run(
+            command,
+            input=pcm.astype("<f4").tobytes(),
+            capture_output=True,
+            timeout=FFMPEG_TIMEOUT_S,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise VocalioError(
+                ErrorCode.INTERNAL_ERROR,
+                f"ffmpeg failed to encode {output_format.value}",
+                {"format": output_format.value, "stderr": completed.stderr.decode(errors="replace")[-500:]},
+            )
+        return target.read_bytes()
+
+
+def encode_audio(
+    audio: FloatAudio,
+    sample_rate_hz: int,
+    output_format: OutputFormat,
+    tools: EncoderTools | None = None,
+) -> EncodedAudio:
+    """Encode float32 mono audio that is already at `sample_rate_hz` (the job's rate)."""
+    tools = tools or EncoderTools.detect()
+    output_format = OutputFormat(output_format)
+    if not tools.can_encode(output_format):
+        raise VocalioError(
+            ErrorCode.ENCODER_MISSING,
+            f"no encoder available for {output_format.value}: this worker has neither libsndfile "
+            f"support for it nor an ffmpeg binary",
+            {"format": output_format.value},
+        )
+    warnings: list[str] = []
+    file_rate_hz = container_sample_rate_hz(output_format, sample_rate_hz)
+    pcm = np.clip(np.asarray(audio, dtype=np.float32).reshape(-1), -1.0, 1.0)  # no integer wrap-around
+    if file_rate_hz != sample_rate_hz:
+        pcm = resample(pcm, sample_rate_hz, file_rate_hz)
+        warnings.append(
+            f"{output_format.value} does not support {sample_rate_hz} Hz; encoded at {file_rate_hz} Hz"
+        )
+    if output_format in tools.soundfile_formats:
+        data, encoder = _encode_with_soundfile(pcm, file_rate_hz, output_format), "soundfile"
+    else:
+        assert tools.ffmpeg_exe is not None
+        data, encoder = _encode_with_ffmpeg(pcm, file_rate_hz, output_format, tools.ffmpeg_exe), "ffmpeg"
+    return EncodedAudio(
+        data=data,
+        format=output_format,
+        sample_rate_hz=file_rate_hz,
+        duration_s=len(pcm) / file_rate_hz,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoder=encoder,
+        warnings=warnings,
+    )

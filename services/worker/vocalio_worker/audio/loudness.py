@@ -1,0 +1,45 @@
+"""Loudness (ITU-R BS.1770 via pyloudnorm) and a look-ahead peak limiter that never moves samples."""
+
+import numpy as np
+import numpy.typing as npt
+import pyloudnorm
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+FloatAudio = npt.NDArray[np.float32]
+LOUDNESS_BLOCK_S = 0.4  # BS.1770 gating block; pyloudnorm cannot measure anything shorter
+LIMITER_WINDOW_S = 0.005
+
+
+def integrated_loudness_lufs(audio: FloatAudio, sample_rate_hz: int) -> float:
+    """Integrated loudness; -inf for silence. Audio shorter than one block is measured looped."""
+    if len(audio) == 0 or not np.any(audio):
+        return float("-inf")
+    samples = np.asarray(audio, dtype=np.float64)
+    min_samples = int(LOUDNESS_BLOCK_S * sample_rate_hz) + 1
+    if len(samples) < min_samples:
+        # A looped short clip has the clip's loudness; better than refusing to normalise "Sí."
+        samples = np.tile(samples, -(-min_samples // len(samples)))
+    return float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(samples))
+
+
+def db_to_gain(decibels: float) -> float:
+    return float(10 ** (decibels / 20))
+
+
+def limit_peaks(audio: FloatAudio, sample_rate_hz: int, ceiling_dbfs: float) -> FloatAudio:
+    """Keep every sample's magnitude at or below the ceiling with a smooth 5 ms gain envelope.
+
+    The gain a sample needs is spread (minimum filter over ±window) and then averaged over
+    ±window/2, so at each peak the averaged gain is still at most what the peak needs, and the gain
+    ramps over milliseconds instead of flattening waveforms (hard clipping). Timing is untouched.
+    """
+    ceiling = db_to_gain(ceiling_dbfs)
+    magnitude = np.abs(audio)
+    if len(audio) == 0 or magnitude.max() <= ceiling:
+        return audio
+    window = max(1, round(LIMITER_WINDOW_S * sample_rate_hz))
+    needed_gain = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))
+    spread = minimum_filter1d(needed_gain, size=2 * window + 1, mode="nearest")
+    smooth = uniform_filter1d(spread, size=2 * (window // 2) + 1, mode="nearest")
+    limited = audio * smooth
+    return np.clip(limited, -ceiling, ceiling).astype(np.float32)  # float rounding only

@@ -1,0 +1,40 @@
+"""Audio-path settings (VOCALIO_ prefix); the runtime's WorkerSettings composes this class."""
+
+from typing import Literal
+
+from pydantic import Field
+from vocalio_shared.settings import CommonSettings
+
+
+class AudioSettings(CommonSettings):
+    crossfade_s: float = Field(
+        default=0.15, ge=0.0, le=1.0, description="Overlap between consecutive chunks."
+    )
+    crossfade_curve: Literal["equal_power", "linear"] = Field(
+        default="equal_power",
+        description="equal_power keeps loudness through the overlap of unrelated audio.",
+    )
+    target_lufs: float = Field(
+        default=-20.0,
+        ge=-40.0,
+        le=-6.0,
+        description="Integrated loudness after post-processing; -20 sits inside ACX's -23..-18 dB window.",
+    )
+    peak_limit_dbfs: float = Field(
+        default=-3.0,
+        ge=-20.0,
+        le=0.0,
+        description="Sample-peak ceiling; -3 dBFS is ACX's and leaves lossy headroom.",
+    )
+    max_silence_s: float = Field(
+        default=0.75, ge=0.05, le=10.0, description="Internal pauses longer than this are shortened to it."
+    )
+    edge_silence_s: float = Field(
+        default=0.1, ge=0.0, le=5.0, description="Silence kept at the start and end of the audio."
+    )
+    silence_threshold_db: float = Field(
+        default=-45.0,
+        ge=-90.0,
+        le=-10.0,
+        description="A 10 ms frame is silent when its RMS is this far below the loudest frame.",
+    )

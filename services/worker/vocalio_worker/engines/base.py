@@ -1,0 +1,77 @@
+"""The engine interface every TTS engine implements, and the values it takes and gives.
+
+An engine is blocking code: the runtime calls it from a worker thread, one batch at a time, and
+keeps it loaded between jobs. Engines return float32 mono at their *native* rate; resampling to the
+job's rate happens once, after crossfade, in `vocalio_worker.audio`.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+from vocalio_shared.regions import Region
+
+FloatAudio = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class VoiceRef:
+    """Which voice to speak with.
+
+    espeak needs only `region`; F5-TTS clones from `reference_audio_path` (or an array already
+    decoded, with its rate) and needs the `reference_transcript` of that audio.
+    """
+
+    voice_id: str
+    region: Region = Region.NEUTRAL
+    reference_audio_path: Path | None = None
+    reference_audio: FloatAudio | None = field(default=None, repr=False, compare=False)
+    reference_sample_rate_hz: int | None = None
+    reference_transcript: str | None = None
+
+    @property
+    def has_reference(self) -> bool:
+        return self.reference_audio_path is not None or self.reference_audio is not None
+
+
+@dataclass(frozen=True)
+class EngineCapabilities:
+    """What an engine can do; the runtime reports most of it when the worker registers."""
+
+    models: tuple[str, ...]
+    regional_variants: tuple[Region, ...]
+    sample_rate_hz: int
+    max_batch: int
+    max_chunk_chars: int
+    needs_reference_audio: bool = False
+    uses_nfe_steps: bool = False
+    device: str = "cpu"
+
+
+@runtime_checkable
+class TTSEngine(Protocol):
+    """Load once, synthesize many batches, free at shutdown."""
+
+    name: str
+
+    def load(self) -> None:
+        """Make the engine ready (load weights, init the library). Idempotent."""
+        ...
+
+    def capabilities(self) -> EngineCapabilities: ...
+
+    def synthesize_batch(
+        self, chunks: list[str], voice: VoiceRef, speed: float, nfe_step: int, region: Region
+    ) -> list[FloatAudio]:
+        """One float32 mono array per chunk, in order, at `capabilities().sample_rate_hz`.
+
+        `speed` is a factor (1.0 = natural); `nfe_step` is ignored by engines without flow steps.
+        Raises VocalioError (SYNTHESIS_FAILED, GPU_OOM, ...) on failure.
+        """
+        ...
+
+    def free(self) -> None:
+        """Release memory and native state. The engine may be loaded again afterwards."""
+        ...
