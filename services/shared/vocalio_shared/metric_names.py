@@ -35,3 +35,7 @@ EXPAND_REQUESTS_TOTAL = "vocalio_llm_expand_requests_total"
 EXPAND_LATENCY_SECONDS = "vocalio_llm_expand_latency_seconds"
 EXPAND_FALLBACKS_TOTAL = "vocalio_llm_expand_fallbacks_total"
 EXPAND_CACHE_HITS_TOTAL = "vocalio_llm_expand_cache_hits_total"
+EXPAND_OLLAMA_LATENCY_SECONDS = "vocalio_llm_ollama_call_seconds"
+# Worker side of the bridge: the ExpandClient's circuit (0 closed, 1 half-open, 2 open) and local fallbacks
+LLM_BRIDGE_CIRCUIT_STATE = "vocalio_worker_llm_bridge_circuit_state"
+LLM_BRIDGE_FALLBACKS_TOTAL = "vocalio_worker_llm_bridge_fallbacks_total"

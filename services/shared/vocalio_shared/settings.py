@@ -15,9 +15,7 @@ ENV_PREFIX = "VOCALIO_"
 
 
 class CommonSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="Where databases, audio and secrets live.")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis for queue, events, caches.")

@@ -215,6 +215,7 @@ class JobPublic(BaseModel):
     error: ErrorDetail | None = None
     worker_id: str | None = None
     attempts: int = 0
+    cancel_requested: bool = False
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None

@@ -1,0 +1,95 @@
+"""Loops every API process runs: lost workers, webhook deliveries, queue reconciliation."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlmodel import col, select
+from vocalio_shared.errors import ErrorCode, error_detail
+from vocalio_shared.events import EventType
+from vocalio_shared.queue import ARQ_IN_PROGRESS_KEY_PREFIX, ARQ_JOB_KEY_PREFIX
+from vocalio_shared.schemas.jobs import RUNNING_STATUSES, JobStatus
+
+from vocalio_api import job_queue, webhooks, workers_service
+from vocalio_api.events import add_event, announce
+from vocalio_api.jobs_service import _finish, _queue_webhook, job_spec, lock_job
+from vocalio_api.models import Job
+from vocalio_api.state import AppState
+
+log = structlog.get_logger("api.background")
+
+
+async def every(interval_s: float, name: str, task: Callable[[], Awaitable[object]]) -> None:
+    while True:
+        try:
+            await task()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("background task failed", task=name, error=repr(error))
+        await asyncio.sleep(interval_s)
+
+
+async def sweep_lost_workers(state: AppState) -> None:
+    async with state.sessions() as session:
+        lost = await workers_service.mark_lost(session, state.settings.worker_lost_after_s)
+    if lost:
+        log.warning("workers marked lost", count=lost)
+
+
+async def reconcile_queue(state: AppState) -> None:
+    """Heal the gap between the database (truth) and Redis (the queue): stored jobs that never
+    reached Redis are enqueued; running jobs that arq dropped for good are failed."""
+    grace = datetime.now(UTC) - timedelta(seconds=max(10.0, state.settings.worker_lost_after_s))
+    async with state.sessions() as session:
+        queued = (
+            await session.exec(
+                select(Job).where(Job.status == JobStatus.QUEUED.value, col(Job.updated_at) < grace).limit(200)
+            )
+        ).all()
+        running = (
+            await session.exec(
+                select(Job.id)
+                .where(col(Job.status).in_([s.value for s in RUNNING_STATUSES]), col(Job.updated_at) < grace)
+                .limit(200)
+            )
+        ).all()
+    for job in queued:
+        if not await state.redis.exists(ARQ_JOB_KEY_PREFIX + job.id):
+            await job_queue.enqueue(state.redis, job_spec(job))
+            log.info("re-enqueued job missing from the queue", job_id=job.id)
+    for job_id in running:
+        held = await state.redis.exists(ARQ_JOB_KEY_PREFIX + job_id, ARQ_IN_PROGRESS_KEY_PREFIX + job_id)
+        if not held:
+            await _fail_orphan(state, job_id)
+
+
+async def _fail_orphan(state: AppState, job_id: str) -> None:
+    now = datetime.now(UTC)
+    async with state.sessions() as session:
+        job = await lock_job(session, job_id)
+        if job is None or not JobStatus(job.status).running:
+            return
+        detail = error_detail(
+            ErrorCode.WORKER_LOST,
+            "the worker running this job was lost and no retry is left",
+            {"worker_id": job.worker_id, "attempts": job.attempts},
+        )
+        job.error = detail.model_dump(mode="json")
+        _finish(job, JobStatus.FAILED, now)
+        job.updated_at = now
+        add_event(session, job, EventType.FAILED, now, message=detail.message, data={"error": job.error})
+        _queue_webhook(session, job, EventType.FAILED, now)
+        await session.commit()
+    await announce(state.redis, job_id, job.event_seq)
+    log.warning("failed orphaned job", job_id=job_id)
+
+
+def start_background(state: AppState) -> list[asyncio.Task[None]]:
+    sweep_every = max(0.5, state.settings.heartbeat_interval_s / 2)
+    return [
+        asyncio.create_task(every(sweep_every, "lost-workers", lambda: sweep_lost_workers(state))),
+        asyncio.create_task(every(1.0, "webhooks", lambda: webhooks.deliver_due(state))),
+        asyncio.create_task(every(15.0, "reconcile-queue", lambda: reconcile_queue(state))),
+    ]

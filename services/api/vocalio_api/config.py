@@ -1,0 +1,70 @@
+"""API settings: one class, one instance per process, derived values computed here only."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, computed_field
+from vocalio_shared.settings import WorkerTokenSettings
+
+
+class ApiSettings(WorkerTokenSettings):
+    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the API listens on.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file in the data dir."
+    )
+    public_url: str | None = Field(default=None, description="Base URL put in links; default: the request's.")
+    webhook_secret: SecretStr = Field(min_length=16, description="HMAC-SHA256 key that signs webhook calls.")
+    webhook_allowlist: list[str] = Field(
+        default_factory=list,
+        description="Hosts or CIDRs webhooks may reach even though private/loopback (JSON list).",
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one webhook call.")
+    webhook_max_attempts: int = Field(default=6, ge=1, le=20, description="Webhook tries before giving up.")
+    max_text_chars: int = Field(default=200_000, ge=1, description="Longest text one job may carry.")
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024, description="Largest audio upload.")
+    key_cache_ttl_s: int = Field(default=300, ge=0, description="How long API key lookups stay cached in Redis.")
+    rate_requests_per_min: int = Field(default=600, ge=1, description="Default per-key requests per minute.")
+    rate_chars_per_day: int = Field(default=5_000_000, ge=1, description="Default per-key characters per day.")
+    heartbeat_interval_s: float = Field(default=10.0, gt=0, description="Interval told to workers.")
+    worker_lost_after_intervals: int = Field(default=3, ge=1, description="Silent intervals before LOST.")
+    job_max_attempts: int = Field(default=3, ge=1, le=20, description="Tries of a job on recoverable errors.")
+    admin_key_file: Path | None = Field(default=None, description="Where the first admin key is written (0600).")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def sync_database_url(self) -> str:
+        """URL for Alembic and sync tools."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgres://"):
+                url = "postgresql://" + url.removeprefix("postgres://")
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url.replace("sqlite+aiosqlite://", "sqlite://")
+        return f"sqlite:///{(self.data_dir / 'vocalio.db').resolve()}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def async_database_url(self) -> str:
+        url = self.sync_database_url
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+        return url  # psycopg 3 serves both sync and async engines under one dialect
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sync_database_url.startswith("sqlite")
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    @property
+    def resolved_admin_key_file(self) -> Path:
+        return self.admin_key_file or self.data_dir / "admin-key.txt"
+
+    @property
+    def worker_lost_after_s(self) -> float:
+        return self.heartbeat_interval_s * self.worker_lost_after_intervals

@@ -1,0 +1,71 @@
+"""The API application, assembled in one place."""
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+
+import httpx
+import structlog
+from fastapi import FastAPI
+from vocalio_shared import __version__
+
+from vocalio_api.background import start_background
+from vocalio_api.body_limit import BodyLimitMiddleware
+from vocalio_api.config import ApiSettings
+from vocalio_api.db import create_engine, session_factory, upgrade_database
+from vocalio_api.errors import install_error_handlers
+from vocalio_api.job_queue import connect_queue
+from vocalio_api.keys_service import ensure_admin_key
+from vocalio_api.metrics import MetricsMiddleware
+from vocalio_api.routes import health, job_audio, job_events, job_updates, jobs, keys, workers
+from vocalio_api.state import AppState
+
+log = structlog.get_logger("api")
+
+
+def announce_admin_key(key: str, key_file: object) -> None:
+    print(
+        f"\n=== Vocalio: first start, admin API key created (shown once; also in {key_file}, mode 0600) ===\n{key}\n",
+        file=sys.stdout,
+        flush=True,
+    )
+
+
+def create_app(settings: ApiSettings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(upgrade_database, settings)
+        engine = create_engine(settings)
+        redis = await connect_queue(settings.redis_url)
+        state = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            redis=redis,
+            http=httpx.AsyncClient(),
+        )
+        app.state.vocalio = state
+        async with state.sessions() as session:
+            admin_key = await ensure_admin_key(session, settings.resolved_admin_key_file)
+        if admin_key:
+            announce_admin_key(admin_key, settings.resolved_admin_key_file)
+        tasks = start_background(state)
+        log.info("api ready", host=settings.host, port=settings.port, database=settings.sync_database_url.split(":")[0])
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await state.http.aclose()
+            await redis.aclose()
+            await engine.dispose()
+
+    app = FastAPI(title="Vocalio API", version=__version__, lifespan=lifespan)
+    install_error_handlers(app)
+    for module in (health, jobs, job_events, job_audio, job_updates, workers, keys):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware)
+    return app

@@ -1,0 +1,138 @@
+"""Database tables. Routes never return these directly: see `public.py` for what leaves the API."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; every datetime we store is UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class KeyRole(StrEnum):
+    """admin: everything; operator: runs the fleet (workers, every job); client: its own jobs."""
+
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    CLIENT = "client"
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_keys"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True)
+    rate_requests_per_min: int | None = None
+    rate_chars_per_day: int | None = None
+    created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+
+
+class KeyUsage(SQLModel, table=True):
+    __tablename__ = "key_usage"
+
+    key_id: str = Field(primary_key=True, max_length=32)
+    day: str = Field(primary_key=True, max_length=10)
+    jobs: int = 0
+    characters: int = 0
+    audio_seconds: float = 0.0
+
+
+class Job(SQLModel, table=True):
+    __tablename__ = "jobs"
+    __table_args__ = (
+        sa.UniqueConstraint("api_key_id", "idempotency_key", name="uq_jobs_key_idempotency"),
+        sa.Index("ix_jobs_created_id", "created_at", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    api_key_id: str = Field(index=True, max_length=32)
+    status: str = Field(index=True, max_length=16)
+    priority: str = Field(index=True, max_length=8)
+    progress: float = 0.0
+    stage: str | None = Field(default=None, max_length=100)
+    text: str = Field(sa_column=Column(sa.Text, nullable=False))
+    text_chars: int
+    params: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    callback_url: str | None = Field(default=None, max_length=2000)
+    job_metadata: dict[str, Any] | None = Field(default=None, sa_column=Column("metadata", JSON))
+    idempotency_key: str | None = Field(default=None, max_length=255)
+    request_hash: str | None = Field(default=None, max_length=64)
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    metrics: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    worker_id: str | None = Field(default=None, max_length=128)
+    attempts: int = 0
+    cancel_requested: bool = False
+    audio_path: str | None = Field(default=None, max_length=500)
+    audio_sha256: str | None = Field(default=None, max_length=64)
+    audio_size_bytes: int | None = None
+    audio_attempt: int | None = None
+    event_seq: int = 0
+    created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+
+
+class JobEventRow(SQLModel, table=True):
+    __tablename__ = "job_events"
+    __table_args__ = (sa.UniqueConstraint("job_id", "seq", name="uq_job_events_job_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(index=True, max_length=36)
+    seq: int
+    type: str = Field(max_length=40)
+    status: str = Field(max_length=16)
+    progress: float = 0.0
+    stage: str | None = Field(default=None, max_length=100)
+    message: str | None = Field(default=None, sa_column=Column(sa.Text))
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+
+
+class Worker(SQLModel, table=True):
+    __tablename__ = "workers"
+
+    worker_id: str = Field(primary_key=True, max_length=128)
+    worker_type: str = Field(max_length=64)
+    state: str = Field(index=True, max_length=16)
+    capabilities: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    host: str = Field(max_length=255)
+    port: int
+    version: str = Field(max_length=64)
+    metrics: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    active_job_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pending_command: str | None = Field(default=None, max_length=16)
+    registered_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    last_heartbeat_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+
+
+class WebhookDelivery(SQLModel, table=True):
+    __tablename__ = "webhook_deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(index=True, max_length=36)
+    url: str = Field(max_length=2000)
+    event_type: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", index=True, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False, index=True))
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(sa.Text))
+    created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))

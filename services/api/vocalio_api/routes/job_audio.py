@@ -1,0 +1,86 @@
+"""Audio of a job: clients download (HTTP Range supported), the job's worker uploads."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import FileResponse
+from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.schemas.jobs import (
+    AUDIO_EXTENSIONS,
+    AUDIO_MEDIA_TYPES,
+    JobParams,
+    JobStatus,
+    OutputFormat,
+)
+
+from vocalio_api.deps import CallerDep, SessionDep, StateDep, WorkerAuth
+from vocalio_api.jobs_service import lock_job
+from vocalio_api.routes.jobs import load_visible_job
+from vocalio_api.storage import audio_path, commit_upload, discard_upload, receive_upload
+
+router = APIRouter(prefix="/api/v1/jobs", tags=["audio"])
+
+
+@router.get("/{job_id}/audio", response_class=FileResponse)
+async def download_audio(job_id: str, session: SessionDep, caller: CallerDep) -> FileResponse:
+    job = await load_visible_job(session, caller, job_id)
+    if job.status != JobStatus.SUCCEEDED or not job.audio_path:
+        raise VocalioError(
+            ErrorCode.AUDIO_NOT_READY, f"audio is not ready (job is {job.status})", {"status": job.status}
+        )
+    output_format = OutputFormat(JobParams.model_validate(job.params).output_format)
+    path = Path(job.audio_path)
+    if not path.exists():
+        raise VocalioError(ErrorCode.NOT_FOUND, "audio file is missing from the store", {"job_id": job_id})
+    return FileResponse(
+        path,
+        media_type=AUDIO_MEDIA_TYPES[output_format],
+        filename=f"{job_id}.{AUDIO_EXTENSIONS[output_format]}",
+        headers={"ETag": f'"{job.audio_sha256}"', "Cache-Control": "private, max-age=86400"},
+    )
+
+
+@router.put("/{job_id}/audio", status_code=201, dependencies=[WorkerAuth])
+async def upload_audio(
+    job_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    x_worker_id: Annotated[str, Header()],
+    x_job_attempt: Annotated[int, Header(ge=1)],
+    x_audio_sha256: Annotated[str, Header(min_length=64, max_length=64)],
+) -> dict[str, object]:
+    """Streamed to disk with the size limit enforced while reading; moved into place only after
+    the checksum matches and the job is still this attempt's, so exactly one result is stored."""
+    settings = state.settings
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes:
+        raise VocalioError(
+            ErrorCode.UPLOAD_TOO_LARGE,
+            f"upload of {declared} bytes exceeds {settings.max_upload_bytes}",
+            {"max_upload_bytes": settings.max_upload_bytes},
+        )
+    upload = await receive_upload(request.stream(), settings.audio_dir, settings.max_upload_bytes, x_audio_sha256)
+    try:
+        job = await lock_job(session, job_id)
+        if job is None:
+            raise VocalioError(ErrorCode.JOB_NOT_FOUND, f"job {job_id} not found", {"job_id": job_id})
+        if JobStatus(job.status).terminal:
+            raise VocalioError(ErrorCode.INVALID_STATE, f"job is already {job.status}", {"status": job.status})
+        if x_job_attempt < job.attempts:
+            raise VocalioError(ErrorCode.INVALID_STATE, "a newer attempt owns this job", {"attempt": job.attempts})
+        final = audio_path(settings.audio_dir, job.id, OutputFormat(job.params["output_format"]))
+        commit_upload(upload, final)
+        job.audio_path = str(final)
+        job.audio_sha256 = upload.sha256
+        job.audio_size_bytes = upload.size_bytes
+        job.audio_attempt = x_job_attempt
+        job.attempts = max(job.attempts, x_job_attempt)
+        job.worker_id = x_worker_id
+        session.add(job)
+        await session.commit()
+    except BaseException:
+        discard_upload(upload)
+        raise
+    return {"job_id": job_id, "size_bytes": upload.size_bytes, "sha256": upload.sha256}

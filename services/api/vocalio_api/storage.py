@@ -1,0 +1,70 @@
+"""The audio store: files under data_dir/audio, written only by the API.
+
+Uploads stream to a temporary file (size limit enforced while reading, sha256 computed on the
+way) and are moved into place atomically, so a reader never sees half a file.
+"""
+
+import asyncio
+import hashlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.schemas.jobs import AUDIO_EXTENSIONS, OutputFormat
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    temp_path: Path
+    size_bytes: int
+    sha256: str
+
+
+def audio_path(audio_dir: Path, job_id: str, output_format: OutputFormat) -> Path:
+    return audio_dir / f"{job_id}.{AUDIO_EXTENSIONS[output_format]}"
+
+
+async def receive_upload(
+    chunks: AsyncIterator[bytes], directory: Path, max_bytes: int, expected_sha256: str | None
+) -> StoredUpload:
+    directory.mkdir(parents=True, exist_ok=True)
+    temp_path = directory / f".upload-{uuid.uuid4().hex}.part"
+    digest = hashlib.sha256()
+    size = 0
+    handle = await asyncio.to_thread(open, temp_path, "wb")
+    try:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise VocalioError(
+                    ErrorCode.UPLOAD_TOO_LARGE, f"upload exceeds {max_bytes} bytes", {"max_upload_bytes": max_bytes}
+                )
+            digest.update(chunk)
+            await asyncio.to_thread(handle.write, chunk)
+        await asyncio.to_thread(handle.flush)
+        await asyncio.to_thread(os.fsync, handle.fileno())
+    except BaseException:
+        handle.close()
+        temp_path.unlink(missing_ok=True)
+        raise
+    handle.close()
+    sha256 = digest.hexdigest()
+    if expected_sha256 and sha256 != expected_sha256.lower():
+        temp_path.unlink(missing_ok=True)
+        raise VocalioError(
+            ErrorCode.UPLOAD_CHECKSUM_MISMATCH,
+            "uploaded bytes do not match X-Audio-Sha256",
+            {"expected": expected_sha256, "received": sha256, "size_bytes": size},
+        )
+    return StoredUpload(temp_path=temp_path, size_bytes=size, sha256=sha256)
+
+
+def commit_upload(upload: StoredUpload, final_path: Path) -> None:
+    os.replace(upload.temp_path, final_path)
+
+
+def discard_upload(upload: StoredUpload) -> None:
+    upload.temp_path.unlink(missing_ok=True)
