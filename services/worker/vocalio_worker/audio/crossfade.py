@@ -94,8 +94,9 @@ class StreamingCrossfader:
         boundaries = [
             start + overlap // 2 for start, overlap in zip(self._chunk_starts, self._overlaps, strict=True)
         ]
-        if boundaries:
-            boundaries[0] = 0
+        if not boundaries:
+            return []
+        boundaries[0] = 0
         ends = [*boundaries[1:], self.total_samples]
         return list(zip(boundaries, ends, strict=True))
 

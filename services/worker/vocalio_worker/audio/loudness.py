@@ -42,4 +42,6 @@ def limit_peaks(audio: FloatAudio, sample_rate_hz: int, ceiling_dbfs: float) -> 
     spread = minimum_filter1d(needed_gain, size=2 * window + 1, mode="nearest")
     smooth = uniform_filter1d(spread, size=2 * (window // 2) + 1, mode="nearest")
     limited = audio * smooth
-    return np.clip(limited, -ceiling, ceiling).astype(np.float32)  # float rounding only
+    # The envelope already holds the ceiling; the clip only absorbs float32 rounding.
+    safe_ceiling = np.nextafter(np.float32(ceiling), np.float32(0))
+    return np.clip(limited.astype(np.float32), -safe_ceiling, safe_ceiling)

@@ -16,7 +16,7 @@ from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.audio.silence import shorten_silences
 
 FloatAudio = npt.NDArray[np.float32]
-MAX_GAIN_DB = 30.0  # beyond this we would be amplifying noise, not speech
+MAX_GAIN_DB = 40.0  # beyond this we would be amplifying noise, not speech
 LOUDNESS_PASSES = 3
 LOUDNESS_TOLERANCE_LU = 0.3
 

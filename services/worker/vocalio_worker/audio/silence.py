@@ -58,8 +58,8 @@ def shorten_silences(
     if silent.all():  # nothing but silence: keep it as is, there is no speech to measure against
         return audio, SilenceCut([(0, len(audio))])
     voiced = np.flatnonzero(~silent)
-    first_voiced_sample = voiced[0] * frame_samples
-    end_voiced_sample = min(len(audio), (voiced[-1] + 1) * frame_samples)
+    first_voiced_sample = int(voiced[0]) * frame_samples
+    end_voiced_sample = min(len(audio), (int(voiced[-1]) + 1) * frame_samples)
     edge_samples = round(edge_silence_s * sample_rate_hz)
     max_silence_samples = round(max_silence_s * sample_rate_hz)
     removed: list[tuple[int, int]] = []
@@ -72,8 +72,8 @@ def shorten_silences(
         run_end = voiced[gap + 1] * frame_samples
         excess = (run_end - run_start) - max_silence_samples
         if excess > 0:
-            cut_start = run_start + max_silence_samples // 2
-            removed.append((cut_start, cut_start + excess))
+            cut_start = int(run_start + max_silence_samples // 2)
+            removed.append((cut_start, cut_start + int(excess)))
     if len(audio) - end_voiced_sample > edge_samples:
         removed.append((end_voiced_sample + edge_samples, len(audio)))
     kept: list[tuple[int, int]] = []
