@@ -50,6 +50,12 @@ _WORD_VALUES: dict[str, tuple[int, ...]] = {
 # numerals like II are excluded: reading them out loud legitimately changes them).
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?…:;\n]")
+# Abbreviations after which a capital does not start a sentence ("el Sr. García"), folded.
+_TITLE_ABBREVIATIONS = frozenset({
+    "sr", "sra", "srta", "sres", "dr", "dra", "drs", "dras", "don", "dna", "d", "lic", "ing", "arq",
+    "prof", "profa", "gral", "cnel", "tte", "cap", "sto", "sta", "av", "avda", "ud", "uds", "vd", "vds",
+    "mons", "fr", "pbro", "excmo", "excma", "ilmo", "ilma",
+})
 _OPENERS = "¿¡\"'«“‘([—–- "
 
 
@@ -146,9 +152,8 @@ def proper_names(text: str) -> set[str]:
         at_sentence_start = not before or bool(_SENTENCE_END.fullmatch(before[-1]))
         if at_sentence_start and before.endswith(".") and _is_abbreviation(before):
             at_sentence_start = False
-        after = text[match.end() : match.end() + 1]
-        if after == "." and len(word) <= 4:
-            continue
+        if _fold(word) in _TITLE_ABBREVIATIONS and text[match.end() : match.end() + 1] == ".":
+            continue  # "Sr." is expanded to "señor": not a name to keep verbatim
         if not at_sentence_start:
             names.add(word)
     return names
@@ -156,7 +161,7 @@ def proper_names(text: str) -> set[str]:
 
 def _is_abbreviation(before: str) -> bool:
     last = re.search(r"([^\W\d_]+)\.$", before)
-    return bool(last and len(last.group(1)) <= 4 and last.group(1)[0].isupper())
+    return bool(last and _fold(last.group(1)) in _TITLE_ABBREVIATIONS)
 
 
 def missing_names(source: str, candidate: str) -> list[str]:
