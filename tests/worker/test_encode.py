@@ -1,0 +1,112 @@
+"""Every format at every job sample rate, decoded back with real decoders."""
+
+import hashlib
+import io
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.schemas.jobs import SUPPORTED_SAMPLE_RATES, OutputFormat
+from vocalio_worker.audio.encode import EncodedAudio, EncoderTools, container_sample_rate_hz, encode_audio
+from vocalio_worker.audio.resample import resample
+
+DURATION_TOLERANCE_S = 0.06  # mp3/aac frame padding that decoders may not strip
+
+
+def decode(encoded: EncodedAudio, workdir: Path) -> tuple[np.ndarray, int]:
+    """soundfile for what libsndfile reads, ffmpeg (to a WAV file) for the rest."""
+    if encoded.format != OutputFormat.M4A:
+        samples, rate_hz = soundfile.read(io.BytesIO(encoded.data), dtype="float32")
+        return samples, rate_hz
+    source = encoded.write_to(workdir / "in.m4a")
+    target = workdir / "out.wav"
+    ffmpeg_exe = EncoderTools.detect().ffmpeg_exe
+    assert ffmpeg_exe is not None
+    subprocess.run([ffmpeg_exe, "-loglevel", "error", "-y", "-i", str(source), str(target)], check=True)
+    samples, rate_hz = soundfile.read(target, dtype="float32")
+    return samples, rate_hz
+
+
+@pytest.fixture(scope="module")
+def speech_by_rate(speech: np.ndarray) -> dict[int, np.ndarray]:
+    clip = speech[: round(2.0 * 22050)] * np.float32(0.7)
+    return {rate_hz: resample(clip, 22050, rate_hz) for rate_hz in SUPPORTED_SAMPLE_RATES}
+
+
+def check_roundtrip(encoded: EncodedAudio, audio: np.ndarray, rate_hz: int, workdir: Path) -> None:
+    decoded, decoded_rate_hz = decode(encoded, workdir)
+    expected_rate_hz = container_sample_rate_hz(encoded.format, rate_hz)
+    assert encoded.sample_rate_hz == expected_rate_hz
+    assert decoded_rate_hz == expected_rate_hz
+    assert decoded.ndim == 1  # mono
+    assert abs(len(decoded) / decoded_rate_hz - len(audio) / rate_hz) < DURATION_TOLERANCE_S
+    assert encoded.duration_s == pytest.approx(len(audio) / rate_hz, abs=1e-3)
+    assert np.sqrt(np.mean(decoded**2)) > 0.3 * np.sqrt(np.mean(audio**2))  # audio, not silence
+    assert encoded.sha256 == hashlib.sha256(encoded.data).hexdigest()
+    assert encoded.size_bytes == len(encoded.data) > 0
+
+
+@pytest.mark.parametrize("rate_hz", SUPPORTED_SAMPLE_RATES)
+@pytest.mark.parametrize("output_format", list(OutputFormat))
+def test_every_format_and_rate_decodes_back(
+    output_format: OutputFormat, rate_hz: int, speech_by_rate: dict[int, np.ndarray], tmp_path: Path
+) -> None:
+    audio = speech_by_rate[rate_hz]
+    encoded = encode_audio(audio, rate_hz, output_format)
+    check_roundtrip(encoded, audio, rate_hz, tmp_path)
+    expected_encoder = "ffmpeg" if output_format == OutputFormat.M4A else "soundfile"
+    assert encoded.encoder == expected_encoder
+
+
+def test_lossless_formats_are_exact_to_16_bits(speech_by_rate: dict[int, np.ndarray], tmp_path: Path) -> None:
+    audio = speech_by_rate[24000]
+    for output_format in (OutputFormat.WAV, OutputFormat.FLAC):
+        decoded, _ = decode(encode_audio(audio, 24000, output_format), tmp_path)
+        assert np.max(np.abs(decoded - audio)) <= 1 / 32768 + 1e-7
+
+
+def test_opus_at_a_non_opus_rate_is_resampled_and_reported(speech_by_rate: dict[int, np.ndarray]) -> None:
+    encoded = encode_audio(speech_by_rate[44100], 44100, OutputFormat.OPUS)
+    assert encoded.sample_rate_hz == 48000
+    assert any("44100" in warning for warning in encoded.warnings)
+    assert not encode_audio(speech_by_rate[24000], 24000, OutputFormat.OPUS).warnings
+
+
+@pytest.mark.parametrize("rate_hz", [22050, 48000])
+@pytest.mark.parametrize("output_format", [f for f in OutputFormat if f != OutputFormat.M4A])
+def test_ffmpeg_fallback_when_libsndfile_lacks_the_format(
+    output_format: OutputFormat, rate_hz: int, speech_by_rate: dict[int, np.ndarray], tmp_path: Path
+) -> None:
+    ffmpeg_only = EncoderTools(soundfile_formats=frozenset(), ffmpeg_exe=EncoderTools.detect().ffmpeg_exe)
+    audio = speech_by_rate[rate_hz]
+    encoded = encode_audio(audio, rate_hz, output_format, tools=ffmpeg_only)
+    assert encoded.encoder == "ffmpeg"
+    check_roundtrip(encoded, audio, rate_hz, tmp_path)
+
+
+@pytest.mark.parametrize("output_format", list(OutputFormat))
+def test_missing_encoder_names_the_format(output_format: OutputFormat) -> None:
+    nothing = EncoderTools(soundfile_formats=frozenset(), ffmpeg_exe=None)
+    with pytest.raises(VocalioError) as raised:
+        encode_audio(np.zeros(1000, np.float32), 24000, output_format, tools=nothing)
+    assert raised.value.code == ErrorCode.ENCODER_MISSING
+    assert output_format.value in raised.value.message
+    assert raised.value.context["format"] == output_format.value
+
+
+def test_m4a_needs_ffmpeg_even_with_libsndfile() -> None:
+    soundfile_only = EncoderTools(soundfile_formats=EncoderTools.detect().soundfile_formats, ffmpeg_exe=None)
+    encode_audio(np.zeros(1000, np.float32), 24000, OutputFormat.WAV, tools=soundfile_only)
+    with pytest.raises(VocalioError, match="m4a"):
+        encode_audio(np.zeros(1000, np.float32), 24000, OutputFormat.M4A, tools=soundfile_only)
+
+
+def test_out_of_range_samples_clip_instead_of_wrapping(tmp_path: Path) -> None:
+    loud = np.full(2400, 1.7, np.float32)
+    decoded, _ = decode(encode_audio(loud, 24000, OutputFormat.WAV), tmp_path)
+    assert np.all(decoded > 0.99)
+    written = encode_audio(loud, 24000, OutputFormat.FLAC).write_to(tmp_path / "x.flac")
+    assert written.stat().st_size > 0
