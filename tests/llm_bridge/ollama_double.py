@@ -154,6 +154,6 @@ class ServerThread:
 
 
 class OllamaDouble(ServerThread):
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.state = DoubleState()
-        super().__init__(build_app(self.state))
+        super().__init__(build_app(self.state), port=port)

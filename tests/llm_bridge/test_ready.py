@@ -57,3 +57,19 @@ async def test_pull_on_start_fetches_the_model(make_bridge: BridgeFactory, ollam
     assert [request["model"] for request in ollama.state.pull_requests] == ["fresh-model:3b"]
     assert ollama.state.pull_requests[0]["stream"] is True
     assert "fresh-model:3b" in ollama.state.models
+
+
+async def test_pull_waits_for_a_late_ollama(make_bridge: BridgeFactory, dead_url: str) -> None:
+    port = int(dead_url.rsplit(":", 1)[1])
+    bridge = make_bridge(ollama_url=dead_url, ollama_model="late:1b", ollama_pull_on_start=True)
+    await asyncio.sleep(0.3)
+    assert (await ready(bridge)).status_code == 503
+    late = OllamaDouble(port=port).start()  # Ollama finishes starting after the bridge
+    try:
+        deadline = time.monotonic() + 15
+        while (await ready(bridge)).status_code != 200:
+            assert time.monotonic() < deadline, "the bridge never pulled from the late Ollama"
+            await asyncio.sleep(0.1)
+        assert [request["model"] for request in late.state.pull_requests] == ["late:1b"]
+    finally:
+        late.stop()

@@ -117,7 +117,7 @@ def create_app(settings: LlmBridgeSettings) -> FastAPI:
         )
         if backend is not None and settings.ollama_pull_on_start:
             # In the background: the bridge serves rules (and /ready says not ready) while it pulls.
-            pull_task = asyncio.create_task(backend.pull())
+            pull_task = asyncio.create_task(backend.ensure_model())
         try:
             yield
         finally:

@@ -98,6 +98,23 @@ class OllamaBackend:
             reachable=True, model_present=any(same_model(self.model, name) for name in names), models=names
         )
 
+    async def ensure_model(self, attempts: int = 6, first_delay_s: float = 2.0) -> bool:
+        """Pull the model unless Ollama already has it, retrying while Ollama is still starting."""
+        delay_s = first_delay_s
+        for attempt in range(1, attempts + 1):
+            status = await self.status()
+            if status.model_present:
+                log.info("ollama_model_present", model=self.model)
+                return True
+            if status.reachable and await self.pull():
+                return True
+            if attempt < attempts:
+                log.info("ollama_pull_retry", model=self.model, attempt=attempt, in_s=delay_s, error=status.error)
+                await asyncio.sleep(delay_s)
+                delay_s = min(delay_s * 2, 60.0)
+        log.error("ollama_model_unavailable", model=self.model, attempts=attempts)
+        return False
+
     async def pull(self) -> bool:
         """Pull the model, logging progress every 10 % and at each stage. True when it succeeded."""
         # A pull of several GB streams for minutes: no whole-call limit, only one per read.
@@ -110,7 +127,8 @@ class OllamaBackend:
                 decile = -1
                 if progress.total and progress.completed is not None:
                     decile = int(progress.completed * 10 / progress.total)
-                if status != last_status or decile > last_decile:
+                new_stage = status != last_status
+                if new_stage or decile > last_decile:
                     log.info(
                         "ollama_pull_progress",
                         model=self.model,
@@ -119,7 +137,8 @@ class OllamaBackend:
                         total=progress.total,
                         percent=decile * 10 if decile >= 0 else None,
                     )
-                last_status, last_decile = status, max(decile, last_decile if status == last_status else -1)
+                last_decile = decile if new_stage else max(decile, last_decile)
+                last_status = status
             log.info("ollama_pull_finished", model=self.model)
             return True
         except Exception as error:
