@@ -1,0 +1,113 @@
+"""URLs, e-mail addresses and @handles, read the way Spanish TN sets read them.
+
+Each dotted label is spelled letter by letter ("abc" -> "a b c") unless it is a well-known service
+name ("gmail", "nvidia") or one of the top-level domains said as a word (".com", ".net");
+digits are read one by one; separators have names ("punto", "barra", "arroba", "guión").
+A dot that ends the sentence after a URL is kept, as its own token.
+"""
+
+import re
+
+from vocalio_text.numbers import digits_one_by_one
+
+SERVER_NAMES = frozenset(
+    {"gmail", "nvidia", "outlook", "hotmail", "yahoo", "live", "yandex", "orange", "wanadoo", "web", "comcast"}
+)
+# Top-level domains said as words; every other label is spelled ("e s", "o r g", "e d u").
+SPOKEN_DOMAINS = frozenset({"com", "net", "gov", "gob", "in", "ru"})
+
+SYMBOL_NAMES: dict[str, str] = {
+    ".": "punto",
+    "-": "guión",
+    "_": "barra baja",
+    "!": "signo de exclamación",
+    "#": "almohadilla",
+    "$": "signo de dólar",
+    "%": "signo de porcentaje",
+    "&": "et",
+    "'": "comilla",
+    "*": "asterisco",
+    "+": "signo más",
+    "/": "barra",
+    "=": "signo igual",
+    "?": "signo de interrogación",
+    "^": "acento circunflejo",
+    "`": "acento grave",
+    "{": "llave izquierda",
+    "|": "barra vertical",
+    "}": "llave derecha",
+    "~": "tilde",
+    ",": "coma",
+    ":": "dos puntos",
+    "@": "arroba",
+}
+
+_TLDS = (
+    "com|net|org|edu|gov|gob|info|io|es|mx|ar|co|cl|pe|uy|ve|ec|bo|py|cr|pa|do|cu|gt|hn|sv|ni|pr|de|fr|it|uk|"
+    "us|eu|br|pt|ru|in|sm|me|tv|app|dev|ai"
+)
+_URL = re.compile(
+    rf"(?<![\w@])(?:(?:https?|ftp)://[^\s<>\"«»]+|www\.[^\s<>\"«»]+"
+    rf"|[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.(?:{_TLDS})(?![\w-])(?:/[^\s<>\"«»]*)?(?:[.,;:!?)]+(?=\s|$))?)",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
+_PIECES = re.compile(r"[^\W\d_]+|\d+|.", re.DOTALL)
+_TRAILING_PUNCTUATION = ".,;:!?)"
+
+
+def _read_piece(piece: str, is_tld: bool) -> str:
+    if piece.isdigit():
+        return digits_one_by_one(piece)
+    if piece.isalpha():
+        lowered = piece.lower()
+        if lowered in SERVER_NAMES or (is_tld and lowered in SPOKEN_DOMAINS):
+            return lowered
+        return " ".join(lowered)
+    return SYMBOL_NAMES.get(piece, piece)
+
+
+def read_address(address: str) -> str:
+    """Spell one URL, e-mail address or handle: "cdf@abc.edu" -> "c d f arroba a b c punto e d u"."""
+    spoken: list[str] = []
+    host_end = len(address)
+    scheme = re.match(r"(?:https?|ftp)://", address, re.IGNORECASE)
+    path_start = address.find("/", scheme.end() if scheme else 0)
+    if path_start != -1:
+        host_end = path_start
+    pieces = list(_PIECES.finditer(address))
+    for index, piece in enumerate(pieces):
+        text = piece.group(0)
+        previous = pieces[index - 1].group(0) if index else ""
+        following = pieces[index + 1].group(0) if index + 1 < len(pieces) else ""
+        # The last label of the host, after a dot and before the path, is the top-level domain.
+        is_tld = previous == "." and piece.end() <= host_end and following in ("", "/", ".")
+        if scheme and piece.end() <= scheme.end() and text.isalpha():
+            spoken.append(" ".join(text.lower()))
+            continue
+        spoken.append(_read_piece(text, is_tld))
+    return " ".join(word for word in spoken if word.strip())
+
+
+def _split_trailing(match_text: str) -> tuple[str, str]:
+    core = match_text.rstrip(_TRAILING_PUNCTUATION)
+    return core, match_text[len(core) :]
+
+
+def _replace(match: re.Match[str]) -> str:
+    core, trailing = _split_trailing(match.group(0))
+    if not core:
+        return match.group(0)
+    spoken = read_address(core)
+    return f"{spoken} {trailing}" if trailing else spoken
+
+
+def normalize_electronic(text: str) -> str:
+    """Read every e-mail address, URL and @handle in `text`."""
+    if "@" in text:
+        text = _EMAIL.sub(_replace, text)
+        text = _HANDLE.sub(_replace, text)
+    if "." in text:
+        text = _URL.sub(_replace, text)
+    return text

@@ -1,0 +1,96 @@
+"""Ordinal numbers: "1.º" -> "primero", "3.ᵉʳ"/"3er" -> "tercer", "21.ª" -> "vigesimoprimera".
+
+Written forms: a number with a superscript or abbreviated ending (º ª ᵉʳ, o a er, ro ra, do da,
+to ta, vo va, no na, mo ma), with or without the dot the RAE asks for. 11 and 12 are "undécimo"
+and "duodécimo"; 13-29 are written as one word ("decimotercero", "vigesimoctavo"); from 30 on
+the parts are separate words ("trigésimo primero"). The apocopated forms (before a masculine noun:
+"primer", "tercer") use the compound for 11 ("decimoprimer") as the RAE recommends.
+"""
+
+import re
+
+from vocalio_text.numbers import Form, cardinal
+
+_UNITS = ("", "primero", "segundo", "tercero", "cuarto", "quinto", "sexto", "séptimo", "octavo", "noveno")
+_TENS = ("", "décimo", "vigésimo", "trigésimo", "cuadragésimo", "quincuagésimo", "sexagésimo", "septuagésimo",
+         "octogésimo", "nonagésimo")
+_HUNDREDS = ("", "centésimo", "ducentésimo", "tricentésimo", "cuadringentésimo", "quingentésimo",
+             "sexcentésimo", "septingentésimo", "octingentésimo", "noningentésimo")
+_COMPOUND_PREFIX = {1: "decimo", 2: "vigesimo"}
+_APOCOPE = {"primero": "primer", "tercero": "tercer"}
+
+
+def _below_hundred(number: int, apocope: bool) -> list[str]:
+    tens, units = divmod(number, 10)
+    if number == 11 and not apocope:
+        return ["undécimo"]
+    if number == 12:
+        return ["duodécimo"]
+    if tens in _COMPOUND_PREFIX and units:
+        unit = _UNITS[units]
+        # "decimo" + "octavo" elides the repeated vowel: "decimoctavo", "vigesimoctavo".
+        return [_COMPOUND_PREFIX[tens] + (unit[1:] if unit.startswith("o") else unit)]
+    return [word for word in (_TENS[tens], _UNITS[units]) if word]
+
+
+def _ordinal_words(number: int, apocope: bool) -> list[str]:
+    if number >= 1_000_000:
+        millions, rest = divmod(number, 1_000_000)
+        head = "millonésimo" if millions == 1 else cardinal(millions).replace(" ", "") + "millonésimo"
+        return [head, *(_ordinal_words(rest, apocope) if rest else [])]
+    if number >= 1000:
+        thousands, rest = divmod(number, 1000)
+        head = "milésimo" if thousands == 1 else cardinal(thousands).replace(" ", "") + "milésimo"
+        return [head, *(_ordinal_words(rest, apocope) if rest else [])]
+    hundreds, rest = divmod(number, 100)
+    words = [_HUNDREDS[hundreds]] if hundreds else []
+    if rest:
+        words.extend(_below_hundred(rest, apocope))
+    return words
+
+
+def ordinal(number: int, form: Form = Form.MASCULINE) -> str:
+    """ordinal(3, Form.APOCOPE) -> "tercer"; ordinal(134, Form.FEMININE) -> "centésima trigésima cuarta"."""
+    if number <= 0:
+        return cardinal(number)
+    words = _ordinal_words(number, form is Form.APOCOPE)
+    if form is Form.FEMININE:
+        words = [word[:-1] + "a" if word.endswith("o") else word for word in words]
+    elif form is Form.APOCOPE:
+        last = words[-1]
+        for full, short in _APOCOPE.items():
+            if last.endswith(full):
+                words[-1] = last[: -len(full)] + short
+    return " ".join(words)
+
+
+_MASCULINE_ENDINGS = "º|°|o|ro|do|to|vo|no|mo"
+_FEMININE_ENDINGS = "ª|a|ra|da|ta|va|na|ma"
+_APOCOPE_ENDINGS = "ᵉʳ|er|ɛʳ|r"
+_NUMBER = r"\d{1,3}(?:[.\s]\d{3})+|\d+"
+_WRITTEN_ORDINAL = re.compile(
+    rf"(?<![\w.,])(?P<number>{_NUMBER})(?:\.(?=[ºª°ᵉoa]|er\b|ro\b|ra\b))?"
+    rf"(?P<ending>{_APOCOPE_ENDINGS}|{_MASCULINE_ENDINGS}|{_FEMININE_ENDINGS})(?![\w°])"
+)
+# Bare "o"/"a"/"r" endings are only ordinals right after the dot or with a superscript sign; without
+# them "2a" or "4o" are too often codes or typos. Keep the longer letter endings.
+_LETTER_ONLY = frozenset({"o", "a", "r"})
+
+
+def _replace(match: re.Match[str]) -> str:
+    ending = match.group("ending")
+    number_text = re.sub(r"[.\s]", "", match.group("number"))
+    had_dot = "." in match.group(0)[len(match.group("number")) :]
+    if ending in _LETTER_ONLY and not had_dot:
+        return match.group(0)
+    if ending in _APOCOPE_ENDINGS.split("|"):
+        form = Form.APOCOPE
+    elif ending in _FEMININE_ENDINGS.split("|"):
+        form = Form.FEMININE
+    else:
+        form = Form.MASCULINE
+    return ordinal(int(number_text), form)
+
+
+def normalize_ordinals(text: str) -> str:
+    return _WRITTEN_ORDINAL.sub(_replace, text)

@@ -1,0 +1,98 @@
+"""Telephone numbers and IP addresses: digits read one by one, group by group.
+
+Conventions (as in public Spanish TN sets): the country code is read as a number when it has one
+or two digits ("+54" -> "más cincuenta y cuatro") and digit by digit when it has three ("+593");
+the rest is read digit by digit, groups kept apart by the spaces between them; a short group
+after the subscriber number, or "ext.", is the extension. Toll-free prefixes with letters
+("1-800-go-u-haul") keep their words.
+"""
+
+import re
+
+from vocalio_text.numbers import cardinal, digits_one_by_one
+
+_COUNTRY = r"\+\d{1,3}"
+_AREA = r"\(\d{1,4}\)"
+_GROUP = r"\d{2,4}"
+# Subscriber number: 3 or more groups joined by hyphens, dots or spaces, or two groups joined by a
+# hyphen ("1234-5678"); a plain "1 000" or "1.000" is a number, not a phone.
+_PHONE = re.compile(
+    rf"(?<![\w+.,/-])(?P<country>{_COUNTRY}[\s-]?)?(?P<area>{_AREA}\s?)?"
+    rf"(?P<number>{_GROUP}(?:-{_GROUP}){{1,3}}|{_GROUP}(?:\s{_GROUP}){{1,3}}(?=\s*(?:-\s*)?\d{{4}})\s*-?\s*\d{{4}})"
+    rf"(?:(?P<ext_dash>-\d{{1,4}})|\s*(?P<ext_word>ext\.?|extensión)\s*(?P<ext>\d{{1,5}}))?"
+    rf"(?![\w,]|[.-]\d)"
+)
+_PHONE_WITH_PREFIX = re.compile(
+    rf"(?<![\w+])(?P<country>{_COUNTRY})[\s-]?(?P<area>{_AREA}\s?)?(?P<number>\d{{2,4}}(?:[\s.-]\d{{2,4}})+)"
+    rf"(?:(?P<ext_dash>-\d{{1,4}})|\s*(?P<ext_word>ext\.?|extensión)\s*(?P<ext>\d{{1,5}}))?(?![\w])"
+)
+_TOLL_FREE = re.compile(r"(?<![\w-])([01])-(800|900|888|877)-([a-záéíóúñ]+(?:-[a-záéíóúñ]+)*)\b", re.IGNORECASE)
+_IP = re.compile(r"(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
+_IP_WORD = re.compile(r"\b(?:ip|IP)\b")
+# A prompt makes a run of digit groups a phone even when it would read as a number.
+_PROMPTED = re.compile(
+    r"(?P<prompt>\b(?:tel\.|teléfono|tlf\.|tfno\.|móvil|celular|cel\.|whatsapp|fax|llámame al|llámeme al|"
+    r"llamar al|llama al|llame al|marque|marca al)\s*:?\s*)(?P<digits>\d[\d\s.-]{5,}\d)",
+    re.IGNORECASE,
+)
+
+
+def _country_code(code: str) -> str:
+    digits = code.lstrip("+").strip(" -")
+    return "más " + (cardinal(int(digits)) if len(digits) <= 2 else digits_one_by_one(digits))
+
+
+def _read_groups(number: str) -> str:
+    return " ".join(digits_one_by_one(group) for group in re.split(r"[\s().-]+", number) if group)
+
+
+_YEAR_RANGE = re.compile(r"(1\d{3}|20\d{2})-(1\d{3}|20\d{2})")
+_TRAILING_EXTENSION = re.compile(r"(?<=\d{4})-(\d{1,2})$")
+
+
+def _phone(match: re.Match[str]) -> str:
+    number = match.group("number")
+    if _YEAR_RANGE.fullmatch(number) and not match.group("country"):
+        return match.group(0)  # "2010-2020" is a range of years, read by the number rules
+    extension = match.group("ext_dash") or match.group("ext")
+    trailing = _TRAILING_EXTENSION.search(number)
+    if not extension and trailing:
+        extension, number = trailing.group(1), number[: trailing.start()]
+    parts: list[str] = []
+    if match.group("country"):
+        parts.append(_country_code(match.group("country")))
+    if match.group("area"):
+        parts.append(_read_groups(match.group("area")))
+    parts.append(_read_groups(number))
+    if extension:
+        parts.append("extensión " + digits_one_by_one(extension.lstrip("-")))
+    return " ".join(parts)
+
+
+def _toll_free(match: re.Match[str]) -> str:
+    prefix = "cero" if match.group(1) == "0" else "uno"
+    words = match.group(3).replace("-", " ")
+    return f"{prefix} {cardinal(int(match.group(2)))} {words}"
+
+
+def _ip(match: re.Match[str]) -> str:
+    if any(int(octet) > 255 for octet in match.groups()):
+        return match.group(0)
+    return " punto ".join(digits_one_by_one(octet) for octet in match.groups())
+
+
+def _prompted(match: re.Match[str]) -> str:
+    return match.group("prompt") + _read_groups(match.group("digits"))
+
+
+def normalize_telephone(text: str) -> str:
+    if "-" in text:
+        text = _TOLL_FREE.sub(_toll_free, text)
+    if "." in text:
+        replaced = _IP.sub(_ip, text)
+        if replaced != text:
+            text = _IP_WORD.sub("i p", replaced)
+    if "+" in text:
+        text = _PHONE_WITH_PREFIX.sub(_phone, text)
+    text = _PROMPTED.sub(_prompted, text)
+    return _PHONE.sub(_phone, text)

@@ -1,0 +1,143 @@
+"""Clock times: "14:30", "12.15", "2:30 p. m.", "01 h", "2 h 30 min", "3:02:32", time zones.
+
+- Hours are feminine ("la una", "las veintiuna"); ":15" is "y cuarto", ":30" "y media", other
+  minutes "y <número>"; ":00" says nothing ("14:00" -> "catorce").
+- a. m. / p. m. become "de la mañana" (1-11 a. m.), "de la noche" (12 a. m., 7-11 p. m.),
+  "del mediodía" (12 p. m.), "de la tarde" (1-6 p. m.).
+- With seconds: "tres horas dos minutos y treinta y dos segundos".
+- "H.MM" with a dot is a time in the regions that write the decimal comma (Spain writes
+  "a las 12.15"); where the dot is the decimal mark (Mexico, Caribbean) it needs a cue: "a las",
+  "h", "a. m.".
+- A duration in hours ("3 h") is a measure ("tres horas"); a zero-padded hour ("01 h") or one
+  followed by minutes or a time zone is a clock time.
+- Zone abbreviations are spelled ("GMT" -> "g m t") or named when they name a country's time
+  ("ART" -> "hora estándar de argentina"); offsets read "más"/"menos".
+"""
+
+import re
+
+from vocalio_text.conventions import RegionalConventions
+from vocalio_text.numbers import Form, cardinal
+
+TIME_ZONE_NAMES: dict[str, str] = {
+    "art": "hora estándar de argentina", "bot": "hora de bolivia", "brt": "hora estándar de brasilia",
+    "clt": "hora estándar de chile", "clst": "hora de verano de chile", "cot": "hora estándar de colombia",
+    "ect": "hora de ecuador", "pet": "hora estándar de perú", "pyt": "hora estándar de paraguay",
+    "pyst": "hora de verano de paraguay", "uyt": "hora de uruguay", "uyst": "hora de verano de uruguay",
+    "vet": "hora de venezuela", "cet": "c e t", "cest": "c e s t", "ast": "hora estándar del atlántico",
+    "adt": "hora de verano del atlántico", "jst": "hora estándar de japón",
+}
+SPELLED_ZONES = ("utc", "gmt", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "pt", "et", "mt", "ct",
+                 "wet", "eet", "eest", "west")
+_ZONES = "|".join(sorted([*TIME_ZONE_NAMES, *SPELLED_ZONES], key=len, reverse=True))
+_SUFFIX = r"(?P<suffix>[ap]\.?\s?m\.?(?!\w)|[AP]\.?\s?M\.?(?!\w))"
+_ZONE = rf"(?P<zone>\b(?:{_ZONES})\b)(?:\s?(?P<offset_sign>[+-])(?P<offset_h>\d{{1,2}})(?::(?P<offset_m>\d{{2}}))?)?"
+_TAIL = rf"(?:\s?{_SUFFIX})?(?:\s?(?P<h>h|hs|hrs|horas)\b\.?)?(?:\s?{_ZONE})?"
+
+_CLOCK = re.compile(
+    rf"(?<![\w.,:+-])(?P<hour>[01]?\d|2[0-4])(?P<sep>[:.])(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+    rf"(?![\d]|[.,:]\d){_TAIL}",
+    re.IGNORECASE,
+)
+_HOUR_ONLY = re.compile(
+    rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h)\b(?!/)(?:\s?{_ZONE})?)",
+)
+_HMS = re.compile(
+    r"(?<![\w.,])(?P<hour>\d{1,2})\s?h\s?(?P<minute>\d{1,2})\s?(?:min|m)\b\.?"
+    r"(?:\s?(?P<second>\d{1,2})\s?(?:s|seg|segundos)\b\.?)?"
+)
+_TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las)\s*$", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
+
+
+def hour_words(hour: int) -> str:
+    return cardinal(hour, Form.FEMININE)
+
+
+def _minute_words(minute: int) -> str:
+    return {15: "cuarto", 30: "media"}.get(minute) or cardinal(minute)
+
+
+def _period(hour: int, suffix: str | None) -> str:
+    if not suffix:
+        return ""
+    is_pm = suffix.strip().lower().startswith("p")
+    if hour == 12:
+        return " del mediodía" if is_pm else " de la noche"
+    if is_pm:
+        return " de la tarde" if 1 <= hour <= 6 else " de la noche"
+    return " de la noche" if hour == 0 else " de la mañana"
+
+
+def _zone(match: re.Match[str]) -> str:
+    zone = match.group("zone")
+    if not zone:
+        return ""
+    lowered = zone.lower()
+    spoken = TIME_ZONE_NAMES.get(lowered) or " ".join(lowered)
+    if match.group("offset_sign"):
+        sign = "más" if match.group("offset_sign") == "+" else "menos"
+        offset_hours = int(match.group("offset_h"))
+        if match.group("offset_m"):
+            spoken += f" {sign} {hour_words(offset_hours)} {cardinal(int(match.group('offset_m')))}"
+        else:
+            spoken += f" {sign} {cardinal(offset_hours)}"
+    return " " + spoken
+
+
+def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
+    if second:
+        hour_label = "hora" if hour == 1 else "horas"
+        minute_label = "minuto" if minute == 1 else "minutos"
+        second_label = "segundo" if second == 1 else "segundos"
+        return (f"{hour_words(hour)} {hour_label} {cardinal(minute)} {minute_label} y "
+                f"{cardinal(second)} {second_label}")
+    if minute == 0:
+        return hour_words(hour)
+    return f"{hour_words(hour)} y {_minute_words(minute)}"
+
+
+def _make_clock(conventions: RegionalConventions):  # noqa: ANN202 - a re.sub callback
+    def _clock(match: re.Match[str]) -> str:
+        hour, minute = int(match.group("hour")), int(match.group("minute"))
+        second = int(match.group("second")) if match.group("second") else None
+        has_cue = bool(match.group("suffix") or match.group("h") or match.group("zone"))
+        if match.group("sep") == "." and not has_cue:
+            before = match.string[: match.start()]
+            if conventions.decimal_mark == "." and not _TIME_CUE_BEFORE.search(before):
+                return match.group(0)  # "3.14" is a decimal where the point is the decimal mark
+            if _UNIT_AFTER.match(match.string, match.end()):
+                return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
+        if hour > 24:
+            return match.group(0)
+        return spoken_time(hour, minute, second) + _period(hour, match.group("suffix")) + _zone(match)
+
+    return _clock
+
+
+def _hour_only(match: re.Match[str]) -> str:
+    hour_text = match.group("hour")
+    hour = int(hour_text)
+    if match.group("suffix"):
+        return hour_words(hour) + _period(hour, match.group("suffix"))
+    if match.group("zone") or (hour_text.startswith("0") and len(hour_text) == 2):
+        return hour_words(hour) + _zone(match)
+    return match.group(0)  # "3 h" is a duration: the measure rules say "tres horas"
+
+
+def _hms(match: re.Match[str]) -> str:
+    hour, minute = int(match.group("hour")), int(match.group("minute"))
+    second = int(match.group("second")) if match.group("second") else None
+    if minute > 59 or (second is not None and second > 59):
+        return match.group(0)
+    return spoken_time(hour, minute, second)
+
+
+_COMPACT = re.compile(r"(?<![\w.,])(?P<hour>\d{1,2})h(?P<minute>\d{2})m(?:(?P<second>\d{2})s)?\b")
+
+
+def normalize_times(text: str, conventions: RegionalConventions) -> str:
+    text = _COMPACT.sub(_hms, text)
+    text = _HMS.sub(_hms, text)
+    text = _HOUR_ONLY.sub(_hour_only, text)
+    return _CLOCK.sub(_make_clock(conventions), text)
