@@ -48,7 +48,8 @@ def make_bridge(redis_url: str) -> Iterator[BridgeFactory]:
     started: list[ServerThread] = []
 
     def make(port: int | None = None, **overrides: Any) -> ServerThread:
-        server = ServerThread(create_app(bridge_settings(redis_url, **overrides)), port=port).start()
+        settings = bridge_settings(**{"redis_url": redis_url, **overrides})
+        server = ServerThread(create_app(settings), port=port).start()
         started.append(server)
         return server
 

@@ -147,6 +147,20 @@ async def test_repeat_is_a_cache_hit(llm_bridge: ServerThread, ollama: OllamaDou
     assert "vocalio_llm_expand_cache_hits_total 1.0" in await metrics_text(llm_bridge)
 
 
+async def test_redis_down_does_not_fail_requests(
+    make_bridge: BridgeFactory, ollama: OllamaDouble, dead_url: str
+) -> None:
+    dead_redis = dead_url.replace("http://", "redis://") + "/0"
+    bridge = make_bridge(ollama_url=ollama.url, ollama_model=MODEL, redis_url=dead_redis)
+    ollama.state.rewrite = lambda _: GOOD
+    for _ in range(2):  # no cache: both go to Ollama, neither fails
+        body = (await expand(bridge)).json()
+        assert body["source"] == "ollama" and body["text"] == GOOD
+    async with httpx.AsyncClient(base_url=bridge.url, headers=AUTH) as client:
+        ready = await client.get("/ready")
+    assert ready.status_code == 200 and ready.json()["redis"] is False
+
+
 async def test_rejected_answers_are_not_cached(llm_bridge: ServerThread, ollama: OllamaDouble) -> None:
     ollama.state.rewrite = lambda _: GOOD.replace("García", "Gómez")
     assert (await expand(llm_bridge)).json()["source"] == "rules"

@@ -19,7 +19,6 @@ How numbers are compared, and why this way:
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -49,7 +48,7 @@ _WORD_VALUES: dict[str, tuple[int, ...]] = {
 # Proper names: a capitalised word with at least one lower-case letter (acronyms like ONU or roman
 # numerals like II are excluded: reading them out loud legitimately changes them).
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?…:;\n]")
+_SENTENCE_END = re.compile(r"[.!?…:\n]")
 # Abbreviations after which a capital does not start a sentence ("el Sr. García"), folded.
 _TITLE_ABBREVIATIONS = frozenset({
     "sr", "sra", "srta", "sres", "dr", "dra", "drs", "dras", "don", "dna", "d", "lic", "ing", "arq",
@@ -203,6 +202,3 @@ def check(source: str, candidate: str, rules_text: str, bounds: LengthBounds) ->
         )
     return Verdict(True)
 
-
-def iter_reasons() -> Iterable[str]:
-    return (REASON_NUMBERS, REASON_NAMES, REASON_LENGTH, REASON_EMPTY)
