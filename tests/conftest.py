@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import redis
-
 from vocalio_shared.embedded_redis import EmbeddedRedis
 
 
@@ -32,3 +31,30 @@ def redis_url(redis_server: EmbeddedRedis) -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL for the session: the system's server when `pg_ctl` is on PATH would also
+    do, but `pgserver` (PyPI) needs no system install, so CI machines need nothing extra."""
+    import pgserver
+
+    server = pgserver.get_server(Path(tmp_path_factory.mktemp("pg")), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+_database_counter = iter(range(1, 10_000))
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    import psycopg
+
+    name = f"vocalio_test_{next(_database_counter)}"
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+    base, _, query = postgres_server.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from vocalio_shared.embedded_redis import free_port
 
 

@@ -6,9 +6,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from vocalio_shared.settings import load_settings
 
 from vocalio_api.config import ApiSettings
-from vocalio_shared.settings import load_settings
 
 console = Console()
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -52,8 +52,9 @@ def keys_create(
     chars_per_day: Annotated[int | None, typer.Option(help="Characters per day (default: setting).")] = None,
 ) -> None:
     """Create a key and print its secret (shown once)."""
-    from vocalio_api.keys_service import create_key
     from vocalio_shared.schemas.keys import ApiKeyCreate
+
+    from vocalio_api.keys_service import create_key
 
     body = ApiKeyCreate(name=name, role=role, rate_requests_per_min=rate_per_min, rate_chars_per_day=chars_per_day)  # type: ignore[arg-type]
     created = asyncio.run(_with_session(load_settings(ApiSettings), lambda s: create_key(s, body)))

@@ -230,14 +230,16 @@ async def cancel_job(state: AppState, session: AsyncSession, job: Job) -> Job:
     """A queued job leaves the queue now; a running one is flagged and stops at its next chunk."""
     if JobStatus(job.status).terminal:
         raise VocalioError(ErrorCode.INVALID_STATE, f"job is already {job.status}", {"status": job.status})
-    removed = await job_queue.cancel_if_queued(state.redis, job.id)
+    # Only a job the database still calls queued may leave the queue; a running one keeps its
+    # queue entry (arq's retry of a dead worker needs it) and is flagged instead.
+    removed = await job_queue.cancel_if_queued(state.redis, job.id) if job.status == JobStatus.QUEUED else 0
     now = datetime.now(UTC)
     locked = await lock_job(session, job.id)
     assert locked is not None
     job = locked
     if JobStatus(job.status).terminal:
         raise VocalioError(ErrorCode.INVALID_STATE, f"job is already {job.status}", {"status": job.status})
-    if removed == 1 or (removed == -1 and job.status == JobStatus.QUEUED):
+    if removed != 0 and job.status == JobStatus.QUEUED:
         job.updated_at = now
         job.cancel_requested = True
         _finish(job, JobStatus.CANCELLED, now)

@@ -3,7 +3,6 @@
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vocalio_shared import metric_names as names
 
@@ -40,13 +39,9 @@ RATE_LIMITED = Counter(names.RATE_LIMITED_TOTAL, "Requests refused by a limit", 
 
 
 def _route_template(scope: Scope) -> str:
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    """The router records the matched route in the (shared) scope; read it after the app ran."""
+    route = scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
 
 
 class MetricsMiddleware:
