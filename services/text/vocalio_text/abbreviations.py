@@ -1,31 +1,102 @@
-"""Abbreviations and their spoken forms (a whitelist: only these are expanded)."""
+"""Abbreviations (a whitelist: only these are expanded) and spelled acronyms.
+
+Titles keep the reading of public Spanish TN sets: "Dr." -> "Doctor", "Sr." -> "señor",
+"EE. UU." -> "Estados Unidos"; lowercase written forms give lowercase readings. An abbreviation
+that ends a sentence ("etc.") gives its dot back, so sentence splitting still sees the end.
+Acronyms said letter by letter are respelled with Spanish letter names ("FBI" -> "efe be i");
+acronyms read as words ("ONU", "OTAN", "UNESCO") are left alone: the engine reads them.
+"""
 
 import re
 
-# Written form (with dots, as printed) -> spoken form. Longest forms are matched first.
+# Written form -> spoken form. Spaces inside a written form match any spacing ("EE.UU.", "EE. UU.").
 ABBREVIATIONS: dict[str, str] = {
-    "Sr.": "señor",
-    "Sra.": "señora",
-    "Srta.": "señorita",
-    "Sres.": "señores",
-    "Sras.": "señoras",
-    "Dr.": "doctor",
-    "Dra.": "doctora",
-    "Dres.": "doctores",
-    "Ud.": "usted",
-    "Uds.": "ustedes",
-    "Vd.": "usted",
-    "Vds.": "ustedes",
-    "pág.": "página",
-    "págs.": "páginas",
-    "núm.": "número",
-    "etc.": "etcétera",
+    "Sr.": "señor", "sr.": "señor", "Sra.": "señora", "sra.": "señora", "Srta.": "señorita",
+    "srta.": "señorita", "Sres.": "señores", "Sras.": "señoras", "Srs.": "señores",
+    "Dr.": "Doctor", "dr.": "doctor", "Dra.": "Doctora", "dra.": "doctora", "Dres.": "doctores",
+    "D.": "Don", "Da.": "Doña", "da.": "doña", "Dña.": "Doña", "dña.": "doña", "Dª": "Doña",
+    "Ud.": "usted", "ud.": "usted", "Uds.": "ustedes", "uds.": "ustedes", "Vd.": "usted", "vd.": "usted",
+    "Vds.": "ustedes", "vds.": "ustedes",
+    "Lic.": "licenciado", "Lcdo.": "licenciado", "Lcda.": "licenciada", "Ing.": "ingeniero",
+    "Arq.": "arquitecto", "Prof.": "profesor", "prof.": "profesor", "Profa.": "profesora", "profa.": "profesora",
+    "Mtro.": "maestro", "Mtra.": "maestra", "Gral.": "general", "Cnel.": "coronel", "Cap.": "capitán",
+    "Sto.": "santo", "Sta.": "santa", "Fr.": "fray", "Mons.": "monseñor", "Excmo.": "excelentísimo",
+    "Excma.": "excelentísima", "Ilmo.": "ilustrísimo", "Ilma.": "ilustrísima",
+    "EE. UU.": "Estados Unidos", "ee. uu.": "estados unidos", "EE.UU.": "Estados Unidos", "EEUU": "Estados Unidos",
+    "pág.": "página", "págs.": "páginas", "pp.": "páginas", "núm.": "número", "nro.": "número", "Nro.": "número",
+    "n.º": "número", "N.º": "número", "nº": "número", "Nº": "número", "No.": "número",
+    "etc.": "etcétera", "aprox.": "aproximadamente", "p. ej.": "por ejemplo", "p.ej.": "por ejemplo",
+    "cap.": "capítulo", "vol.": "volumen", "vols.": "volúmenes", "art.": "artículo", "arts.": "artículos",
+    "fig.": "figura", "ej.": "ejemplo", "tel.": "teléfono", "Tel.": "teléfono", "tlf.": "teléfono",
+    "tfno.": "teléfono", "Gob.": "gobierno", "gob.": "gobierno", "Av.": "avenida", "av.": "avenida",
+    "Avda.": "avenida", "avda.": "avenida", "avd.": "avenida", "c/": "calle", "C/": "calle", "esq.": "esquina",
+    "pza.": "plaza", "plza.": "plaza", "Pza.": "plaza", "ctra.": "carretera", "carret.": "carretera",
+    "blvd.": "bulevar", "blvr.": "bulevar", "pje.": "pasaje", "p.º": "paseo", "rbla.": "rambla",
+    "c.º": "camino", "c.º a.": "camino alto", "c.º b.": "camino bajo", "c.º v.": "camino viejo",
+    "carr.ª": "carrera", "cta.": "cuenta", "dpto.": "departamento", "depto.": "departamento",
+    "Cía.": "compañía", "cía.": "compañía", "S. A.": "sociedad anónima", "S.A.": "sociedad anónima",
+    "S. L.": "sociedad limitada", "S.L.": "sociedad limitada", "máx.": "máximo", "mín.": "mínimo",
+    "admón.": "administración", "atte.": "atentamente", "vs.": "versus", "izq.": "izquierda",
+    "izqda.": "izquierda", "dcha.": "derecha", "tb.": "también", "q.e.p.d.": "que en paz descanse",
+    "a. m.": "a. m.", "p. m.": "p. m.",
+}
+# These can end a sentence, so their dot is given back when they do.
+_SENTENCE_FINAL = frozenset({"etc.", "EE. UU.", "ee. uu.", "EE.UU.", "S. A.", "S.A.", "S. L.", "S.L.", "aprox."})
+# Read in titles only before a capitalised name ("D. Quijote"), never as a verb or an initial.
+_BEFORE_NAME_ONLY = frozenset({"D.", "Da.", "da.", "Fr.", "Cap.", "No."})
+
+SPELLED_ACRONYMS: dict[str, str] = {
+    "FBI": "efe be i", "CIA": "ce i a", "DNI": "de ene i", "PP": "pe pe", "PSOE": "pe soe", "ADN": "a de ene",
+    "ONG": "o ene ge", "PIB": "pe i be", "UE": "u e", "TV": "te ve", "DVD": "de uve de", "CD": "ce de",
+    "USB": "u ese be", "PDF": "pe de efe", "SMS": "ese eme ese", "GPS": "ge pe ese", "BBC": "be be ce",
+    "CNN": "ce ene ene", "FMI": "efe eme i", "BCE": "be ce e", "OMS": "o eme ese", "OCDE": "o ce de e",
+    "IBM": "i be eme", "HTML": "hache te eme ele", "URL": "u erre ele", "API": "a pe i", "PRI": "pe erre i",
+    "RAE": "erre a e", "EEUU": "Estados Unidos", "IA": "i a", "PC": "pe ce", "CV": "ce uve", "VIH": "uve i hache",
+    "ONCE": "ONCE", "NBA": "ene be a", "FC": "efe ce", "DF": "de efe", "CDMX": "ce de eme equis",
+    "UBA": "UBA", "UNAM": "UNAM", "BID": "be i de", "SA": "ese a",
 }
 
-_ABBREVIATION_TOKENS = frozenset(key[:-1].casefold() for key in ABBREVIATIONS)
+_FLEXIBLE = {key: re.escape(key).replace(r"\ ", r"\s?") for key in ABBREVIATIONS}
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])(?P<abbr>"
+    + "|".join(_FLEXIBLE[key] for key in sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?!\w)"
+)
+_LOOKUP = {re.sub(r"\s", "", key): value for key, value in ABBREVIATIONS.items()}
+_CANONICAL = {re.sub(r"\s", "", key): key for key in ABBREVIATIONS}
+_NEXT_STARTS_SENTENCE = re.compile(r"\s+(?:[¿¡«\"—–-]|[A-ZÁÉÍÓÚÑ])")
+_NEXT_IS_NAME = re.compile(r"\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]")
+_INITIAL_BEFORE = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\.\s*$")
+_ACRONYM = re.compile(r"\b(?:" + "|".join(sorted(SPELLED_ACRONYMS, key=len, reverse=True)) + r")\b")
+
+_ABBREVIATION_TOKENS = frozenset(key[:-1].casefold() for key in ABBREVIATIONS if key.endswith("."))
+_INITIALS = re.compile(r"(?:\w\.)+\w")
 
 
 def is_abbreviation(word: str) -> bool:
     """Whether `word` (without its final dot) is an abbreviation whose dot does not end a sentence."""
     token = word.casefold()
-    return token in _ABBREVIATION_TOKENS or bool(re.fullmatch(r"(?:\w\.)+\w", token)) or len(token) == 1
+    return token in _ABBREVIATION_TOKENS or bool(_INITIALS.fullmatch(token)) or len(token) == 1
+
+
+def _replace(match: re.Match[str]) -> str:
+    written = match.group("abbr")
+    key = re.sub(r"\s", "", written)
+    canonical = _CANONICAL[key]
+    after = match.string[match.end() :]
+    if canonical in _BEFORE_NAME_ONLY:
+        if not _NEXT_IS_NAME.match(after) and canonical != "da.":
+            return written
+        if canonical == "da." and not re.match(r"\s+[^\W\d_]", after):
+            return written
+        if _INITIAL_BEFORE.search(match.string, 0, match.start()):
+            return written  # "J. D. Salinger": an initial, not "don"
+    spoken = _LOOKUP[key]
+    if canonical in _SENTENCE_FINAL and _NEXT_STARTS_SENTENCE.match(after):
+        return spoken + "."
+    return spoken
+
+
+def normalize_abbreviations(text: str) -> str:
+    text = _ABBREVIATION.sub(_replace, text)
+    return _ACRONYM.sub(lambda match: SPELLED_ACRONYMS[match.group(0)], text)

@@ -1,7 +1,73 @@
-"""normalize(): written Spanish to spoken Spanish."""
+"""normalize(): written Spanish to spoken Spanish, by passes from the most specific to the most general.
+
+Order matters: an e-mail or a phone number must be read before its digits look like numbers; a
+date before its day looks like a cardinal; a time before "12.15" looks like a decimal; money and
+measures before the bare number loses its unit; ordinals and roman numerals before cardinals;
+abbreviations after numbers, so "n.º 5" and "pág. 3" keep their numbers' context.
+Every pass turns what it reads into plain words, so no later pass reads it twice, and a second
+normalize() finds nothing left to change (idempotence is tested).
+"""
+
+import re
+import unicodedata
 
 from vocalio_shared.regions import Region
 
+from vocalio_text.abbreviations import normalize_abbreviations
+from vocalio_text.cardinals import normalize_cardinals
+from vocalio_text.conventions import conventions_for
+from vocalio_text.dates import normalize_dates
+from vocalio_text.electronic import normalize_electronic
+from vocalio_text.fractions import normalize_fractions
+from vocalio_text.measures import normalize_measures
+from vocalio_text.money import normalize_money
+from vocalio_text.ordinals import normalize_ordinals
+from vocalio_text.roman import normalize_roman
+from vocalio_text.symbols import normalize_symbols
+from vocalio_text.telephone import normalize_telephone
+from vocalio_text.times import normalize_times
+
+_HAS_DIGIT = re.compile(r"\d")
+# Characters that make a pass worth running at all: most prose lines have no digits or symbols, and
+# skipping the number passes keeps the pipeline far faster than speech.
+_NEEDS_ELECTRONIC = re.compile(r"@|www\.|://|\.[a-z]{2,4}\b")
+_NEEDS_SYMBOLS = re.compile(r"[&+=@%‰×÷±§№€£#]")
+_NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[ivxlcdm]+\b")
+
+
+def _ascii_digits(text: str) -> str:
+    """Fold other scripts' digits ("٣", "３") to ASCII so the number rules see them; letters untouched."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.digit(char)) if char.isdigit() and not char.isascii() and unicodedata.digit(char, None)
+        is not None and unicodedata.category(char) == "Nd" else char
+        for char in text
+    )
+
 
 def normalize(text: str, region: Region | None = None) -> str:
+    """Rewrite `text` in spoken form for `region` (None: neutral readings). Plain words are untouched."""
+    conventions = conventions_for(region)
+    text = _ascii_digits(text)
+    if _NEEDS_ELECTRONIC.search(text):
+        text = normalize_electronic(text)
+    if _HAS_DIGIT.search(text):
+        text = normalize_dates(text)
+        text = normalize_telephone(text)
+        text = normalize_times(text, conventions)
+        text = normalize_money(text, conventions)
+        text = normalize_measures(text, conventions)
+        text = normalize_ordinals(text)
+        text = normalize_fractions(text)
+    elif any("\u00bc" <= char <= "\u00be" or "\u2150" <= char <= "\u215e" for char in text):
+        text = normalize_fractions(text)
+    if _NEEDS_ROMAN.search(text):
+        text = normalize_dates(text)  # era suffixes after a century: "siglo x ec"
+        text = normalize_roman(text)
+    if _HAS_DIGIT.search(text):
+        text = normalize_cardinals(text, conventions)
+    text = normalize_abbreviations(text)
+    if _NEEDS_SYMBOLS.search(text):
+        text = normalize_symbols(text)
     return text

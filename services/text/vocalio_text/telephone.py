@@ -76,8 +76,9 @@ def _toll_free(match: re.Match[str]) -> str:
 
 
 def _ip(match: re.Match[str]) -> str:
-    if any(int(octet) > 255 for octet in match.groups()):
-        return match.group(0)
+    octets = match.groups()
+    if any(int(octet) > 255 for octet in octets) or all(len(octet) == 3 for octet in octets[1:]):
+        return match.group(0)  # "1.000.000.000" is a number written with thousands dots
     return " punto ".join(digits_one_by_one(octet) for octet in match.groups())
 
 

@@ -1,0 +1,90 @@
+"""Numbers left in running text once dates, times, money and measures are read.
+
+- Integers and decimals by the region's separators (numbers.split_number), agreeing with the noun
+  that follows ("veintiún años", "doscientas páginas", "uno coma cinco millones").
+- A leading minus is "menos"; a number range "1990-2000" or "10–20" is read "a" between the ends.
+- Simple arithmetic "2 + 2 - 1 = 3" reads its operators: más, menos, por, entre, es igual a.
+- Decades: "los 80", "los '80", "los 80s", "los años 1980" -> "los ochenta".
+- A hyphen between letters and digits is a space ("COVID-19" -> "COVID diecinueve", "a-5").
+"""
+
+import re
+
+from vocalio_text.agreement import form_before
+from vocalio_text.conventions import RegionalConventions
+from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, split_number
+
+_NUMBER = NUMBER_PATTERN
+_OPERATORS = {"+": "más", "-": "menos", "−": "menos", "×": "por", "*": "por", "x": "por", "÷": "entre",
+              "/": "entre", "=": "es igual a"}
+_MATH = re.compile(
+    rf"(?<![\w.,])(?:{_NUMBER})(?:\s+[-+−×*x÷/=]\s+(?:{_NUMBER}))+(?![\w.,]\d?)"
+)
+_MATH_TOKEN = re.compile(rf"{_NUMBER}|[-+−×*x÷/=]")
+_RANGE = re.compile(r"(?<![\w.,/-])(?P<start>\d{1,4})\s?[-–]\s?(?P<end>\d{1,4})(?![\w/]|[.,]\d)")
+_ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
+_LETTER_DIGIT_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
+_DECADE = re.compile(r"(?<![\w.,])'?(?P<decade>(?:1[0-9]|20)?[1-9]0)'?s\b|(?<=\s)'(?P<short>[1-9]0)\b")
+_MIL_NEXT = re.compile(r"\s+mil\b", re.IGNORECASE)
+_NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<![\w.,])(?P<number>{_NUMBER})")
+
+
+def _make_number(conventions: RegionalConventions):  # noqa: ANN202 - re.sub callback
+    def _number(match: re.Match[str]) -> str:
+        integer, fraction = split_number(match.group("number"), conventions.decimal_mark)
+        negative = bool(match.group("minus"))
+        after = match.string[match.end() :]
+        form = form_before(after)
+        if not fraction and form is Form.FEMININE and _MIL_NEXT.match(after):
+            # "21 mil personas": the hundreds agree ("doscientas mil"), the units before "mil" take
+            # the apocope ("veintiún mil"): read the whole thousand and drop the trailing "mil".
+            thousands = cardinal(int(integer) * 1000, Form.FEMININE)
+            spoken = ("menos " if negative else "") + thousands.removesuffix(" mil")
+            return spoken
+        if fraction:
+            spoken = decimal(integer, fraction, form, conventions.decimal_word, negative)
+        else:
+            spoken = cardinal(-int(integer) if negative else int(integer), form)
+        following = match.string[match.end() : match.end() + 1]
+        # Keep words apart: "5G" -> "cinco G".
+        return spoken + " " if following.isalpha() else spoken
+
+    return _number
+
+
+def _make_math(conventions: RegionalConventions):  # noqa: ANN202 - re.sub callback
+    def _math(match: re.Match[str]) -> str:
+        spoken: list[str] = []
+        for token in _MATH_TOKEN.findall(match.group(0)):
+            if token in _OPERATORS:
+                spoken.append(_OPERATORS[token])
+                continue
+            integer, fraction = split_number(token, conventions.decimal_mark)
+            spoken.append(decimal(integer, fraction, separator_word=conventions.decimal_word) if fraction
+                          else cardinal(int(integer)))
+        return " ".join(spoken)
+
+    return _math
+
+
+def _range(match: re.Match[str]) -> str:
+    start, end = int(match.group("start")), int(match.group("end"))
+    if end <= start and not (len(match.group("end")) < len(match.group("start"))):
+        return match.group(0)
+    form = form_before(match.string[match.end() :])
+    joiner = "y" if _ENTRE_BEFORE.search(match.string, 0, match.start()) else "a"
+    return f"{cardinal(start)} {joiner} {cardinal(end, form)}"
+
+
+def _decade(match: re.Match[str]) -> str:
+    decade = match.group("decade") or match.group("short")
+    return cardinal(int(decade[-2:])) if len(decade) <= 2 or decade.startswith("19") else cardinal(int(decade))
+
+
+def normalize_cardinals(text: str, conventions: RegionalConventions) -> str:
+    if "'" in text or "s" in text:
+        text = _DECADE.sub(_decade, text)
+    text = _MATH.sub(_make_math(conventions), text)
+    text = _LETTER_DIGIT_HYPHEN.sub(" ", text)
+    text = _RANGE.sub(_range, text)
+    return _NUMBER_IN_TEXT.sub(_make_number(conventions), text)

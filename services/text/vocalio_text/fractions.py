@@ -1,0 +1,97 @@
+"""Fractions: "1/2" -> "un medio", "3/4" -> "tres cuartos", "2 1/3" -> "dos y un tercio", "⅖".
+
+Denominators 2-10 have their own names (medio, tercio, cuarto, quinto ... décimo); 11-99 take
+"-avo" ("onceavo", "veintiunavo", "treintaiunavo"); round hundreds and powers of ten use the ordinal
+("centésimo", "milésimo", "millonésimo"); anything else is read "<a> sobre <b>".
+"""
+
+import re
+import unicodedata
+
+from vocalio_text.numbers import Form, cardinal
+from vocalio_text.ordinals import ordinal
+
+_NAMED = {2: "medio", 3: "tercio", 4: "cuarto", 5: "quinto", 6: "sexto", 7: "séptimo", 8: "octavo",
+          9: "noveno", 10: "décimo"}
+_AVO_STEMS = {11: "once", 12: "doce", 13: "trece", 14: "catorce", 15: "quince", 16: "dieciseis",
+              17: "diecisiete", 18: "dieciocho", 19: "diecinueve", 20: "veinte", 30: "treinta",
+              40: "cuarenta", 50: "cincuenta", 60: "sesenta", 70: "setenta", 80: "ochenta", 90: "noventa"}
+_UNIT_STEMS = {1: "un", 2: "dos", 3: "tres", 4: "cuatro", 5: "cinco", 6: "seis", 7: "siete", 8: "ocho",
+               9: "nueve"}
+
+
+def denominator_name(denominator: int) -> str | None:
+    """Singular masculine name of 1/denominator, None when it is read "sobre"."""
+    if denominator in _NAMED:
+        return _NAMED[denominator]
+    if denominator < 100:
+        tens, units = divmod(denominator, 10)
+        if denominator in _AVO_STEMS:
+            stem = _AVO_STEMS[denominator]
+        elif tens == 2:
+            stem = "veinti" + _UNIT_STEMS[units]
+        else:
+            stem = _AVO_STEMS[tens * 10] + "i" + _UNIT_STEMS[units]
+        # "veinte" + "avo" -> "veinteavo"; "treinta" + "avo" -> "treintavo" (the a merges).
+        return stem + ("vo" if stem.endswith("a") else "avo")
+    digits = str(denominator)
+    significant = digits.rstrip("0")
+    if len(significant) == 1 and denominator < 1000:
+        return ordinal(denominator)  # 100, 200 ... 900
+    if denominator >= 1000 and (significant == "1" or len(digits) - len(significant) >= 3):
+        return ordinal(denominator).replace(" ", "")
+    return None
+
+
+def _plural(name: str) -> str:
+    return name + "s"
+
+
+def spoken_fraction(numerator: int, denominator: int, feminine: bool = False) -> str:
+    name = denominator_name(denominator)
+    if denominator == 0 or name is None:
+        return f"{cardinal(numerator)} sobre {cardinal(denominator)}"
+    if feminine:
+        name = name[:-1] + "a" if name.endswith("o") else name
+    if numerator == 1:
+        return f"{'una' if feminine else 'un'} {name}"
+    return f"{cardinal(numerator, Form.FEMININE if feminine else Form.APOCOPE)} {_plural(name)}"
+
+
+def spoken_mixed(whole: int | None, numerator: int, denominator: int, negative: bool = False) -> str:
+    spoken = spoken_fraction(numerator, denominator)
+    if whole is not None:
+        spoken = f"{cardinal(whole)} y {spoken}"
+    return f"menos {spoken}" if negative else spoken
+
+
+_NUMBER = r"\d{1,3}(?:\.\d{3})+|\d+"
+_FRACTION = re.compile(
+    rf"(?<![\w.,/-])(?P<minus>-)?(?:(?P<whole>\d+)\s)?(?P<num>\d+)/(?P<den>{_NUMBER})(?![\w/]|[.,]\d)"
+)
+_VULGAR = re.compile("[\u00bc-\u00be\u2150-\u215e]")
+
+
+def _replace(match: re.Match[str]) -> str:
+    denominator = int(match.group("den").replace(".", ""))
+    if denominator == 0:
+        return match.group(0)
+    whole = int(match.group("whole")) if match.group("whole") else None
+    return spoken_mixed(whole, int(match.group("num")), denominator, bool(match.group("minus")))
+
+
+def _vulgar(match: re.Match[str]) -> str:
+    value = unicodedata.numeric(match.group(0))
+    numerator, denominator = value.as_integer_ratio()
+    # numeric() gives floats: 1/3 is not exact, so recover small denominators by search.
+    for candidate in range(2, 11):
+        if abs(value * candidate - round(value * candidate)) < 1e-9:
+            numerator, denominator = round(value * candidate), candidate
+            break
+    return spoken_fraction(numerator, denominator)
+
+
+def normalize_fractions(text: str) -> str:
+    if "/" in text:
+        text = _FRACTION.sub(_replace, text)
+    return _VULGAR.sub(_vulgar, text)

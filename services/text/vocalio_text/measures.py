@@ -1,0 +1,133 @@
+"""Measures and units: "200 m", "2,5 kg", "25 °C", "120 km/h", "9 m³", "8,52 %", "3 3/5 m".
+
+- The unit is spelled out and agrees in number: singular only for exactly one ("un kilogramo",
+  "una hora"), plural otherwise, decimals included ("uno coma cinco kilogramos").
+- The number agrees with the unit's gender: "doscientas cuarenta y cinco millas", "una hora".
+- Percent and per-mille keep the citation form: "uno por ciento", "veintiuno por ciento".
+- Fractions of a unit: "medio metro", "uno y medio metro", "tres quintos de milla", "tres y tres
+  quintos de metro".
+- Symbols are case-sensitive ("m" is metre, "M" is not a unit; "mm" millimetre, "Mm" nothing).
+"""
+
+import re
+from dataclasses import dataclass
+
+from vocalio_text.conventions import RegionalConventions
+from vocalio_text.fractions import denominator_name, spoken_fraction
+from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, split_number
+
+
+@dataclass(frozen=True)
+class Unit:
+    singular: str
+    plural: str
+    feminine: bool = False
+    agrees: bool = True  # False for "por ciento": the number keeps its citation form
+
+
+def _unit(singular: str, plural: str | None = None, feminine: bool = False) -> Unit:
+    return Unit(singular, plural or singular + "s", feminine)
+
+
+UNITS: dict[str, Unit] = {
+    "km/h": _unit("kilómetro por hora", "kilómetros por hora"),
+    "kph": _unit("kilómetro por hora", "kilómetros por hora"),
+    "mph": _unit("milla por hora", "millas por hora", True),
+    "m/s": _unit("metro por segundo", "metros por segundo"),
+    "km²": _unit("kilómetro cuadrado", "kilómetros cuadrados"),
+    "km2": _unit("kilómetro cuadrado", "kilómetros cuadrados"),
+    "m²": _unit("metro cuadrado", "metros cuadrados"), "m2": _unit("metro cuadrado", "metros cuadrados"),
+    "cm²": _unit("centímetro cuadrado", "centímetros cuadrados"),
+    "m³": _unit("metro cúbico", "metros cúbicos"), "m3": _unit("metro cúbico", "metros cúbicos"),
+    "cm³": _unit("centímetro cúbico", "centímetros cúbicos"), "cc": _unit("centímetro cúbico", "centímetros cúbicos"),
+    "km": _unit("kilómetro"), "m": _unit("metro"), "cm": _unit("centímetro"), "mm": _unit("milímetro"),
+    "dm": _unit("decímetro"), "µm": _unit("micrómetro"), "nm": _unit("nanómetro"),
+    "mi": _unit("milla", feminine=True), "ft": _unit("pie"), "in": _unit("pulgada", feminine=True),
+    "ha": _unit("hectárea", feminine=True),
+    "kg": _unit("kilogramo"), "g": _unit("gramo"), "mg": _unit("miligramo"), "µg": _unit("microgramo"),
+    "t": _unit("tonelada", feminine=True), "lb": _unit("libra", feminine=True), "oz": _unit("onza", feminine=True),
+    "l": _unit("litro"), "L": _unit("litro"), "ml": _unit("mililitro"), "mL": _unit("mililitro"),
+    "cl": _unit("centilitro"), "dl": _unit("decilitro"),
+    "h": _unit("hora", feminine=True), "min": _unit("minuto"), "s": _unit("segundo"), "seg": _unit("segundo"),
+    "ms": _unit("milisegundo"),
+    "°C": _unit("grado centígrado", "grados centígrados"), "ºC": _unit("grado centígrado", "grados centígrados"),
+    "°F": _unit("grado fahrenheit", "grados fahrenheit"), "ºF": _unit("grado fahrenheit", "grados fahrenheit"),
+    "°K": _unit("grado kelvin", "grados kelvin"), "K": _unit("kelvin", "kelvin"),
+    "W": _unit("vatio"), "kW": _unit("kilovatio"), "MW": _unit("megavatio"), "kWh": _unit("kilovatio hora",
+                                                                                       "kilovatios hora"),
+    "V": _unit("voltio"), "kV": _unit("kilovoltio"), "mA": _unit("miliamperio"), "Hz": _unit("hercio"),
+    "kHz": _unit("kilohercio"), "MHz": _unit("megahercio"), "GHz": _unit("gigahercio"),
+    "KB": _unit("kilobyte"), "kB": _unit("kilobyte"), "MB": _unit("megabyte"), "GB": _unit("gigabyte"),
+    "TB": _unit("terabyte"), "Mb": _unit("megabit"), "Gb": _unit("gigabit"),
+    "Mbps": _unit("megabit por segundo", "megabits por segundo"),
+    "kcal": _unit("kilocaloría", feminine=True), "cal": _unit("caloría", feminine=True),
+    "dB": _unit("decibelio"), "psi": Unit("p s i", "p s i"), "gsm": _unit("gramo por metro cuadrado",
+                                                                        "gramos por metro cuadrado"),
+    "%": Unit("por ciento", "por ciento", agrees=False), "‰": Unit("por mil", "por mil", agrees=False),
+    "/s": Unit("por segundo", "por segundo", agrees=False),
+    "/h": Unit("por hora", "por hora", agrees=False),
+}
+_DEGREE = re.compile(r"[°º]\s?([cCfFkK])(?![\w])")
+_UNIT_ALTERNATION = "|".join(re.escape(key) for key in sorted(UNITS, key=len, reverse=True))
+_NUMBER = NUMBER_PATTERN
+_MEASURE = re.compile(
+    rf"(?<![\w.,/])(?P<minus>[-−])?(?:(?P<whole>\d+)\s)?(?P<amount>{_NUMBER})(?:/(?P<den>\d+))?"
+    rf"\s?(?P<unit>{_UNIT_ALTERNATION})(?![\w/²³])"
+)
+
+
+def _number_form(unit: Unit) -> Form:
+    if not unit.agrees:
+        return Form.MASCULINE
+    return Form.FEMININE if unit.feminine else Form.APOCOPE
+
+
+def _fraction_of_unit(whole: int | None, numerator: int, denominator: int, unit: Unit) -> str:
+    """ "medio metro", "uno y medio metro", "tres quintos de milla", "tres y tres quintos de metro"."""
+    if numerator == 1 and denominator == 2:
+        half = "media" if unit.feminine else "medio"
+        if whole is None:
+            return f"{half} {unit.singular}"
+        return f"{cardinal(whole, Form.FEMININE if unit.feminine else Form.MASCULINE)} y {half} {unit.singular}"
+    fraction = spoken_fraction(numerator, denominator)
+    if whole is not None:
+        whole_words = cardinal(whole, Form.FEMININE if unit.feminine else Form.MASCULINE)
+        return f"{whole_words} y {fraction} de {unit.singular}"
+    return f"{fraction} de {unit.singular}"
+
+
+def spoken_measure(amount: str, unit: Unit, conventions: RegionalConventions, negative: bool = False) -> str:
+    integer, fraction = split_number(amount, conventions.decimal_mark)
+    form = _number_form(unit)
+    if fraction:
+        number = decimal(integer, fraction, form, conventions.decimal_word)
+        name = unit.plural
+    else:
+        value = int(integer)
+        number = cardinal(value, form)
+        name = unit.singular if value == 1 else unit.plural
+    return f"{'menos ' if negative else ''}{number} {name}"
+
+
+def _make_replacer(conventions: RegionalConventions):  # noqa: ANN202 - re.sub callback
+    def _replace(match: re.Match[str]) -> str:
+        unit = UNITS[match.group("unit")]
+        negative = bool(match.group("minus"))
+        if match.group("den"):
+            denominator = int(match.group("den"))
+            if denominator == 0 or denominator_name(denominator) is None or not match.group("amount").isdigit():
+                return match.group(0)
+            whole = int(match.group("whole")) if match.group("whole") else None
+            spoken = _fraction_of_unit(whole, int(match.group("amount")), denominator, unit)
+            return f"menos {spoken}" if negative else spoken
+        if match.group("whole"):
+            # "3 100 m" with a lone group is not a fraction: leave the first number to the number rules.
+            return match.group("whole") + " " + spoken_measure(match.group("amount"), unit, conventions, negative)
+        return spoken_measure(match.group("amount"), unit, conventions, negative)
+
+    return _replace
+
+
+def normalize_measures(text: str, conventions: RegionalConventions) -> str:
+    text = _DEGREE.sub(lambda match: "°" + match.group(1).upper(), text)
+    return _MEASURE.sub(_make_replacer(conventions), text)

@@ -1,0 +1,152 @@
+"""Money: "1.500 €", "$1,50", "US$ 2,5 millones", "5,01 £", "mex$100", "MXN 250".
+
+- Amount with cents: "<n> <moneda> <m> <céntimos|centavos>" ("un dólar cincuenta centavos"); no cents
+  when they are zero; only cents when the units are zero ("0,55 $" -> "cincuenta y cinco centavos").
+- With a scale word the currency takes "de": "2,3 billones de euros", "1,5 millones de dólares".
+- More than two decimals: the amount is read as a decimal number ("3,125 €" -> "tres coma ciento
+  veinticinco euros").
+- Numbers agree with the currency: "un dólar", "una libra", "veintiún euros", "doscientas libras".
+- "$" depends on the region (see conventions.py); "US$"/"USD" is always the US dollar.
+"""
+
+import re
+from dataclasses import dataclass
+
+from vocalio_text.conventions import RegionalConventions
+from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, split_number
+
+
+@dataclass(frozen=True)
+class Currency:
+    singular: str
+    plural: str
+    feminine: bool = False
+    minor_singular: str = "centavo"
+    minor_plural: str = "centavos"
+    minor_feminine: bool = False
+
+
+_EURO = Currency("euro", "euros", minor_singular="céntimo", minor_plural="céntimos")
+_POUND = Currency("libra", "libras", feminine=True, minor_singular="penique", minor_plural="peniques")
+_YEN = Currency("yen", "yenes")
+_US_DOLLAR = Currency("dólar estadounidense", "dólares estadounidenses")
+
+# Written sign or code (lowercase) -> currency. Codes are only taken next to an amount.
+CURRENCIES: dict[str, Currency] = {
+    "€": _EURO, "eur": _EURO,
+    "£": _POUND, "gbp": Currency("libra esterlina", "libras esterlinas", True, "penique", "peniques"),
+    "¥": _YEN, "jpy": _YEN,
+    "us$": _US_DOLLAR, "usd": _US_DOLLAR, "u$s": _US_DOLLAR,
+    "mex$": Currency("peso mexicano", "pesos mexicanos"), "mxn": Currency("peso mexicano", "pesos mexicanos"),
+    "ars": Currency("peso argentino", "pesos argentinos"), "ar$": Currency("peso argentino", "pesos argentinos"),
+    "cop": Currency("peso colombiano", "pesos colombianos"), "col$": Currency("peso colombiano", "pesos colombianos"),
+    "clp": Currency("peso chileno", "pesos chilenos"), "uyu": Currency("peso uruguayo", "pesos uruguayos"),
+    "dop": Currency("peso dominicano", "pesos dominicanos"), "rd$": Currency("peso dominicano", "pesos dominicanos"),
+    "cup": Currency("peso cubano", "pesos cubanos"),
+    "pen": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
+    "s/": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
+    "bop": Currency("peso boliviano", "pesos bolivianos"),
+    "bob": Currency("boliviano", "bolivianos"), "bs": Currency("bolívar", "bolívares", minor_singular="céntimo",
+                                                              minor_plural="céntimos"),
+    "ves": Currency("bolívar", "bolívares", minor_singular="céntimo", minor_plural="céntimos"),
+    "pyg": Currency("guaraní", "guaraníes", minor_singular="céntimo", minor_plural="céntimos"),
+    "₲": Currency("guaraní", "guaraníes", minor_singular="céntimo", minor_plural="céntimos"),
+    "gtq": Currency("quetzal", "quetzales"), "q": Currency("quetzal", "quetzales"),
+    "hnl": Currency("lempira", "lempiras"), "nio": Currency("córdoba", "córdobas", True),
+    "crc": Currency("colón costarricense", "colones costarricenses", minor_singular="céntimo",
+                    minor_plural="céntimos"),
+    "₡": Currency("colón", "colones", minor_singular="céntimo", minor_plural="céntimos"),
+    "pab": Currency("balboa", "balboas", minor_singular="centésimo", minor_plural="centésimos"),
+    "brl": Currency("real brasileño", "reales brasileños"), "r$": Currency("real", "reales"),
+    "cad": Currency("dólar canadiense", "dólares canadienses"),
+    "hkd": Currency("dólar de hong kong", "dólares de hong kong"),
+    "ttd": Currency("dólar de trinidad y tobago", "dólares de trinidad y tobago", minor_singular="céntimo",
+                    minor_plural="céntimos"),
+    "chf": Currency("franco suizo", "francos suizos", minor_singular="céntimo", minor_plural="céntimos"),
+    "fr": Currency("franco", "francos", minor_singular="céntimo", minor_plural="céntimos"),
+    "cny": Currency("yuan", "yuanes"), "inr": Currency("rupia india", "rupias indias", True, "paisa", "paisas", True),
+    "rs": Currency("rupia", "rupias", True, "paisa", "paisas", True),
+    "kr": Currency("corona", "coronas", True, "øre", "øre"),
+    "₩": Currency("won", "wones", minor_singular="chon", minor_plural="chones"),
+    "krw": Currency("won", "wones", minor_singular="chon", minor_plural="chones"),
+    "mk": Currency("marco", "marcos", minor_singular="céntimo", minor_plural="céntimos"),
+    "awg": Currency("florín arubeño", "florines arubeños"),
+    "₧": Currency("peseta", "pesetas", True, "céntimo", "céntimos"),
+    "ptas": Currency("peseta", "pesetas", True, "céntimo", "céntimos"),
+    "pts": Currency("peseta", "pesetas", True, "céntimo", "céntimos"),
+    "₿": Currency("bitcóin", "bitcoines", minor_singular="satoshi", minor_plural="satoshis"),
+    "btc": Currency("bitcóin", "bitcoines", minor_singular="satoshi", minor_plural="satoshis"),
+}
+_SCALES = r"mil millones|millones|millón|billones|billón|trillones|trillón|mil"
+_NUMBER = NUMBER_PATTERN
+_SIGN_KEYS = sorted((key for key in [*CURRENCIES, "$"] if not key.isalpha()), key=len, reverse=True)
+_CODE_KEYS = sorted((key for key in CURRENCIES if key.isalpha()), key=len, reverse=True)
+_SIGNS = "|".join(re.escape(key) for key in _SIGN_KEYS)
+_CODES = "|".join(_CODE_KEYS)
+_CURRENCY_BEFORE = rf"(?P<pre>(?:{_SIGNS})|\b(?:{_CODES})\b|(?:{_CODES})(?=\d))"
+_CURRENCY_AFTER = rf"(?P<post>(?:{_SIGNS})|(?:{_CODES})(?![^\W\d_]))"
+
+_PREFIXED = re.compile(
+    rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b)?",
+    re.IGNORECASE,
+)
+_SUFFIXED = re.compile(
+    rf"(?<![\w.,])(?P<minus>-)?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES}))?\s?{_CURRENCY_AFTER}(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _currency(written: str, conventions: RegionalConventions) -> Currency:
+    key = written.lower().replace(" ", "")
+    if key == "$":
+        return Currency(conventions.dollar_sign_major, conventions.dollar_sign_plural)
+    return CURRENCIES[key]
+
+
+def _form(feminine: bool) -> Form:
+    return Form.FEMININE if feminine else Form.APOCOPE
+
+
+def spoken_amount(amount: str, scale: str | None, currency: Currency, conventions: RegionalConventions,
+                  negative: bool = False) -> str:
+    integer, fraction = split_number(amount, conventions.decimal_mark)
+    sign = "menos " if negative else ""
+    if scale:
+        scale_lower = scale.lower()
+        preposition = " de" if scale_lower != "mil" else ""
+        if fraction:
+            number = decimal(integer, fraction, Form.APOCOPE, conventions.decimal_word)
+        else:
+            form = Form.FEMININE if currency.feminine and scale_lower == "mil" else Form.APOCOPE
+            number = cardinal(int(integer), form)
+        return f"{sign}{number} {scale_lower}{preposition} {currency.plural}"
+    if fraction and len(fraction) > 2:
+        number = decimal(integer, fraction, _form(currency.feminine), conventions.decimal_word)
+        return f"{sign}{number} {currency.plural}"
+    units = int(integer)
+    cents = int(fraction.ljust(2, "0")) if fraction else 0
+    parts: list[str] = []
+    if units or not cents:
+        name = currency.singular if units == 1 else currency.plural
+        parts.append(f"{cardinal(units, _form(currency.feminine))} {name}")
+    if cents:
+        minor = currency.minor_singular if cents == 1 else currency.minor_plural
+        parts.append(f"{cardinal(cents, _form(currency.minor_feminine))} {minor}")
+    return sign + " ".join(parts)
+
+
+def _make_replacer(conventions: RegionalConventions, group: str):  # noqa: ANN202 - re.sub callback
+    def _replace(match: re.Match[str]) -> str:
+        written = match.group(group)
+        if written.isalpha() and written.isupper() is False and len(written) == 1 and group == "post":
+            return match.group(0)  # "5 q" is not money; "q50" is (Guatemalan quetzales)
+        currency = _currency(written, conventions)
+        return spoken_amount(match.group("amount"), match.group("scale"), currency, conventions,
+                             bool(match.group("minus")))
+
+    return _replace
+
+
+def normalize_money(text: str, conventions: RegionalConventions) -> str:
+    text = _PREFIXED.sub(_make_replacer(conventions, "pre"), text)
+    return _SUFFIXED.sub(_make_replacer(conventions, "post"), text)
