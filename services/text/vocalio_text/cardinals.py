@@ -9,6 +9,7 @@
 """
 
 import re
+from collections.abc import Callable
 
 from vocalio_text.agreement import form_before
 from vocalio_text.conventions import RegionalConventions
@@ -18,7 +19,7 @@ _NUMBER = NUMBER_PATTERN
 _OPERATORS = {"+": "más", "-": "menos", "−": "menos", "×": "por", "*": "por", "x": "por", "÷": "entre",
               "/": "entre", "=": "es igual a"}
 _MATH = re.compile(
-    rf"(?<![\w.,])(?:{_NUMBER})(?:\s+[-+−×*x÷/=]\s+(?:{_NUMBER}))+(?![\w.,]\d?)"
+    rf"(?<![\w.,])(?:{_NUMBER})(?:\s+[-+−×*x÷/=]\s+(?:{_NUMBER}))+(?!\w|[.,]\d)"
 )
 _MATH_TOKEN = re.compile(rf"{_NUMBER}|[-+−×*x÷/=]")
 _RANGE = re.compile(r"(?<![\w.,/-])(?P<start>\d{1,4})\s?[-–]\s?(?P<end>\d{1,4})(?![\w/]|[.,]\d)")
@@ -29,7 +30,7 @@ _MIL_NEXT = re.compile(r"\s+mil\b", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<![\w.,])(?P<number>{_NUMBER})")
 
 
-def _make_number(conventions: RegionalConventions):  # noqa: ANN202 - re.sub callback
+def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
     def _number(match: re.Match[str]) -> str:
         integer, fraction = split_number(match.group("number"), conventions.decimal_mark)
         negative = bool(match.group("minus"))
@@ -52,7 +53,7 @@ def _make_number(conventions: RegionalConventions):  # noqa: ANN202 - re.sub cal
     return _number
 
 
-def _make_math(conventions: RegionalConventions):  # noqa: ANN202 - re.sub callback
+def _make_math(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
     def _math(match: re.Match[str]) -> str:
         spoken: list[str] = []
         for token in _MATH_TOKEN.findall(match.group(0)):
@@ -81,9 +82,12 @@ def _decade(match: re.Match[str]) -> str:
     return cardinal(int(decade[-2:])) if len(decade) <= 2 or decade.startswith("19") else cardinal(int(decade))
 
 
+def normalize_decades(text: str) -> str:
+    """Run before measures, so "los 90s" is a decade and not ninety seconds."""
+    return _DECADE.sub(_decade, text)
+
+
 def normalize_cardinals(text: str, conventions: RegionalConventions) -> str:
-    if "'" in text or "s" in text:
-        text = _DECADE.sub(_decade, text)
     text = _MATH.sub(_make_math(conventions), text)
     text = _LETTER_DIGIT_HYPHEN.sub(" ", text)
     text = _RANGE.sub(_range, text)

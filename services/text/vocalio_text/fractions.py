@@ -8,6 +8,7 @@ Denominators 2-10 have their own names (medio, tercio, cuarto, quinto ... décim
 import re
 import unicodedata
 
+from vocalio_text.agreement import form_before
 from vocalio_text.numbers import Form, cardinal
 from vocalio_text.ordinals import ordinal
 
@@ -77,6 +78,17 @@ def _replace(match: re.Match[str]) -> str:
     if denominator == 0:
         return match.group(0)
     whole = int(match.group("whole")) if match.group("whole") else None
+    if denominator == 2 and match.group("num") == "1":
+        # Half of a noun agrees with it: "1/2 taza" -> "media taza", "1 1/2 vasos" -> "uno y medio vasos".
+        form = form_before(match.string[match.end() :])
+        if form is not Form.MASCULINE:
+            half = "media" if form is Form.FEMININE else "medio"
+            if whole is None:
+                spoken = half
+            else:
+                whole_form = Form.FEMININE if form is Form.FEMININE else Form.MASCULINE
+                spoken = f"{cardinal(whole, whole_form)} y {half}"
+            return f"menos {spoken}" if match.group("minus") else spoken
     return spoken_mixed(whole, int(match.group("num")), denominator, bool(match.group("minus")))
 
 

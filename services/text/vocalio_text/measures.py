@@ -10,6 +10,7 @@
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
@@ -109,7 +110,7 @@ def spoken_measure(amount: str, unit: Unit, conventions: RegionalConventions, ne
     return f"{'menos ' if negative else ''}{number} {name}"
 
 
-def _make_replacer(conventions: RegionalConventions):  # noqa: ANN202 - re.sub callback
+def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
     def _replace(match: re.Match[str]) -> str:
         unit = UNITS[match.group("unit")]
         negative = bool(match.group("minus"))

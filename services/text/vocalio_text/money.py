@@ -10,6 +10,7 @@
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
@@ -135,7 +136,7 @@ def spoken_amount(amount: str, scale: str | None, currency: Currency, convention
     return sign + " ".join(parts)
 
 
-def _make_replacer(conventions: RegionalConventions, group: str):  # noqa: ANN202 - re.sub callback
+def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re.Match[str]], str]:
     def _replace(match: re.Match[str]) -> str:
         written = match.group(group)
         if written.isalpha() and written.isupper() is False and len(written) == 1 and group == "post":

@@ -14,7 +14,7 @@ import unicodedata
 from vocalio_shared.regions import Region
 
 from vocalio_text.abbreviations import normalize_abbreviations
-from vocalio_text.cardinals import normalize_cardinals
+from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.conventions import conventions_for
 from vocalio_text.dates import normalize_dates
 from vocalio_text.electronic import normalize_electronic
@@ -23,7 +23,7 @@ from vocalio_text.measures import normalize_measures
 from vocalio_text.money import normalize_money
 from vocalio_text.ordinals import normalize_ordinals
 from vocalio_text.roman import normalize_roman
-from vocalio_text.symbols import normalize_symbols
+from vocalio_text.symbols import normalize_number_sign, normalize_symbols
 from vocalio_text.telephone import normalize_telephone
 from vocalio_text.times import normalize_times
 
@@ -56,6 +56,8 @@ def normalize(text: str, region: Region | None = None) -> str:
         text = normalize_dates(text)
         text = normalize_telephone(text)
         text = normalize_times(text, conventions)
+        text = normalize_number_sign(text)
+        text = normalize_decades(text)
         text = normalize_money(text, conventions)
         text = normalize_measures(text, conventions)
         text = normalize_ordinals(text)

@@ -16,6 +16,11 @@ import re
 from vocalio_text.numbers import Form, cardinal
 from vocalio_text.ordinals import ordinal
 
+
+def _words(text: str) -> list[str]:
+    """Word lists are kept as readable blocks of text."""
+    return text.split()
+
 _VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _VALID = re.compile(r"m{0,4}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})", re.IGNORECASE)
 _ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
@@ -33,8 +38,12 @@ _REGNAL_NAMES = (
     "Leonor|Cristina|Cleopatra|Urraca|Berenguela|Ana|Margarita|Beatriz|Blanca|Sofía|Mariana|Carlota|Luisa"
 )
 _FEMININE_NAMES = frozenset(
-    "isabel maría juana catalina victoria leonor cristina cleopatra urraca berenguela ana margarita beatriz "
-    "blanca sofía mariana carlota luisa".split()
+    _words(
+    """
+    isabel maría juana catalina victoria leonor cristina cleopatra urraca berenguela ana margarita
+    beatriz blanca sofía mariana carlota luisa
+    """
+)
 )
 
 _IN_CARDINAL_CONTEXT = re.compile(
@@ -42,7 +51,9 @@ _IN_CARDINAL_CONTEXT = re.compile(
     r"(?P<more>(?:\s*(?:,|y|e|al|-|–|a)\s*(?:[IVXLCDM]+)\b)*)",
     re.IGNORECASE,
 )
-_AFTER_NAME = re.compile(rf"\b(?P<name>{_REGNAL_NAMES}|[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\s+(?P<roman>[IVXLCDM]{{2,}}|[IVX])\b(?!\.\w)")
+_AFTER_NAME = re.compile(
+    rf"\b(?P<name>{_REGNAL_NAMES}|[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\s+(?P<roman>[IVXLCDM]{{2,}}|[IVX])\b(?!\.\w)"
+)
 _AFTER_NAME_LOWER = re.compile(rf"\b(?P<name>{_REGNAL_NAMES.lower()})\s+(?P<roman>[ivxlcdm]+)\b", re.IGNORECASE)
 _AFTER_ARTICLE = re.compile(r"\b(?P<article>el|la|los|las|del|al)\s+(?P<roman>[IVXLCDM]{2,}|[IVX])(?=\s+[^\W\d_])")
 _WHOLE_LINE = re.compile(r"^\s*(?P<roman>[IVXLCDM]+)\s*$")

@@ -28,7 +28,11 @@ _HASHTAG = re.compile(r"(?<![\w#])#(?=[^\W\d_])")
 _AMPERSAND_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]) ?& ?(?=[^\W\d_])")
 
 
+def normalize_number_sign(text: str) -> str:
+    """ "#1" -> "número 1": run before the number rules so the number still agrees as a number."""
+    return _HASH_NUMBER.sub("número ", text)
+
+
 def normalize_symbols(text: str) -> str:
-    text = _HASH_NUMBER.sub("número ", text)
     text = _HASHTAG.sub("almohadilla ", text)
     return _STANDALONE.sub(lambda match: _SPOKEN[match.group("symbol")], text)

@@ -15,6 +15,7 @@
 """
 
 import re
+from collections.abc import Callable
 
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.numbers import Form, cardinal
@@ -97,7 +98,7 @@ def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
     return f"{hour_words(hour)} y {_minute_words(minute)}"
 
 
-def _make_clock(conventions: RegionalConventions):  # noqa: ANN202 - a re.sub callback
+def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
     def _clock(match: re.Match[str]) -> str:
         hour, minute = int(match.group("hour")), int(match.group("minute"))
         second = int(match.group("second")) if match.group("second") else None
