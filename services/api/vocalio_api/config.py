@@ -13,7 +13,6 @@ class ApiSettings(WorkerTokenSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default is a SQLite file in the data dir."
     )
-    public_url: str | None = Field(default=None, description="Base URL put in links; default: the request's.")
     webhook_secret: SecretStr = Field(min_length=16, description="HMAC-SHA256 key that signs webhook calls.")
     webhook_allowlist: list[str] = Field(
         default_factory=list,
@@ -29,7 +28,6 @@ class ApiSettings(WorkerTokenSettings):
     rate_chars_per_day: int = Field(default=5_000_000, ge=1, description="Default per-key characters per day.")
     heartbeat_interval_s: float = Field(default=10.0, gt=0, description="Interval told to workers.")
     worker_lost_after_intervals: int = Field(default=3, ge=1, description="Silent intervals before LOST.")
-    job_max_attempts: int = Field(default=3, ge=1, le=20, description="Tries of a job on recoverable errors.")
     admin_key_file: Path | None = Field(default=None, description="Where the first admin key is written (0600).")
 
     @computed_field  # type: ignore[prop-decorator]

@@ -19,7 +19,7 @@ class CommonSettings(BaseSettings):
 
     data_dir: Path = Field(default=Path("data"), description="Where databases, audio and secrets live.")
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis for queue, events, caches.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
     log_format: Literal["json", "console"] = Field(default="json", description="json for machines, console for people.")
 
 

@@ -1,0 +1,60 @@
+# Vocalio: `make up` runs the whole stack on this machine; `make test` installs and runs every test.
+# Both create .venv on first use; nothing is installed outside it (except apt packages a test
+# target needs, and only when run as root).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+PIP_FLAGS ?= --disable-pip-version-check --progress-bar off -q
+
+.PHONY: help venv install install-dev up test lint format bench clean
+
+help:
+	@echo "make up      - install (first time) and start the whole stack on embedded defaults"
+	@echo "make test    - install dev extras and run ruff + the whole test suite"
+	@echo "make lint    - ruff check and format check"
+	@echo "make bench   - run the benchmarks under bench/"
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); \
+	  else echo "python3 -m venv failed: install python3-venv" >&2; exit 1; fi; }
+	@$(PIP) install $(PIP_FLAGS) --upgrade pip
+
+venv: $(BIN)/python
+
+$(VENV)/.installed-all: pyproject.toml | $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) -e '.[all]'
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) -e '.[dev]'
+	@touch $@ $(VENV)/.installed-all
+
+install: $(VENV)/.installed-all
+
+install-dev: $(VENV)/.installed-dev
+
+up: install
+	$(BIN)/vocalio up
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check services tests bench
+
+format: install-dev
+	$(BIN)/ruff format services tests bench
+	$(BIN)/ruff check --fix .
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/text_throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
