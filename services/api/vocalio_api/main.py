@@ -18,7 +18,7 @@ from vocalio_api.errors import install_error_handlers
 from vocalio_api.job_queue import connect_queue
 from vocalio_api.keys_service import ensure_admin_key
 from vocalio_api.metrics import MetricsMiddleware
-from vocalio_api.routes import health, job_audio, job_events, job_updates, jobs, keys, workers
+from vocalio_api.routes import health, job_audio, job_events, job_updates, jobs, keys, preview, workers
 from vocalio_api.state import AppState
 
 log = structlog.get_logger("api")
@@ -64,7 +64,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     app = FastAPI(title="Vocalio API", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (health, jobs, job_events, job_audio, job_updates, workers, keys):
+    for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware)

@@ -44,7 +44,8 @@ async def submit_job(
 
 @router.get("/{job_id}", response_model=JobPublic)
 async def get_job(job_id: str, session: SessionDep, caller: CallerDep) -> JobPublic:
-    return job_public(await load_visible_job(session, caller, job_id))
+    job = await load_visible_job(session, caller, job_id)
+    return job_public(job).model_copy(update={"text": job.text})
 
 
 def _encode_cursor(job: Job) -> str:

@@ -207,6 +207,7 @@ class JobPublic(BaseModel):
     stage: str | None = None
     priority: Priority
     text_chars: int
+    text: str | None = Field(default=None, description="The submitted text; only on single-job reads.")
     params: JobParams
     callback_url: str | None = None
     metadata: dict[str, Any] | None = None
