@@ -1,6 +1,5 @@
 import pytest
 from pydantic import ValidationError
-
 from vocalio_shared.errors import ERROR_TRAITS, ErrorCode, VocalioError
 from vocalio_shared.queue import LANE_SPAN_MS, lane_defer, lane_of_score, lane_score_bounds
 from vocalio_shared.schemas.jobs import JobCreate, Priority
