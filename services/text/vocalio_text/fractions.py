@@ -23,6 +23,8 @@ _UNIT_STEMS = {1: "un", 2: "dos", 3: "tres", 4: "cuatro", 5: "cinco", 6: "seis",
 
 def denominator_name(denominator: int) -> str | None:
     """Singular masculine name of 1/denominator, None when it is read "sobre"."""
+    if denominator < 2:
+        return None
     if denominator in _NAMED:
         return _NAMED[denominator]
     if denominator < 100:

@@ -139,7 +139,7 @@ def spoken_amount(amount: str, scale: str | None, currency: Currency, convention
 def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re.Match[str]], str]:
     def _replace(match: re.Match[str]) -> str:
         written = match.group(group)
-        if written.isalpha() and written.isupper() is False and len(written) == 1 and group == "post":
+        if len(written) == 1 and written.isalpha() and group == "post":
             return match.group(0)  # "5 q" is not money; "q50" is (Guatemalan quetzales)
         currency = _currency(written, conventions)
         return spoken_amount(match.group("amount"), match.group("scale"), currency, conventions,

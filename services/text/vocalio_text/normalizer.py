@@ -46,8 +46,23 @@ def _ascii_digits(text: str) -> str:
     )
 
 
+# A pass can, rarely, leave something another pass reads (a letter glued to digits, "0Q0"); running
+# again until nothing changes makes normalize() idempotent. Prose converges in one or two rounds,
+# and a round over text without digits is cheap.
+_MAX_ROUNDS = 4
+
+
 def normalize(text: str, region: Region | None = None) -> str:
     """Rewrite `text` in spoken form for `region` (None: neutral readings). Plain words are untouched."""
+    for _ in range(_MAX_ROUNDS):
+        spoken = _normalize_once(text, region)
+        if spoken == text:
+            break
+        text = spoken
+    return text
+
+
+def _normalize_once(text: str, region: Region | None) -> str:
     conventions = conventions_for(region)
     text = _ascii_digits(text)
     if _NEEDS_ELECTRONIC.search(text):

@@ -1,0 +1,346 @@
+"""Normalization cases per category, written the way Spanish is printed (press, novels, laws, recipes).
+
+Readings follow the conventions of public Spanish text-normalization sets (see docs/text.md).
+"""
+
+import pytest
+from vocalio_shared.regions import Region
+
+from vocalio_text import normalize
+
+CARDINAL = [
+    ("0", "cero"),
+    ("7", "siete"),
+    ("16", "dieciséis"),
+    ("22", "veintidós"),
+    ("100", "cien"),
+    ("101", "ciento uno"),
+    ("1000", "mil"),
+    ("1.000", "mil"),
+    ("1 000", "mil"),
+    ("2024", "dos mil veinticuatro"),
+    ("15.000", "quince mil"),
+    ("1.000.000", "un millón"),
+    ("2.500.000", "dos millones quinientos mil"),
+    ("1.000.000.000", "mil millones"),
+    ("3 000 000 000 000", "tres billones"),
+    ("-12", "menos doce"),
+    ("La ley tiene 3 títulos", "La ley tiene tres títulos"),
+    ("Murieron 1.034 soldados", "Murieron mil treinta y cuatro soldados"),
+    ("tengo 21 años", "tengo veintiún años"),
+    ("compró 1 casa", "compró una casa"),
+    ("leyó 200 páginas", "leyó doscientas páginas"),
+    ("había 21 personas", "había veintiuna personas"),
+    ("unas 500 mujeres", "unas quinientas mujeres"),
+    ("vinieron 200 mil personas", "vinieron doscientas mil personas"),
+    ("21 mil votos", "veintiún mil votos"),
+    ("hace 1 día", "hace un día"),
+    ("en 1 semana", "en una semana"),
+    ("vivió 101 años", "vivió ciento un años"),
+    ("3.001 millones", "tres mil un millones"),
+    ("tengo 21 y ella 30", "tengo veintiuno y ella treinta"),
+    ("el artículo 14 de la Constitución", "el artículo catorce de la Constitución"),
+    ("entre 1990-2000", "entre mil novecientos noventa y dos mil"),
+    ("páginas 10-20", "páginas diez a veinte"),
+    ("COVID-19", "COVID diecinueve"),
+    ("la red 5G", "la red cinco G"),
+    ("los 80", "los ochenta"),
+    ("los años 90", "los años noventa"),
+    ("los 90s", "los noventa"),
+]
+
+DECIMAL = [
+    ("3,14", "tres coma catorce"),
+    ("0,5", "cero coma cinco"),
+    ("33,32", "treinta y tres coma treinta y dos"),
+    ("3,1415", "tres coma catorce quince"),
+    ("1,002", "uno coma cero cero dos"),
+    ("5.002,132", "cinco mil dos coma ciento treinta y dos"),
+    ("2,5 millones", "dos coma cinco millones"),
+    ("1,5 millones de dólares", "uno coma cinco millones de dólares"),
+    ("3 millones", "tres millones"),
+    ("1.000 millones", "mil millones"),
+    ("-0,75", "menos cero coma setenta y cinco"),
+    ("creció un 2,3", "creció un dos coma tres"),
+]
+
+ORDINAL = [
+    ("1.º", "primero"),
+    ("1.ª", "primera"),
+    ("1.er", "primer"),
+    ("3.er", "tercer"),
+    ("2do", "segundo"),
+    ("2da", "segunda"),
+    ("3er", "tercer"),
+    ("1ro", "primero"),
+    ("4to", "cuarto"),
+    ("10.º", "décimo"),
+    ("11.º", "undécimo"),
+    ("12.ª", "duodécima"),
+    ("15.º", "decimoquinto"),
+    ("18.º", "decimoctavo"),
+    ("21.ª", "vigesimoprimera"),
+    ("25.º", "vigesimoquinto"),
+    ("33.º", "trigésimo tercero"),
+    ("100.º", "centésimo"),
+    ("el 1.er premio", "el primer premio"),
+    ("la 2.ª planta", "la segunda planta"),
+    ("quedó 3.º en la carrera", "quedó tercero en la carrera"),
+    ("el 5º piso", "el quinto piso"),
+]
+
+ROMAN = [
+    ("siglo XIV", "siglo catorce"),
+    ("S. XIX", "siglo diecinueve"),
+    ("en el siglo xx", "en el siglo veinte"),
+    ("los siglos XV y XVI", "los siglos quince y dieciséis"),
+    ("Felipe II", "Felipe segundo"),
+    ("Isabel II", "Isabel segunda"),
+    ("Alfonso XIII", "Alfonso trece"),
+    ("Juan Pablo II", "Juan Pablo segundo"),
+    ("capítulo IV", "capítulo cuatro"),
+    ("tomo III", "tomo tres"),
+    ("la II República", "la segunda República"),
+    ("el XX Congreso", "el vigésimo Congreso"),
+    ("vitamina C", "vitamina C"),
+    ("Yo vi a Luis", "Yo vi a Luis"),
+]
+
+MONEY = [
+    ("1.500 €", "mil quinientos euros"),
+    ("1 €", "un euro"),
+    ("21 €", "veintiún euros"),
+    ("5,50 €", "cinco euros cincuenta céntimos"),
+    ("0,99 €", "noventa y nueve céntimos"),
+    ("€2 billones", "dos billones de euros"),
+    ("2,3 millones de euros", "dos coma tres millones de euros"),
+    ("$1", "un dólar"),
+    ("$1,50", "un dólar cincuenta centavos"),
+    ("US$ 300", "trescientos dólares estadounidenses"),
+    ("USD 2,5 millones", "dos coma cinco millones de dólares estadounidenses"),
+    ("MXN 250", "doscientos cincuenta pesos mexicanos"),
+    ("1.000 ARS", "mil pesos argentinos"),
+    ("50.000 COP", "cincuenta mil pesos colombianos"),
+    ("CLP 3.990", "tres mil novecientos noventa pesos chilenos"),
+    ("£5", "cinco libras"),
+    ("1 £", "una libra"),
+    ("201 £", "doscientas una libras"),
+    ("¥100", "cien yenes"),
+    ("S/ 20", "veinte soles"),
+    ("cuesta 3,125 €", "cuesta tres coma ciento veinticinco euros"),
+]
+
+DATE = [
+    ("12/10/2024", "doce de octubre de dos mil veinticuatro"),
+    ("12-10-2024", "doce de octubre de dos mil veinticuatro"),
+    ("1/1/2000", "primero de enero de dos mil"),
+    ("2024-03-15", "quince de marzo de dos mil veinticuatro"),
+    ("el 1 de enero", "el primero de enero"),
+    ("el 25 de diciembre de 1990", "el veinticinco de diciembre de mil novecientos noventa"),
+    ("30 de julio del 2020", "treinta de julio del dos mil veinte"),
+    ("Madrid, 3 de marzo de 2021.", "Madrid, tres de marzo de dos mil veintiuno."),
+    ("abril 30", "treinta de abril"),
+    ("dic. 24", "veinticuatro de diciembre"),
+    ("lun. 3 de junio", "lunes tres de junio"),
+    ("en 1492", "en mil cuatrocientos noventa y dos"),
+    ("el año 2000", "el año dos mil"),
+    ("500 a. C.", "quinientos antes de Cristo"),
+    ("en mayo 3 niños", "en mayo tres niños"),
+]
+
+TIME = [
+    ("14:30", "catorce y media"),
+    ("a las 14:30 h", "a las catorce y media"),
+    ("12.15", "doce y cuarto"),
+    ("a las 9:05", "a las nueve y cinco"),
+    ("1:00", "una"),
+    ("21:00", "veintiuna"),
+    ("a las 8:45", "a las ocho y cuarenta y cinco"),
+    ("2:30 p. m.", "dos y media de la tarde"),
+    ("8:00 a. m.", "ocho de la mañana"),
+    ("10 p. m.", "diez de la noche"),
+    ("12:00 p. m.", "doce del mediodía"),
+    ("01 h", "una"),
+    ("14 h", "catorce horas"),
+    ("2 h 30 min", "dos y media"),
+    ("3:02:32", "tres horas dos minutos y treinta y dos segundos"),
+    ("20:00 GMT", "veinte g m t"),
+    ("18:00 UTC-3", "dieciocho u t c menos tres"),
+]
+
+MEASURE = [
+    ("10 km", "diez kilómetros"),
+    ("1 km", "un kilómetro"),
+    ("2,5 kg", "dos coma cinco kilogramos"),
+    ("200 g de harina", "doscientos gramos de harina"),
+    ("1 l de leche", "un litro de leche"),
+    ("500 ml", "quinientos mililitros"),
+    ("120 km/h", "ciento veinte kilómetros por hora"),
+    ("80 m²", "ochenta metros cuadrados"),
+    ("9 m³", "nueve metros cúbicos"),
+    ("25 °C", "veinticinco grados centígrados"),
+    ("-5 °C", "menos cinco grados centígrados"),
+    ("1 h", "una hora"),
+    ("3 h", "tres horas"),
+    ("45 min", "cuarenta y cinco minutos"),
+    ("8,52 %", "ocho coma cincuenta y dos por ciento"),
+    ("1 %", "uno por ciento"),
+    ("21 %", "veintiuno por ciento"),
+    ("el 80% de", "el ochenta por ciento de"),
+    ("245 mph", "doscientas cuarenta y cinco millas por hora"),
+    ("1/2 mm", "medio milímetro"),
+    ("1 1/2 m", "uno y medio metro"),
+    ("3/5 mph", "tres quintos de milla por hora"),
+    ("5 t", "cinco toneladas"),
+    ("10 ha", "diez hectáreas"),
+    ("16 GB", "dieciséis gigabytes"),
+    ("220 V", "doscientos veinte voltios"),
+]
+
+TELEPHONE = [
+    ("123-456-7890", "uno dos tres cuatro cinco seis siete ocho nueve cero"),
+    ("1234-5678", "uno dos tres cuatro cinco seis siete ocho"),
+    ("+34 612-345-678", "más treinta y cuatro seis uno dos tres cuatro cinco seis siete ocho"),
+    ("+52 (55) 1234-5678", "más cincuenta y dos cinco cinco uno dos tres cuatro cinco seis siete ocho"),
+    ("+593 99-123-4567", "más cinco nueve tres nueve nueve uno dos tres cuatro cinco seis siete"),
+    ("llame al 800-123-4567", "llame al ocho cero cero uno dos tres cuatro cinco seis siete"),
+    ("Tel. 91 234 56 78", "teléfono nueve uno dos tres cuatro cinco seis siete ocho"),
+    ("0-800-ayuda", "cero ochocientos ayuda"),
+    ("ext. 12", "ext. doce"),
+    ("la IP 192.168.0.1", "la i p uno nueve dos punto uno seis ocho punto cero punto uno"),
+]
+
+FRACTION = [
+    ("1/2", "un medio"),
+    ("1/3", "un tercio"),
+    ("3/4", "tres cuartos"),
+    ("2/5", "dos quintos"),
+    ("5/8", "cinco octavos"),
+    ("1/10", "un décimo"),
+    ("1/12", "un doceavo"),
+    ("7/100", "siete centésimos"),
+    ("1/1000", "un milésimo"),
+    ("2 1/3", "dos y un tercio"),
+    ("3/123", "tres sobre ciento veintitrés"),
+    ("½", "un medio"),
+    ("¾", "tres cuartos"),
+    ("1/2 taza de azúcar", "media taza de azúcar"),
+]
+
+ELECTRONIC = [
+    ("info@vocalio.es", "i n f o arroba v o c a l i o punto e s"),
+    ("ana.gomez@gmail.com", "a n a punto g o m e z arroba gmail punto com"),
+    ("www.rae.es", "w w w punto r a e punto e s"),
+    ("https://www.boe.es", "h t t p s dos puntos barra barra w w w punto b o e punto e s"),
+    ("visita www.ejemplo.com.", "visita w w w punto e j e m p l o punto com ."),
+    ("@vocalio", "arroba v o c a l i o"),
+    ("user_1@mail.net", "u s e r barra baja uno arroba m a i l punto net"),
+]
+
+ABBREVIATIONS = [
+    ("Sr. Pérez", "señor Pérez"),
+    ("la Sra. Gómez", "la señora Gómez"),
+    ("el Dr. Ruiz", "el Doctor Ruiz"),
+    ("la Dra. Ruiz", "la Doctora Ruiz"),
+    ("¿Cómo está Ud.?", "¿Cómo está usted?"),
+    ("Uds. saben", "ustedes saben"),
+    ("ver pág. 12", "ver página doce"),
+    ("el núm. 7", "el número siete"),
+    ("n.º 5", "número cinco"),
+    ("peras, manzanas, etc.", "peras, manzanas, etcétera"),
+    ("etc. Luego", "etcétera. Luego"),
+    ("EE. UU.", "Estados Unidos"),
+    ("en EE.UU. hay", "en Estados Unidos hay"),
+    ("Av. de Mayo", "avenida de Mayo"),
+    ("c/ Alcalá 20", "calle Alcalá veinte"),
+    ("p. ej. esto", "por ejemplo esto"),
+    ("aprox. 30", "aproximadamente treinta"),
+    ("D. Quijote", "Don Quijote"),
+    ("el FBI", "el efe be i"),
+    ("la ONU", "la ONU"),
+]
+
+SYMBOLS = [
+    ("2 + 2 = 4", "dos más dos es igual a cuatro"),
+    ("Juan & María", "Juan y María"),
+    ("#1 en ventas", "número uno en ventas"),
+    ("AT&T", "AT&T"),
+]
+
+PLAIN = [
+    "Hola, ¿qué tal?",
+    "En un lugar de la Mancha, de cuyo nombre no quiero acordarme.",
+    "—¡Ay! —dijo ella—. No lo sé…",
+    "«La vida es sueño», escribió Calderón.",
+    "yahoo!",
+    "aachen's",
+    "Xi Jinping es el actual presidente de China.",
+    "todo mi reconocimiento",
+    "",
+    "   ",
+    "mi vida",
+    "Viví en la ciudad de México.",
+]
+
+CATEGORIES = {
+    "cardinal": CARDINAL,
+    "decimal": DECIMAL,
+    "ordinal": ORDINAL,
+    "roman": ROMAN,
+    "money": MONEY,
+    "date": DATE,
+    "time": TIME,
+    "measure": MEASURE,
+    "telephone": TELEPHONE,
+    "fraction": FRACTION,
+    "electronic": ELECTRONIC,
+    "abbreviation": ABBREVIATIONS,
+    "symbols": SYMBOLS,
+}
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [pytest.param(written, spoken, id=f"{name}:{written}") for name, cases in CATEGORIES.items()
+     for written, spoken in cases],
+)
+def test_normalize(written: str, spoken: str) -> None:
+    assert normalize(written) == spoken
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_plain_words_stay_exactly_as_they_are(text: str) -> None:
+    assert normalize(text) == text
+
+
+REGIONAL = [
+    ("$50", Region.NEUTRAL, "cincuenta dólares"),
+    ("$50", Region.RIOPLATENSE, "cincuenta pesos"),
+    ("$50", Region.MEXICAN, "cincuenta pesos"),
+    ("$50", Region.COLOMBIAN, "cincuenta pesos"),
+    ("$50", Region.CHILEAN, "cincuenta pesos"),
+    ("$50", Region.ANDEAN, "cincuenta dólares"),
+    ("$1,50", Region.RIOPLATENSE, "un peso cincuenta centavos"),
+    ("$1.50", Region.MEXICAN, "un peso cincuenta centavos"),
+    ("3.5 kg", Region.MEXICAN, "tres punto cinco kilogramos"),
+    ("3,5 kg", Region.NEUTRAL, "tres coma cinco kilogramos"),
+    ("1,500 personas", Region.MEXICAN, "mil quinientas personas"),
+    ("1.500 personas", Region.NEUTRAL, "mil quinientas personas"),
+    ("1,000,000", Region.MEXICAN, "un millón"),
+    ("a las 3.15", Region.MEXICAN, "a las tres y cuarto"),
+    ("pi vale 3.14", Region.MEXICAN, "pi vale tres punto catorce"),
+    ("US$ 10", Region.RIOPLATENSE, "diez dólares estadounidenses"),
+]
+
+
+@pytest.mark.parametrize(("written", "region", "spoken"), REGIONAL)
+def test_regional_readings(written: str, region: Region, spoken: str) -> None:
+    assert normalize(written, region) == spoken
+
+
+def test_sentences_in_context() -> None:
+    text = "El 1 de enero de 2024, el Sr. García pagó 1.500 € por 2 kg de café a las 14:30."
+    assert normalize(text) == (
+        "El primero de enero de dos mil veinticuatro, el señor García pagó mil quinientos euros por "
+        "dos kilogramos de café a las catorce y media."
+    )
