@@ -90,3 +90,38 @@ class ApiProcess(ServiceProcess):
     @property
     def admin_key(self) -> str:
         return (self.data_dir / "admin-key.txt").read_text().strip()
+
+
+class WorkerProcess(ServiceProcess):
+    """`python -m vocalio_worker` (eSpeak engine) against an ApiProcess, its HTTP surface on a free port."""
+
+    def __init__(
+        self,
+        api: ApiProcess,
+        redis_url: str,
+        log_dir: Path,
+        worker_id: str = "worker-1",
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.worker_id = worker_id
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.worker_token = api.worker_token
+        env = {
+            "VOCALIO_API_URL": api.base_url,
+            "VOCALIO_REDIS_URL": redis_url,
+            "VOCALIO_WORKER_TOKEN": api.worker_token,
+            "VOCALIO_WORKER_ID": worker_id,
+            "VOCALIO_ENGINE": "espeak",
+            "VOCALIO_METRICS_HOST": "127.0.0.1",
+            "VOCALIO_METRICS_PORT": str(self.port),
+            "VOCALIO_ADVERTISED_HOST": "127.0.0.1",
+            "VOCALIO_LOG_LEVEL": "INFO",
+            "VOCALIO_POLL_DELAY_S": "0.1",
+            "VOCALIO_IN_PROGRESS_TTL_S": "3",
+        } | (extra_env or {})
+        args = [sys.executable, "-m", "vocalio_worker"]
+        super().__init__(worker_id, args, env, f"{self.base_url}/ready", log_dir)
+
+    def metrics_text(self) -> str:
+        return httpx.get(f"{self.base_url}/metrics", timeout=5).text

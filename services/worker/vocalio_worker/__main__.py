@@ -1,0 +1,3 @@
+from vocalio_worker.cli import serve
+
+serve()

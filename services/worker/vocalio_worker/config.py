@@ -1,0 +1,65 @@
+"""Worker settings: one class, loaded once per process from VOCALIO_* variables (or `.env`).
+
+Named `WorkerConfig`, not `WorkerSettings`, because arq calls its own worker description that.
+The audio-path fields come from `AudioSettings` by inheritance, so one object holds everything.
+"""
+
+import os
+import socket
+from functools import cached_property
+
+from pydantic import Field, SecretStr
+from vocalio_shared.settings import WorkerTokenSettings
+
+from vocalio_worker.audio.settings import AudioSettings
+from vocalio_worker.engines.registry import EngineSetting
+
+
+def _default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class WorkerConfig(AudioSettings, WorkerTokenSettings):
+    api_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the Vocalio API.")
+    worker_id: str = Field(default_factory=_default_worker_id, description="Unique id; default hostname-pid.")
+    engine: EngineSetting = Field(default="auto", description="auto, f5 or espeak.")
+    metrics_host: str = Field(default="0.0.0.0", description="Interface of the worker's HTTP server.")
+    metrics_port: int = Field(default=9100, ge=0, le=65535, description="Port of /health, /metrics, /tts.")
+    advertised_host: str | None = Field(default=None, description="Host the API records; default hostname.")
+    max_concurrent_jobs: int = Field(default=1, ge=1, le=64, description="Jobs this worker runs at once.")
+    batch_size: int = Field(default=0, ge=0, le=256, description="Chunks per engine call; 0 = engine's max.")
+    shutdown_grace_s: float = Field(default=120.0, ge=0, description="How long SIGTERM waits for active jobs.")
+    heartbeat_interval_s: float = Field(
+        default=10.0, gt=0, description="Used until the API's registration answer says otherwise."
+    )
+    in_progress_ttl_s: float = Field(
+        default=30.0,
+        ge=1.0,
+        description="TTL of a running job's claim in Redis, refreshed every third of it: a killed worker's "
+        "job is picked up by another worker this long after the kill.",
+    )
+    job_timeout_s: float = Field(default=4 * 3600, gt=0, description="Longest one job may run (a whole chapter).")
+    max_attempts: int = Field(default=3, ge=1, le=20, description="Tries of a job before it fails for good.")
+    retry_backoff_s: float = Field(default=5.0, ge=0, description="Delay before the first retry; doubles.")
+    progress_interval_s: float = Field(default=0.5, ge=0, description="Least time between progress updates.")
+    poll_delay_s: float = Field(default=0.5, gt=0, description="How often the queue is polled when idle.")
+    api_timeout_s: float = Field(default=30.0, gt=0, description="Timeout of one API call.")
+    api_retry_max_wait_s: float = Field(default=10.0, gt=0, description="Longest backoff between API retries.")
+    api_breaker_failures: int = Field(default=5, ge=1, description="Failures in a row that open the circuit.")
+    api_breaker_recovery_s: float = Field(default=30.0, gt=0, description="Open time before trial calls.")
+    api_breaker_half_open_calls: int = Field(default=3, ge=1, description="Trial calls that close the circuit.")
+    spot_interruption_url: str | None = Field(
+        default=None,
+        description="Cloud metadata URL announcing a spot interruption (200 = interrupted); unset = off.",
+    )
+    spot_poll_interval_s: float = Field(default=5.0, gt=0, description="How often the spot URL is polled.")
+    llm_bridge_url: str | None = Field(default=None, description="Base URL of llm_bridge; unset = no expansion.")
+    llm_bridge_token: SecretStr | None = Field(default=None, description="Token for llm_bridge.")
+
+    @cached_property
+    def host_for_registry(self) -> str:
+        return self.advertised_host or socket.gethostname()
+
+    @property
+    def in_progress_refresh_s(self) -> float:
+        return self.in_progress_ttl_s / 3

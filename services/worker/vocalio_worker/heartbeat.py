@@ -1,0 +1,98 @@
+"""Talking to the registry: register, heartbeat every interval (obeying drain/resume), and the
+spot-interruption watcher. Each loop is its own task, so a slow API never delays a job's work."""
+
+import asyncio
+
+import httpx
+import structlog
+from vocalio_shared import __version__
+from vocalio_shared.errors import ErrorCode
+from vocalio_shared.schemas.jobs import SUPPORTED_SAMPLE_RATES
+from vocalio_shared.schemas.workers import (
+    GpuInfo,
+    Heartbeat,
+    WorkerCapabilities,
+    WorkerCommand,
+    WorkerRegistration,
+)
+
+from vocalio_worker.api_client import ApiError, ApiUnavailableError, sleep_or_stop
+from vocalio_worker.runtime import Runtime
+
+log = structlog.get_logger("worker.heartbeat")
+
+
+def registration(runtime: Runtime, gpus: list[GpuInfo]) -> WorkerRegistration:
+    capabilities = runtime.engine.capabilities()
+    config = runtime.config
+    return WorkerRegistration(
+        worker_id=config.worker_id,
+        worker_type="tts",
+        capabilities=WorkerCapabilities(
+            models=list(capabilities.models),
+            languages=["es"],
+            regional_variants=[region.value for region in capabilities.regional_variants],
+            gpu_info=gpus,
+            max_concurrent_jobs=config.max_concurrent_jobs,
+            supported_sample_rates=list(SUPPORTED_SAMPLE_RATES),
+        ),
+        host=config.host_for_registry,
+        port=config.metrics_port,
+        version=__version__,
+    )
+
+
+async def register(runtime: Runtime, gpus: list[GpuInfo]) -> None:
+    """Retries until the API answers: a worker that starts before the API simply waits for it."""
+    answer = await runtime.api.register(registration(runtime, gpus))
+    runtime.heartbeat_interval_s = answer.heartbeat_interval_s
+    log.info("registered", heartbeat_interval_s=answer.heartbeat_interval_s)
+
+
+async def beat_once(runtime: Runtime, gpus: list[GpuInfo]) -> None:
+    beat = Heartbeat(
+        status=runtime.state,
+        metrics=runtime.worker_metrics(),
+        active_job_ids=sorted(runtime.running_jobs),
+    )
+    try:
+        answer = await runtime.api.heartbeat(runtime.config.worker_id, beat)
+    except ApiUnavailableError as error:
+        log.warning("heartbeat_failed", error=str(error))
+        return
+    except ApiError as error:
+        if error.code == ErrorCode.WORKER_NOT_FOUND and not runtime.shutting_down:
+            # The registry forgot us (e.g. a fresh database): register again, keep working.
+            log.warning("heartbeat_unknown_worker_reregistering")
+            await register(runtime, gpus)
+        else:
+            log.warning("heartbeat_refused", error=str(error))
+        return
+    runtime.heartbeat_interval_s = answer.next_interval_s
+    if answer.command == WorkerCommand.DRAIN:
+        runtime.drain()
+    elif answer.command == WorkerCommand.RESUME:
+        runtime.resume()
+
+
+async def heartbeat_loop(runtime: Runtime, gpus: list[GpuInfo], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        await beat_once(runtime, gpus)
+        await sleep_or_stop(stop, runtime.heartbeat_interval_s)
+
+
+async def spot_watcher(runtime: Runtime, url: str, every_s: float) -> None:
+    """Polls a cloud metadata URL; a 200 with a body other than false means the instance is being
+    reclaimed (AWS: spot/instance-action is 404 until then; GCP: instance/preempted says TRUE)."""
+    async with httpx.AsyncClient(timeout=2.0, headers={"Metadata-Flavor": "Google"}) as client:
+        while not runtime.stop_requested.is_set():
+            try:
+                response = await client.get(url)
+                body = response.text.strip().lower()
+                if response.status_code == 200 and body not in ("", "false"):
+                    log.warning("spot_interruption_notice", url=url, body=body[:200])
+                    runtime.request_stop("spot-interruption")
+                    return
+            except httpx.HTTPError:
+                pass  # the metadata service is local and flaky at worst; absence is not a notice
+            await sleep_or_stop(runtime.stop_requested, every_s)

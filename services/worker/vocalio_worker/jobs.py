@@ -1,0 +1,274 @@
+"""The arq job function: one job from the queue to an uploaded file, reporting every stage.
+
+preparing 0 % → (expand) → analyze → synthesizing 30 % … per batch … 70 % → encoding 70 % →
+upload → succeeded 100 %. Cancellation is checked between batches (Redis flag or the API's ack).
+Errors: recoverable ones retry through arq (`Retry`, back in the job's own lane after a backoff) up
+to `max_attempts`; the rest post `failed` with the structured error and end the arq job normally.
+"""
+
+import asyncio
+import contextlib
+import time
+from datetime import datetime
+from typing import Any
+
+import structlog
+from arq import Retry
+from vocalio_shared.errors import ErrorCode, ErrorDetail, VocalioError, error_detail
+from vocalio_shared.queue import CANCEL_KEY_PREFIX, lane_defer
+from vocalio_shared.schemas.jobs import JobMetrics, JobResult, JobSpec, JobStatus, JobStatusUpdate
+from vocalio_text import TextAnalysis
+
+from vocalio_worker import pipeline
+from vocalio_worker.api_client import ApiError, is_stale_attempt
+from vocalio_worker.runtime import Runtime
+
+log = structlog.get_logger("worker.jobs")
+
+PROGRESS_SYNTH_START, PROGRESS_SYNTH_END = 30.0, 70.0
+REQUEUE_REPORT_LIMIT_S = 5.0  # a shutting-down worker does not wait longer to say "re-queued"
+
+
+class JobCancelled(Exception):
+    """The client asked to cancel; stop at this chunk boundary."""
+
+
+class JobAbandoned(Exception):
+    """The API refused our update (job ended, or a newer attempt owns it): stop silently."""
+
+
+class JobRun:
+    def __init__(self, runtime: Runtime, spec: JobSpec, attempt: int, redis: Any, enqueued_at: datetime) -> None:
+        self.runtime = runtime
+        self.spec = spec
+        self.attempt = attempt
+        self.redis = redis
+        self.enqueued_at = enqueued_at
+        self.cancel_requested = False
+        self.warnings: list[str] = []
+        self._last_progress_at = 0.0
+
+    async def report(self, status: JobStatus, progress: float, stage: str | None = None, **fields: Any) -> None:
+        update = JobStatusUpdate(
+            worker_id=self.runtime.config.worker_id,
+            status=status,
+            progress=round(progress, 1),
+            stage=stage,
+            attempt=self.attempt,
+            **fields,
+        )
+        ack = await self.runtime.api.post_status(self.spec.job_id, update)
+        if not ack.accepted:
+            raise JobAbandoned(f"API refused {status.value}: job is {ack.status.value}")
+        self.cancel_requested = self.cancel_requested or ack.cancel_requested
+
+    async def progress(self, done: int, total: int) -> None:
+        """Per-batch progress, at most every `progress_interval_s` (the last one always)."""
+        now = time.monotonic()
+        if done < total and now - self._last_progress_at < self.runtime.config.progress_interval_s:
+            return
+        self._last_progress_at = now
+        share = done / total if total else 1.0
+        progress = PROGRESS_SYNTH_START + (PROGRESS_SYNTH_END - PROGRESS_SYNTH_START) * share
+        await self.report(JobStatus.SYNTHESIZING, progress, f"chunk {done}/{total}")
+
+    async def check_cancel(self) -> None:
+        if self.cancel_requested or await self.redis.exists(CANCEL_KEY_PREFIX + self.spec.job_id):
+            raise JobCancelled
+
+    async def prepare_text(self) -> tuple[TextAnalysis, TextAnalysis]:
+        """(analysis of the raw text — region and markers —, analysis of what will be spoken)."""
+        runtime, spec = self.runtime, self.spec
+        raw = await runtime.in_thread(pipeline.analyze_text, spec.text, spec, runtime.engine)
+        if not spec.expand:
+            return raw, raw
+        expanded = await self.expand(raw)
+        if expanded is None:
+            return raw, raw
+        spoken = await runtime.in_thread(pipeline.analyze_text, expanded, spec, runtime.engine, raw.region)
+        return raw, spoken
+
+    async def expand(self, raw: TextAnalysis) -> str | None:
+        config = self.runtime.config
+        if not config.llm_bridge_url or config.llm_bridge_token is None:
+            self.warnings.append("expand requested but this worker has no llm_bridge configured; text not expanded")
+            return None
+        try:
+            from vocalio_llm_bridge.client import ExpandClient
+        except ImportError:
+            self.warnings.append("expand requested but the llm_bridge client is not installed; text not expanded")
+            return None
+        async with ExpandClient(config.llm_bridge_url, config.llm_bridge_token.get_secret_value()) as bridge:
+            outcome = await bridge.expand(self.spec.text, raw.region)
+        self.warnings.extend(outcome.warnings)
+        return outcome.text
+
+    async def execute(self) -> dict[str, Any]:
+        runtime, spec, config = self.runtime, self.spec, self.runtime.config
+        started = time.monotonic()
+        queue_wait_s = max(0.0, time.time() - self.enqueued_at.timestamp())
+        runtime.metrics.queue_wait.observe(queue_wait_s)
+        await self.report(JobStatus.PREPARING, 0.0, "analyzing text")
+        raw, spoken = await self.prepare_text()
+        self.warnings.extend(spoken.warnings)
+        await self.check_cancel()
+
+        chunks = spoken.chunks
+        batch_size = config.batch_size or runtime.engine.capabilities().max_batch
+        voice = pipeline.voice_for(spec, spoken.region)
+        await self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
+        chunk_audio: list[Any] = []
+        engine_s = 0.0
+        for batch in pipeline.batches(chunks, batch_size):
+            await self.check_cancel()
+            produced = await runtime.in_thread(
+                pipeline.synthesize_batch, runtime.engine, batch, voice, spec, spoken.region
+            )
+            chunk_audio.extend(produced.audio)
+            engine_s += produced.engine_s
+            await self.progress(len(chunk_audio), len(chunks))
+        await self.check_cancel()
+
+        await self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "post-processing and encoding")
+        finished = await runtime.in_thread(
+            pipeline.finish_audio, chunk_audio, spec.sample_rate, spec.output_format, config
+        )
+        del chunk_audio
+        encoded = finished.encoded
+        processing_ms = (time.monotonic() - started) * 1000
+        await self.check_cancel()
+
+        upload_started = time.monotonic()
+        await runtime.api.upload_audio(spec.job_id, encoded.data, config.worker_id, self.attempt, encoded.sha256)
+        upload_ms = (time.monotonic() - upload_started) * 1000
+        result = JobResult(
+            duration_s=round(encoded.duration_s, 3),
+            sample_rate=encoded.sample_rate_hz,
+            channels=encoded.channels,
+            format=encoded.format,
+            size_bytes=encoded.size_bytes,
+            sha256=encoded.sha256,
+            chunk_durations_s=finished.chunk_durations_s,
+            warnings=[*self.warnings, *finished.warnings],
+        )
+        latency_ms = (time.monotonic() - started) * 1000
+        rtf = engine_s / encoded.duration_s if encoded.duration_s else None
+        metrics = JobMetrics(
+            latency_ms=round(latency_ms, 1),
+            processing_time_ms=round(processing_ms, 1),
+            upload_time_ms=round(upload_ms, 1),
+            queue_wait_ms=round(queue_wait_s * 1000, 1),
+            engine_time_ms=round(engine_s * 1000, 1),
+            audio_quality_score=finished.quality.quality_score,
+            snr_db=round(finished.quality.snr_db, 2),
+            clipping_rate=finished.quality.clipping_rate,
+            real_time_factor=round(rtf, 4) if rtf is not None else None,
+            detected_region=raw.detected_region,
+            region_confidence=raw.confidence,
+            slang_markers=raw.markers,
+            nfe_steps_used=spec.nfe_step if runtime.engine.capabilities().uses_nfe_steps else None,
+            engine=runtime.engine.name,
+            chunks=len(chunks),
+        )
+        await self.report(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics)
+        runtime.metrics.inference_latency.observe(engine_s)
+        runtime.metrics.audio_seconds.inc(encoded.duration_s)
+        if rtf is not None:
+            runtime.metrics.real_time_factor.observe(rtf)
+        runtime.job_ended(spec.job_id, "succeeded", latency_ms)
+        log.info("job_succeeded", duration_s=result.duration_s, latency_ms=metrics.latency_ms, chunks=len(chunks))
+        return {"status": "succeeded", "sha256": encoded.sha256, "duration_s": result.duration_s}
+
+    async def fail(self, detail: ErrorDetail) -> None:
+        try:
+            await self.report(JobStatus.FAILED, 0.0, "failed", message=detail.message, error=detail)
+        except (JobAbandoned, ApiError) as error:
+            log.warning("failure_report_refused", error=str(error))
+
+
+async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    """arq entry point (JOB_FUNCTION); `ctx['job_try']` is our attempt number."""
+    runtime: Runtime = ctx["runtime"]
+    spec = JobSpec.model_validate(payload)
+    attempt = int(ctx["job_try"])
+    structlog.contextvars.bind_contextvars(job_id=spec.job_id, attempt=attempt)
+    run = JobRun(runtime, spec, attempt, ctx["redis"], ctx["enqueue_time"])
+    config = runtime.config
+    if attempt > config.max_attempts:
+        detail = error_detail(
+            ErrorCode.RETRIES_EXHAUSTED,
+            f"gave up after {config.max_attempts} attempts",
+            {"attempts": attempt - 1, "max_attempts": config.max_attempts},
+        )
+        await run.fail(detail)
+        runtime.metrics.jobs_completed.labels(status="failed").inc()
+        runtime.failed_total += 1
+        return {"status": "failed", "error": detail.code}
+    runtime.job_started(spec.job_id)
+    log.info("job_started", priority=spec.priority.value, chars=len(spec.text), format=spec.output_format.value)
+    try:
+        return await run.execute()
+    except JobCancelled:
+        with contextlib.suppress(JobAbandoned, ApiError):
+            await run.report(JobStatus.CANCELLED, 0.0, "cancelled", message="cancelled at a chunk boundary")
+        runtime.job_ended(spec.job_id, "cancelled")
+        log.info("job_cancelled")
+        return {"status": "cancelled"}
+    except JobAbandoned as error:
+        runtime.job_ended(spec.job_id, "abandoned")
+        log.warning("job_abandoned", reason=str(error))
+        return {"status": "abandoned"}
+    except ApiError as error:
+        runtime.job_ended(spec.job_id, "abandoned" if is_stale_attempt(error) else "failed")
+        log.warning("job_refused_by_api", error=str(error))
+        return {"status": "abandoned", "error": error.code}
+    except VocalioError as error:
+        if error.code == ErrorCode.GPU_OOM:
+            runtime.metrics.gpu_oom.inc()
+        return await _handle_error(run, error.detail(), error.traits.recoverable)
+    except asyncio.CancelledError:
+        runtime.job_ended(spec.job_id, "requeued")
+        if runtime.shutting_down:
+            await _report_requeued(run)
+        raise  # arq leaves the job in the queue for another worker
+    except Exception as error:
+        log.exception("job_crashed")
+        detail = error_detail(ErrorCode.INTERNAL_ERROR, f"{type(error).__name__}: {error}")
+        return await _handle_error(run, detail, recoverable=False)
+    finally:
+        structlog.contextvars.unbind_contextvars("job_id", "attempt")
+
+
+async def _handle_error(run: JobRun, detail: ErrorDetail, recoverable: bool) -> dict[str, Any]:
+    runtime, config = run.runtime, run.runtime.config
+    if recoverable and run.attempt < config.max_attempts:
+        backoff_s = config.retry_backoff_s * 2 ** (run.attempt - 1)
+        log.warning("job_retrying", code=detail.code, backoff_s=backoff_s)
+        try:
+            await run.report(JobStatus.QUEUED, 0.0, "retrying", message=detail.message, error=detail)
+        except (JobAbandoned, ApiError):
+            runtime.job_ended(run.spec.job_id, "abandoned")
+            return {"status": "abandoned"}
+        runtime.job_ended(run.spec.job_id, "retried")
+        raise Retry(defer=lane_defer(run.spec.priority, backoff_s))
+    log.warning("job_failed", code=detail.code, message=detail.message)
+    await run.fail(detail)
+    runtime.job_ended(run.spec.job_id, "failed")
+    return {"status": "failed", "error": detail.code}
+
+
+async def _report_requeued(run: JobRun) -> None:
+    """Tell the API the job went back to the queue (event job.retrying); bounded, since we are exiting."""
+    detail = error_detail(ErrorCode.WORKER_LOST, "the worker shut down before finishing; job re-queued")
+    update = JobStatusUpdate(
+        worker_id=run.runtime.config.worker_id,
+        status=JobStatus.QUEUED,
+        attempt=run.attempt,
+        stage="re-queued",
+        message=detail.message,
+        error=detail,
+    )
+    try:
+        await run.runtime.api.post_status(run.spec.job_id, update, max_elapsed_s=REQUEUE_REPORT_LIMIT_S)
+    except Exception as error:  # the next attempt's first update supersedes this one anyway
+        log.warning("requeue_report_failed", error=repr(error))
