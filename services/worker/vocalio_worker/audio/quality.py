@@ -91,4 +91,6 @@ def measure_quality(audio: FloatAudio, sample_rate_hz: int) -> QualityMetrics:
     snr_term = _clamp01((snr_db - 10.0) / 30.0)
     clip_term = _clamp01(1.0 - clip_rate / 0.01)
     score = _clamp01(active / 0.2) * (0.6 * snr_term + 0.4 * clip_term)
-    return QualityMetrics(snr_db=snr_db, clipping_rate=clip_rate, active_ratio=active, quality_score=round(score, 4))
+    return QualityMetrics(
+        snr_db=snr_db, clipping_rate=clip_rate, active_ratio=active, quality_score=round(score, 4)
+    )
