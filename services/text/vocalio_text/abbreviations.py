@@ -69,14 +69,21 @@ _NEXT_IS_NAME = re.compile(r"\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]")
 _INITIAL_BEFORE = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\.\s*$")
 _ACRONYM = re.compile(r"\b(?:" + "|".join(sorted(SPELLED_ACRONYMS, key=len, reverse=True)) + r")\b")
 
-_ABBREVIATION_TOKENS = frozenset(key[:-1].casefold() for key in ABBREVIATIONS if key.endswith("."))
+# Every dotted piece of an abbreviation ("EE", "UU", "p", "ej"), for the sentence splitter.
+_ABBREVIATION_TOKENS = frozenset(
+    piece.casefold() for key in ABBREVIATIONS if "." in key for piece in re.split(r"[.\s]+", key) if piece
+)
 _INITIALS = re.compile(r"(?:\w\.)+\w")
 
 
 def is_abbreviation(word: str) -> bool:
     """Whether `word` (without its final dot) is an abbreviation whose dot does not end a sentence."""
     token = word.casefold()
-    return token in _ABBREVIATION_TOKENS or bool(_INITIALS.fullmatch(token)) or len(token) == 1
+    return (
+        token in _ABBREVIATION_TOKENS
+        or bool(_INITIALS.fullmatch(token))
+        or (len(token) == 1 and token.isalpha())
+    )
 
 
 def _replace(match: re.Match[str]) -> str:

@@ -82,6 +82,32 @@ def _decade(match: re.Match[str]) -> str:
     return cardinal(int(decade[-2:])) if len(decade) <= 2 or decade.startswith("19") else cardinal(int(decade))
 
 
+_DOTTED_RUN = re.compile(r"\d+(?:[.,]\d+){2,}")
+_ANY_DIGITS = re.compile(r"\d+")
+
+
+def _dotted_run(match: re.Match[str]) -> str:
+    """ "1.2.3" (versions, references): each part as a number, the marks as "punto"/"coma"."""
+    spoken = re.sub(
+        r"\d+|[.,]",
+        lambda part: {".": " punto ", ",": " coma "}.get(part.group(0)) or cardinal(int(part.group(0))),
+        match.group(0),
+    ).replace("  ", " ")
+    return _spaced(match, spoken)
+
+
+def _any_digits(match: re.Match[str]) -> str:
+    """Last resort, so no digit ever reaches the engine: digits glued to anything, read as a number."""
+    return _spaced(match, cardinal(int(match.group(0))))
+
+
+def _spaced(match: re.Match[str], spoken: str) -> str:
+    """Keep words apart from the number they were glued to: "v2" -> "v dos", "5G" -> "cinco G"."""
+    before = match.string[match.start() - 1 : match.start()] if match.start() else ""
+    after = match.string[match.end() : match.end() + 1]
+    return (" " if before.isalpha() else "") + spoken + (" " if after.isalpha() else "")
+
+
 def normalize_decades(text: str) -> str:
     """Run before measures, so "los 90s" is a decade and not ninety seconds."""
     return _DECADE.sub(_decade, text)
@@ -91,4 +117,8 @@ def normalize_cardinals(text: str, conventions: RegionalConventions) -> str:
     text = _MATH.sub(_make_math(conventions), text)
     text = _LETTER_DIGIT_HYPHEN.sub(" ", text)
     text = _RANGE.sub(_range, text)
-    return _NUMBER_IN_TEXT.sub(_make_number(conventions), text)
+    text = _NUMBER_IN_TEXT.sub(_make_number(conventions), text)
+    if _ANY_DIGITS.search(text):
+        text = _DOTTED_RUN.sub(_dotted_run, text)
+        text = _ANY_DIGITS.sub(_any_digits, text)
+    return text

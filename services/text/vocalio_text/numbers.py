@@ -107,7 +107,8 @@ def decimal(integer_digits: str, fraction: str, form: Form = Form.MASCULINE, sep
 # plain digits with an optional decimal part. The group alternatives must not run into more digits,
 # so "3,1415" is a decimal and not "3,141" followed by "5".
 NUMBER_PATTERN = (
-    r"\d{1,3}(?:(?:\.\d{3})+|(?:,\d{3})+|(?:[\u00a0\u202f ]\d{3})+)(?!\d)(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+    r"(?:[1-9]\d{0,2}(?:(?:\.\d{3})+|(?:,\d{3})+|(?:[\u00a0\u202f ]\d{3})+)(?!\d)(?:[.,]\d+)?"
+    r"|\d+(?:[.,]\d+)?)(?![.,]\d)"
 )
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
