@@ -85,9 +85,40 @@ def events(client: httpx.Client, job_id: str) -> list[dict[str, Any]]:
     return list(response.json())
 
 
-# Long enough that synthesis takes a few seconds on eSpeak (for cancel, SIGTERM, kill -9).
-LONG_TEXT = " ".join(
+# Three engine chunks of eSpeak (max 1000 characters each); with SLOW_WORKER each chunk takes
+# 1.5 s more, so a job spends ~5 s synthesizing: time for cancel, SIGTERM, kill -9 or an outage.
+SLOW_TEXT = " ".join(
     f"Capítulo {n}. Había una vez, en un pueblo pequeño junto al río, una niña que soñaba con el mar; "
     "cada mañana caminaba hasta la colina para mirar el horizonte y contar los barcos."
-    for n in range(1, 41)
+    for n in range(1, 15)
 )
+SLOW_WORKER = {"batch_size": "1", "simulated_chunk_delay_s": "1.5", "progress_interval_s": "0"}
+
+
+def decode(data: bytes) -> tuple[int, float]:
+    """(sample rate, duration in s) of any format we produce, decoded by ffmpeg to WAV."""
+    import io
+    import subprocess
+
+    import imageio_ffmpeg
+    import soundfile
+
+    wav = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", "pipe:0", "-f", "wav", "pipe:1"],
+        input=data,
+        capture_output=True,
+        check=True,
+    ).stdout
+    info = soundfile.info(io.BytesIO(wav))
+    return info.samplerate, info.frames / info.samplerate
+
+
+def wait_progress(client: httpx.Client, job_id: str, at_least: float, timeout_s: float = 30.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = get_job(client, job_id)
+        if job["status"] == "synthesizing" and job["progress"] >= at_least:
+            return job
+        assert job["status"] not in TERMINAL, job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached {at_least} %")

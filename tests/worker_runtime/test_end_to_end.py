@@ -6,7 +6,16 @@ import httpx
 import pytest
 import soundfile
 
-from tests.worker_runtime.conftest import events, submit, wait_for
+from tests.worker_runtime.conftest import (
+    SLOW_TEXT,
+    SLOW_WORKER,
+    decode,
+    events,
+    get_job,
+    submit,
+    wait_for,
+    wait_progress,
+)
 
 TEXT = "Hola, che. ¿Cómo andás? Hoy vamos a leer un cuento corto en voz alta."
 
@@ -31,3 +40,44 @@ def test_job_succeeds_and_audio_decodes(client: httpx.Client, worker_factory) ->
     progress = [p for _, status, p in kinds if status != "queued"]
     assert progress == sorted(progress) and {0, 30, 70, 100} <= set(progress), kinds
     assert kinds[-1][0] == "job.succeeded"
+
+
+FORMATS = [("wav", 16000), ("flac", 44100), ("mp3", 24000), ("opus", 48000), ("m4a", 22050)]
+
+
+def test_every_format(client: httpx.Client, worker_factory) -> None:  # type: ignore[no-untyped-def]
+    worker_factory(max_concurrent_jobs="2")
+    jobs = {submit(client, TEXT, output_format=fmt, sample_rate=rate): (fmt, rate) for fmt, rate in FORMATS}
+    for job_id, (fmt, rate) in jobs.items():
+        job = wait_for(client, job_id)
+        assert job["status"] == "succeeded", job
+        assert job["result"]["format"] == fmt and job["result"]["sample_rate"] == rate
+        audio = client.get(f"/api/v1/jobs/{job_id}/audio")
+        assert audio.status_code == 200 and len(audio.content) == job["result"]["size_bytes"]
+        file_rate, duration = decode(audio.content)
+        assert file_rate == rate, fmt
+        assert 2.0 < duration < 15.0 and duration == pytest.approx(job["result"]["duration_s"], abs=0.1), fmt
+
+
+def test_cancel_mid_job(client: httpx.Client, worker_factory) -> None:  # type: ignore[no-untyped-def]
+    worker_factory(**SLOW_WORKER)
+    job_id = submit(client, SLOW_TEXT)
+    wait_progress(client, job_id, 30)
+    assert client.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 202
+    job = wait_for(client, job_id, timeout_s=20)
+    assert job["status"] == "cancelled" and job["result"] is None
+    types = [e["type"] for e in events(client, job_id)]
+    assert types.index("job.cancel_requested") < types.index("job.cancelled") and "job.succeeded" not in types
+    assert client.get(f"/api/v1/jobs/{job_id}/audio").status_code == 409
+
+
+def test_lanes_are_taken_high_then_normal_then_bulk(client: httpx.Client, worker_factory) -> None:  # type: ignore[no-untyped-def]
+    # Queued before any worker runs, in the worst order; one worker with one slot takes them.
+    order = ["bulk", "normal", "bulk", "high", "normal", "high"]
+    ids = [submit(client, f"Trabajo número {n}.", priority=lane) for n, lane in enumerate(order)]
+    worker_factory(max_concurrent_jobs="1")
+    jobs = [wait_for(client, job_id) for job_id in ids]
+    assert all(job["status"] == "succeeded" for job in jobs)
+    started = sorted(jobs, key=lambda job: job["started_at"])
+    assert [job["priority"] for job in started] == ["high", "high", "normal", "normal", "bulk", "bulk"]
+    assert get_job(client, ids[0])["attempts"] == 1

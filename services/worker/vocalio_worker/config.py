@@ -53,6 +53,12 @@ class WorkerConfig(AudioSettings, WorkerTokenSettings):
         description="Cloud metadata URL announcing a spot interruption (200 = interrupted); unset = off.",
     )
     spot_poll_interval_s: float = Field(default=5.0, gt=0, description="How often the spot URL is polled.")
+    simulated_chunk_delay_s: float = Field(
+        default=0.0,
+        ge=0,
+        le=60,
+        description="Testing and demos only: blocking delay added per chunk, as if the engine were slower.",
+    )
     llm_bridge_url: str | None = Field(default=None, description="Base URL of llm_bridge; unset = no expansion.")
     llm_bridge_token: SecretStr | None = Field(default=None, description="Token for llm_bridge.")
 

@@ -122,7 +122,13 @@ class JobRun:
         for batch in pipeline.batches(chunks, batch_size):
             await self.check_cancel()
             produced = await runtime.in_thread(
-                pipeline.synthesize_batch, runtime.engine, batch, voice, spec, spoken.region
+                pipeline.synthesize_batch,
+                runtime.engine,
+                batch,
+                voice,
+                spec,
+                spoken.region,
+                config.simulated_chunk_delay_s,
             )
             chunk_audio.extend(produced.audio)
             engine_s += produced.engine_s

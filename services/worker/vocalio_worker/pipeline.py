@@ -53,11 +53,18 @@ class BatchAudio:
 
 
 def synthesize_batch(
-    engine: TTSEngine, chunks: list[str], voice: VoiceRef, params: JobParams, region: Region
+    engine: TTSEngine,
+    chunks: list[str],
+    voice: VoiceRef,
+    params: JobParams,
+    region: Region,
+    simulated_delay_s: float = 0.0,
 ) -> BatchAudio:
     """Engine call plus per-chunk resampling to the job's rate (so crossfade works at that rate)."""
     started = time.perf_counter()
     native = engine.synthesize_batch(chunks, voice, params.speed, params.nfe_step, region)
+    if simulated_delay_s:
+        time.sleep(simulated_delay_s * len(chunks))  # blocking on purpose: stands in for a slow GPU call
     engine_s = time.perf_counter() - started
     native_rate = engine.capabilities().sample_rate_hz
     return BatchAudio([resample(chunk, native_rate, params.sample_rate) for chunk in native], engine_s)
