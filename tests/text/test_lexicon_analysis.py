@@ -2,7 +2,6 @@
 
 from vocalio_shared.regions import Region, RegionChoice
 from vocalio_shared.schemas.jobs import LexiconEntry
-
 from vocalio_text import analyze, apply_lexicon
 
 

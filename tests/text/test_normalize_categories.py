@@ -5,7 +5,6 @@ Readings follow the conventions of public Spanish text-normalization sets (see d
 
 import pytest
 from vocalio_shared.regions import Region
-
 from vocalio_text import normalize
 
 CARDINAL = [

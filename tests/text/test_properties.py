@@ -5,17 +5,17 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from vocalio_shared.regions import Region
-
 from vocalio_text import analyze, chunk_text, normalize
 
 ASCII_DIGIT = re.compile(r"[0-9]")
 regions = st.sampled_from([None, *Region])
 
-words = st.sampled_from(
-    "el la de que y en un una los se del las por con para su al lo como más pero sus le ya o fue este "
-    "casa años páginas personas euros kilómetros horas veces siglo capítulo página Sr. Dra. etc. "
-    "enero mayo diciembre a las hasta entre".split()
-)
+VOCABULARY = """
+    el la de que y en un una los se del las por con para su al lo como más pero sus le ya o fue este
+    casa años páginas personas euros kilómetros horas veces siglo capítulo página Sr. Dra. etc.
+    enero mayo diciembre a las hasta entre
+"""
+words = st.sampled_from(VOCABULARY.split())
 integers = st.integers(min_value=-10**15, max_value=10**15).map(str)
 grouped = st.integers(min_value=1000, max_value=10**12).map(lambda n: f"{n:,}".replace(",", "."))
 decimals = st.tuples(st.integers(0, 10**6), st.integers(0, 10**5), st.sampled_from([",", "."])).map(

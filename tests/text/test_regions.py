@@ -2,7 +2,6 @@
 
 import pytest
 from vocalio_shared.regions import Region
-
 from vocalio_text import detect_region
 
 LABELLED: dict[Region, list[str]] = {

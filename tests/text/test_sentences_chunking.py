@@ -1,7 +1,6 @@
 """Sentence splitting and chunking on Spanish prose: abbreviations, decimals, ellipses, quotes, dialogue."""
 
 import pytest
-
 from vocalio_text import chunk_text, split_sentences
 
 

@@ -18,16 +18,22 @@ app = typer.Typer(help="Spanish text pipeline: normalize and analyze.", no_args_
 def _stdin_lines() -> io.TextIOWrapper:
     # Decode UTF-8 ourselves so a locale without UTF-8 cannot break the contract; bad bytes are
     # replaced rather than aborting the whole run.
-    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+    # newline="\n": only LF ends a line (a stray CR or form feed inside a line must not split it);
+    # a CRLF line keeps its CR, which _line() strips.
+    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
 
 
 def _stdout() -> io.TextIOWrapper:
     return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
 
 
+def _line(raw_line: str) -> str:
+    return raw_line.removesuffix("\n").removesuffix("\r")
+
+
 def _one_line(text: str) -> str:
     """Output lines must not contain line breaks of their own (one output line per input line)."""
-    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+    return text.replace("\r", " ").replace("\n", " ") if ("\n" in text or "\r" in text) else text
 
 
 @app.command()
@@ -41,7 +47,7 @@ def normalize(
 
     out = _stdout()
     for raw_line in _stdin_lines():
-        line = raw_line.rstrip("\n").rstrip("\r")
+        line = _line(raw_line)
         try:
             spoken = normalize_text(line, region)
         except Exception:  # the contract is one line out per line in, whatever happens
@@ -61,7 +67,7 @@ def analyze(
 
     out = _stdout()
     for raw_line in _stdin_lines():
-        line = raw_line.rstrip("\n").rstrip("\r")
+        line = _line(raw_line)
         try:
             result = analyze_text(line, region=region, max_chunk_chars=max_chunk_chars).model_dump(mode="json")
         except Exception as error:  # keep the line count whatever happens
