@@ -2,7 +2,8 @@
 
 - Integers and decimals by the region's separators (numbers.split_number), agreeing with the noun
   that follows ("veintiún años", "doscientas páginas", "uno coma cinco millones").
-- A leading minus is "menos"; a number range "1990-2000" or "10–20" is read "a" between the ends.
+- A leading minus is "menos"; a range "1990-2000", "10–20" or a score "3-1" is read "a" between the
+  ends ("y" after "entre").
 - Simple arithmetic "2 + 2 - 1 = 3" reads its operators: más, menos, por, entre, es igual a.
 - Decades: "los 80", "los '80", "los 80s", "los años 1980" -> "los ochenta".
 - A hyphen between letters and digits is a space ("COVID-19" -> "COVID diecinueve", "a-5").
@@ -70,8 +71,7 @@ def _make_math(conventions: RegionalConventions) -> Callable[[re.Match[str]], st
 
 def _range(match: re.Match[str]) -> str:
     start, end = int(match.group("start")), int(match.group("end"))
-    if end <= start and not (len(match.group("end")) < len(match.group("start"))):
-        return match.group(0)
+    # Also scores ("ganó 3-1" -> "tres a uno"): both read "a" between the ends.
     form = form_before(match.string[match.end() :])
     joiner = "y" if _ENTRE_BEFORE.search(match.string, 0, match.start()) else "a"
     return f"{cardinal(start)} {joiner} {cardinal(end, form)}"
