@@ -95,6 +95,7 @@ async def create_job(
         existing = await _find_idempotent(session, caller.key_id, idempotency_key)
         if existing is not None:
             return _replay_or_conflict(existing, body_hash), False
+        await session.commit()  # release the lock before DNS and Redis round trips
     if body.callback_url:
         await validate_callback_url(body.callback_url, settings.webhook_allowlist)
 

@@ -29,6 +29,7 @@ async def download_audio(job_id: str, session: SessionDep, caller: CallerDep) ->
         raise VocalioError(
             ErrorCode.AUDIO_NOT_READY, f"audio is not ready (job is {job.status})", {"status": job.status}
         )
+    await session.commit()  # end the (SQLite: write-locking) transaction before streaming the file
     output_format = OutputFormat(JobParams.model_validate(job.params).output_format)
     path = Path(job.audio_path)
     if not path.exists():
