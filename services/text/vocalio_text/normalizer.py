@@ -21,6 +21,7 @@ from vocalio_text.electronic import normalize_electronic
 from vocalio_text.fractions import normalize_fractions
 from vocalio_text.measures import normalize_measures
 from vocalio_text.money import normalize_money
+from vocalio_text.numbers import digits_one_by_one
 from vocalio_text.ordinals import normalize_ordinals
 from vocalio_text.roman import normalize_roman
 from vocalio_text.symbols import normalize_number_sign, normalize_symbols
@@ -28,11 +29,21 @@ from vocalio_text.telephone import normalize_telephone
 from vocalio_text.times import normalize_times
 
 _HAS_DIGIT = re.compile(r"\d")
+# Past the largest named scale (10^27) a digit run is not a quantity anyone says: read it digit by
+# digit, which also keeps int() away from Python's limit on huge conversions.
+_LONG_DIGIT_RUN = re.compile(r"\d{28,}")
 # Characters that make a pass worth running at all: most prose lines have no digits or symbols, and
 # skipping the number passes keeps the pipeline far faster than speech.
 _NEEDS_ELECTRONIC = re.compile(r"@|www\.|://|\.[a-z]{2,4}\b")
 _NEEDS_SYMBOLS = re.compile(r"[&+=@%‰×÷±§№€£#]")
 _NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[ivxlcdm]+\b")
+
+
+def _long_digit_run(match: re.Match[str]) -> str:
+    before = match.string[match.start() - 1 : match.start()] if match.start() else ""
+    after = match.string[match.end() : match.end() + 1]
+    spoken = digits_one_by_one(match.group(0))
+    return (" " if before.isalnum() else "") + spoken + (" " if after.isalnum() else "")
 
 
 def _ascii_digits(text: str) -> str:
@@ -68,6 +79,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
     if _NEEDS_ELECTRONIC.search(text):
         text = normalize_electronic(text)
     if _HAS_DIGIT.search(text):
+        text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         text = normalize_dates(text)
         text = normalize_telephone(text)
         text = normalize_times(text, conventions)
