@@ -343,3 +343,9 @@ def test_sentences_in_context() -> None:
         "El primero de enero de dos mil veinticuatro, el señor García pagó mil quinientos euros por "
         "dos kilogramos de café a las catorce y media."
     )
+
+
+def test_huge_digit_runs_are_read_digit_by_digit() -> None:
+    spoken = normalize("1" * 5000)
+    assert spoken.split() == ["uno"] * 5000
+    assert normalize("código " + "9" * 30) == "código " + " ".join(["nueve"] * 30)
