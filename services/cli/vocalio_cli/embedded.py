@@ -21,7 +21,12 @@ import httpx
 import typer
 from vocalio_shared.embedded_redis import EmbeddedRedis, free_port
 
-SECRET_NAMES = ("VOCALIO_WORKER_TOKEN", "VOCALIO_WEBHOOK_SECRET", "VOCALIO_LLM_BRIDGE_TOKEN")
+SECRET_NAMES = (
+    "VOCALIO_WORKER_TOKEN",
+    "VOCALIO_WEBHOOK_SECRET",
+    "VOCALIO_LLM_BRIDGE_TOKEN",
+    "VOCALIO_UI_SESSION_SECRET",
+)
 STOP_GRACE_S = 130.0  # a draining worker may finish its job for up to 120 s
 
 
@@ -126,7 +131,14 @@ class Stack:
             )
         if _installed("vocalio_worker.__main__"):
             port = int(env.get("VOCALIO_METRICS_PORT", "9100"))
-            self.children.append(Child("worker", "vocalio_worker", f"http://127.0.0.1:{port}/health", env))
+            self.children.append(
+                Child(
+                    "worker",
+                    "vocalio_worker",
+                    f"http://127.0.0.1:{port}/health",
+                    env | {"VOCALIO_METRICS_HOST": self.host},
+                )
+            )
         if _installed("vocalio_ui.server"):
             port = int(env.get("VOCALIO_UI_PORT", "8080"))
             self.ui_url = f"http://127.0.0.1:{port}"
