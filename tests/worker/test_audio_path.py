@@ -5,12 +5,12 @@ import io
 import numpy as np
 import pytest
 import soundfile
+from vocalio_shared.audio_metrics import measure_quality
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import OutputFormat
 from vocalio_worker.audio.crossfade import crossfade
 from vocalio_worker.audio.encode import encode_audio
 from vocalio_worker.audio.postprocess import postprocess
-from vocalio_worker.audio.quality import measure_quality
 from vocalio_worker.audio.resample import resample
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.engines import VoiceRef, select_engine

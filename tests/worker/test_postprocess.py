@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
+from vocalio_shared.audio_metrics import integrated_loudness_lufs
 from vocalio_worker.audio.crossfade import crossfade
-from vocalio_worker.audio.loudness import integrated_loudness_lufs, limit_peaks
+from vocalio_worker.audio.loudness import limit_peaks
 from vocalio_worker.audio.postprocess import postprocess
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.audio.silence import shorten_silences

@@ -1,25 +1,12 @@
-"""Loudness (ITU-R BS.1770 via pyloudnorm) and a look-ahead peak limiter that never moves samples."""
+"""Gain helpers and a look-ahead peak limiter that never moves samples (loudness is measured by
+`vocalio_shared.audio_metrics.integrated_loudness_lufs`)."""
 
 import numpy as np
 import numpy.typing as npt
-import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 FloatAudio = npt.NDArray[np.float32]
-LOUDNESS_BLOCK_S = 0.4  # BS.1770 gating block; pyloudnorm cannot measure anything shorter
 LIMITER_WINDOW_S = 0.005
-
-
-def integrated_loudness_lufs(audio: FloatAudio, sample_rate_hz: int) -> float:
-    """Integrated loudness; -inf for silence. Audio shorter than one block is measured looped."""
-    if len(audio) == 0 or not np.any(audio):
-        return float("-inf")
-    samples = np.asarray(audio, dtype=np.float64)
-    min_samples = int(LOUDNESS_BLOCK_S * sample_rate_hz) + 1
-    if len(samples) < min_samples:
-        # A looped short clip has the clip's loudness; better than refusing to normalise "Sí."
-        samples = np.tile(samples, -(-min_samples // len(samples)))
-    return float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(samples))
 
 
 def db_to_gain(decibels: float) -> float:

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from vocalio_shared.audio_metrics import integrated_loudness_lufs
 
-from vocalio_worker.audio.loudness import db_to_gain, integrated_loudness_lufs, limit_peaks
+from vocalio_worker.audio.loudness import db_to_gain, limit_peaks
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.audio.silence import shorten_silences
 
