@@ -125,3 +125,21 @@ class WorkerProcess(ServiceProcess):
 
     def metrics_text(self) -> str:
         return httpx.get(f"{self.base_url}/metrics", timeout=5).text
+
+
+class UiProcess(ServiceProcess):
+    """`python -m vocalio_ui.server` (the dashboard) against an ApiProcess, on a free loopback port."""
+
+    def __init__(self, api: ApiProcess, log_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        env = {
+            "VOCALIO_API_URL": api.base_url,
+            "VOCALIO_UI_HOST": "127.0.0.1",
+            "VOCALIO_UI_PORT": str(self.port),
+            "VOCALIO_UI_SESSION_SECRET": "test-ui-session-secret-0123456789",
+            "VOCALIO_UI_POLL_INTERVAL_S": "1",
+            "VOCALIO_LOG_LEVEL": "INFO",
+        } | (extra_env or {})
+        args = [sys.executable, "-m", "vocalio_ui.server"]
+        super().__init__("ui", args, env, f"{self.base_url}/health", log_dir)

@@ -30,7 +30,7 @@ class Overview:
     finished_in_window: int = 0
     failure_rate: float | None = None
     p95_latency_s: float | None = None
-    audio_hours: float = 0.0
+    audio_seconds: float = 0.0
     running_jobs: int = 0
     window_min: int = WINDOW_MIN
 
@@ -62,7 +62,7 @@ def from_metrics(text: str, overview: Overview) -> None:
             elif sample.name == names.WORKERS_BY_STATE:
                 overview.workers[sample.labels.get("state", "?")] = int(sample.value)
             elif sample.name == names.AUDIO_SECONDS_STORED_TOTAL:
-                overview.audio_hours = sample.value / 3600
+                overview.audio_seconds = sample.value
             elif sample.name == names.JOB_DURATION_SECONDS + "_bucket":
                 buckets.append((float(sample.labels["le"]), sample.value))
     overview.p95_latency_s = histogram_quantile(0.95, buckets)
