@@ -102,3 +102,10 @@ def test_drain_and_resume_from_the_heartbeat_answer(client: httpx.Client, worker
     assert wait_for(client, job_id, timeout_s=20)["status"] == "succeeded"
     # the API clears the command once a heartbeat reports the state that obeys it
     wait_until(lambda: worker_state(client, "worker-1")["pending_command"] is None, 5, "command cleared")
+
+
+def test_a_job_past_its_timeout_fails_with_a_reason(client: httpx.Client, worker_factory) -> None:  # type: ignore[no-untyped-def]
+    worker_factory(job_timeout_s="2", **SLOW_WORKER)
+    job_id = submit(client, SLOW_TEXT)
+    job = wait_for(client, job_id, timeout_s=20)
+    assert job["status"] == "failed" and "VOCALIO_JOB_TIMEOUT_S" in job["error"]["message"], job

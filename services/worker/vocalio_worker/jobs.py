@@ -233,10 +233,13 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
             runtime.metrics.gpu_oom.inc()
         return await _handle_error(run, error.detail(), error.traits.recoverable)
     except asyncio.CancelledError:
-        runtime.job_ended(spec.job_id, "requeued")
         if runtime.shutting_down:
+            runtime.job_ended(spec.job_id, "requeued")
             await _report_requeued(run)
-        raise  # arq leaves the job in the queue for another worker
+        else:  # arq's job timeout: arq drops the job, so the API must hear that it failed
+            runtime.job_ended(spec.job_id, "failed")
+            await _report_timeout(run)
+        raise  # arq requeues a job cancelled by our shutdown, and fails a timed-out one
     except Exception as error:
         log.exception("job_crashed")
         detail = error_detail(ErrorCode.INTERNAL_ERROR, f"{type(error).__name__}: {error}")
@@ -278,3 +281,24 @@ async def _report_requeued(run: JobRun) -> None:
         await run.runtime.api.post_status(run.spec.job_id, update, max_elapsed_s=REQUEUE_REPORT_LIMIT_S)
     except Exception as error:  # the next attempt's first update supersedes this one anyway
         log.warning("requeue_report_failed", error=repr(error))
+
+
+async def _report_timeout(run: JobRun) -> None:
+    timeout_s = run.runtime.config.job_timeout_s
+    detail = error_detail(
+        ErrorCode.INTERNAL_ERROR,
+        f"the job ran longer than VOCALIO_JOB_TIMEOUT_S ({timeout_s:.0f} s)",
+        {"job_timeout_s": timeout_s},
+    )
+    update = JobStatusUpdate(
+        worker_id=run.runtime.config.worker_id,
+        status=JobStatus.FAILED,
+        attempt=run.attempt,
+        stage="timed out",
+        message=detail.message,
+        error=detail,
+    )
+    try:
+        await run.runtime.api.post_status(run.spec.job_id, update, max_elapsed_s=REQUEUE_REPORT_LIMIT_S)
+    except Exception as error:  # the API's reconciler fails the orphaned job later anyway
+        log.warning("timeout_report_failed", error=repr(error))
