@@ -1,65 +1,82 @@
-"""Refuse request bodies over `max_body_bytes`, declared (Content-Length) or streamed (chunked),
-with the standard error body before the app sees them. JSON bodies are small, so the body is
-buffered up to the limit and replayed; audio uploads (PUT …/audio) stream and have their own limit."""
+"""Refuse request bodies over their limit, declared (Content-Length) or streamed (chunked), with the
+standard error body, without ever holding more than the limit.
+
+Bodies are counted as they stream in. When a body goes over, the app is told the client left, so
+its parser stops reading (multipart uploads are never spooled to disk past the limit), and once it
+has unwound this middleware answers 413. Limits are per route family: JSON bodies, voice uploads and
+audio uploads each have their own setting.
+"""
 
 import json
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vocalio_shared.errors import ErrorBody, ErrorCode, error_detail
 
+LimitFor = Callable[[Scope], tuple[int, ErrorCode] | None]
 
-def _too_large_body(limit: int) -> bytes:
-    detail = error_detail(ErrorCode.BODY_TOO_LARGE, f"request body exceeds {limit} bytes", {"max_body_bytes": limit})
+
+def _refusal(limit: int, code: ErrorCode) -> bytes:
+    detail = error_detail(code, f"request body exceeds {limit} bytes", {"max_bytes": limit})
     return json.dumps(ErrorBody(error=detail).model_dump(mode="json")).encode()
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, streamed_suffixes: tuple[str, ...] = ("/audio",)) -> None:
+    def __init__(self, app: ASGIApp, limit_for: LimitFor) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.streamed_suffixes = streamed_suffixes
-
-    async def _refuse(self, send: Send) -> None:
-        body = _too_large_body(self.max_body_bytes)
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    def _exempt(self, scope: Scope) -> bool:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
-            return True
-        return scope.get("method") == "PUT" and scope["path"].endswith(self.streamed_suffixes)
+        self.limit_for = limit_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._exempt(scope):
+        limit = self.limit_for(scope) if scope["type"] == "http" else None
+        if limit is None:
             await self.app(scope, receive, send)
             return
+        max_bytes, code = limit
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
-                await self._refuse(send)
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                await _send_refusal(send, max_bytes, code)
                 return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
+
+        received = 0
+        refused = False
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > max_bytes:
+                    refused = True
+                    return {"type": "http.disconnect"}
+            return message
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if refused:
+                return  # the app saw a disconnect; the 413 below is the only answer
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
 
-        await self.app(scope, replay, send)
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+        # Answer once the app has unwound, so its clean-up (partial files) is done before the client hears.
+        if refused and not response_started:
+            await _send_refusal(send, max_bytes, code)
+
+
+async def _send_refusal(send: Send, max_bytes: int, code: ErrorCode) -> None:
+    body = _refusal(max_bytes, code)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

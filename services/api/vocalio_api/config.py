@@ -22,6 +22,9 @@ class ApiSettings(WorkerTokenSettings):
     webhook_max_attempts: int = Field(default=6, ge=1, le=20, description="Webhook tries before giving up.")
     max_text_chars: int = Field(default=200_000, ge=1, description="Longest text one job may carry.")
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, description="Largest JSON request body.")
+    max_voice_upload_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1024, description="Largest voice reference upload (multipart)."
+    )
     max_upload_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024, description="Largest audio upload.")
     key_cache_ttl_s: int = Field(default=300, ge=0, description="How long API key lookups stay cached in Redis.")
     rate_requests_per_min: int = Field(default=600, ge=1, description="Default per-key requests per minute.")

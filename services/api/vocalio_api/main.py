@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 import httpx
 import structlog
 from fastapi import FastAPI
+from starlette.types import Scope
 from vocalio_shared import __version__
+from vocalio_shared.errors import ErrorCode
 
 from vocalio_api.background import start_background
-from vocalio_api.body_limit import BodyLimitMiddleware
+from vocalio_api.body_limit import BodyLimitMiddleware, LimitFor
 from vocalio_api.config import ApiSettings
 from vocalio_api.db import create_engine, session_factory, upgrade_database
 from vocalio_api.errors import install_error_handlers
@@ -30,6 +32,22 @@ def announce_admin_key(key: str, key_file: object) -> None:
         file=sys.stdout,
         flush=True,
     )
+
+
+def body_limits(settings: ApiSettings) -> LimitFor:
+    """Which limit a request body gets: audio uploads, voice uploads, or the JSON default."""
+
+    def limit_for(scope: Scope) -> tuple[int, ErrorCode] | None:
+        method, path = scope.get("method"), scope["path"]
+        if method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            return None
+        if method == "PUT" and path.endswith("/audio"):
+            return settings.max_upload_bytes, ErrorCode.UPLOAD_TOO_LARGE
+        if method == "POST" and path.rstrip("/") == "/api/v1/voices":
+            return settings.max_voice_upload_bytes, ErrorCode.UPLOAD_TOO_LARGE
+        return settings.max_body_bytes, ErrorCode.BODY_TOO_LARGE
+
+    return limit_for
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -66,6 +84,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
     for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview):
         app.include_router(module.router)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limits(settings))
     app.add_middleware(MetricsMiddleware)
     return app
