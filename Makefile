@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PIP_FLAGS ?= --disable-pip-version-check --progress-bar off -q
 
-.PHONY: help venv install install-dev up test lint format bench clean
+.PHONY: help venv install install-dev up test test-tools lint format bench clean
 
 help:
 	@echo "make up      - install (first time) and start the whole stack on embedded defaults"
@@ -48,7 +48,12 @@ format: install-dev
 	$(BIN)/ruff format services tests bench
 	$(BIN)/ruff check --fix .
 
-test: install-dev
+# System tools some tests drive for real (Prometheus/promtool, podman for `podman-compose config`,
+# Chromium for the dashboard): installed with apt when run as root and missing.
+test-tools:
+	@for script in tests/*/ensure_*.sh; do sh "$$script" || exit 1; done
+
+test: install-dev test-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -55,7 +55,15 @@ def render_env_example() -> str:
             seen.add(variable)
             required = field.is_required()
             meaning = (field.description or "").strip() or name.replace("_", " ")
-            default = "" if required else _render_default(field.get_default(call_default_factory=True))
+            # A default computed at run time (worker id = hostname-pid) must not be frozen into the file.
+            computed = field.default_factory is not None and field.get_default(call_default_factory=True) not in (
+                [],
+                {},
+                (),
+            )
+            default = "" if required or computed else _render_default(field.get_default(call_default_factory=True))
+            if computed:
+                meaning += " (computed at start when unset)"
             section.append(f"# {meaning}{' (REQUIRED)' if required else ''}")
             section.append(f"{variable}={default}")
         if section:
