@@ -29,6 +29,10 @@ def test_sign_in_refuses_bad_and_client_keys(page: Page, ui: UiProcess, api: Api
 
     sign_in(page, api.admin_key)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    page.keyboard.press("Tab")  # keyboard users land on the skip link first, then the navigation
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Overview")).to_be_focused()
     cookie = next(c for c in page.context.cookies() if c["name"] == "vocalio_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert api.admin_key not in cookie["value"]  # the key stays on the dashboard's server
@@ -64,6 +68,8 @@ def test_post_without_csrf_token_is_refused(ui: UiProcess, api: ApiProcess, admi
 def test_new_job_preview_follow_live_play_and_download(
     page: Page, ui: UiProcess, api: ApiProcess, worker: WorkerProcess, admin: httpx.Client
 ) -> None:
+    console_errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
     sign_in(page, api.admin_key)
     page.get_by_role("link", name="New job").click()
     page.get_by_label("Text").fill(RIOPLATENSE_TEXT)
@@ -99,6 +105,7 @@ def test_new_job_preview_follow_live_play_and_download(
     row = page.locator(f'tr[data-job-id="{job_id}"]')
     expect(row).to_have_attribute("data-status", "succeeded")
     screenshot(page, "jobs")
+    assert not [error for error in console_errors if "Content Security Policy" in error], console_errors
 
 
 def test_drain_worker_cancel_queued_job_resume(
