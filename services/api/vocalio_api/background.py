@@ -1,6 +1,7 @@
 """Loops every API process runs: lost workers, webhook deliveries, queue reconciliation."""
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -31,7 +32,10 @@ async def every(interval_s: float, name: str, task: Callable[[], Awaitable[objec
         await asyncio.sleep(interval_s)
 
 
-async def sweep_lost_workers(state: AppState) -> None:
+async def sweep_lost_workers(state: AppState, started_at: float) -> None:
+    # Right after an API restart every worker looks silent; give them one full window to check in.
+    if time.monotonic() - started_at < state.settings.worker_lost_after_s:
+        return
     async with state.sessions() as session:
         lost = await workers_service.mark_lost(session, state.settings.worker_lost_after_s)
     if lost:
@@ -88,8 +92,9 @@ async def _fail_orphan(state: AppState, job_id: str) -> None:
 
 def start_background(state: AppState) -> list[asyncio.Task[None]]:
     sweep_every = max(0.5, state.settings.heartbeat_interval_s / 2)
+    started_at = time.monotonic()
     return [
-        asyncio.create_task(every(sweep_every, "lost-workers", lambda: sweep_lost_workers(state))),
+        asyncio.create_task(every(sweep_every, "lost-workers", lambda: sweep_lost_workers(state, started_at))),
         asyncio.create_task(every(1.0, "webhooks", lambda: webhooks.deliver_due(state))),
         asyncio.create_task(every(15.0, "reconcile-queue", lambda: reconcile_queue(state))),
     ]
