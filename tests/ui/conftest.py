@@ -46,7 +46,9 @@ def stack_redis_url(redis_server: EmbeddedRedis) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, stack_redis_url: str) -> Iterator[ApiProcess]:
-    process = ApiProcess(Path(tmp_path_factory.mktemp("ui-api")), stack_redis_url)
+    # Short heartbeats so drain/resume show within a second or two; generous LOST margin for a busy machine.
+    fast_fleet = {"VOCALIO_HEARTBEAT_INTERVAL_S": "1", "VOCALIO_WORKER_LOST_AFTER_INTERVALS": "15"}
+    process = ApiProcess(Path(tmp_path_factory.mktemp("ui-api")), stack_redis_url, fast_fleet)
     process.start(timeout_s=60)
     yield process
     process.stop()

@@ -49,7 +49,8 @@ def test_post_without_csrf_token_is_refused(ui: UiProcess, api: ApiProcess, admi
         token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
         assert browser.post("/login", data={"api_key": api.admin_key}).status_code == 403
         assert browser.post("/login", data={"api_key": api.admin_key, "csrf_token": "forged"}).status_code == 403
-        assert browser.post("/login", data={"api_key": api.admin_key, "csrf_token": token}).status_code == 303
+        signed_in = browser.post("/login", data={"api_key": api.admin_key, "csrf_token": token, "next": "//evil.test/"})
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"  # no open redirect
         # Signing in starts a new session with a new token: the anonymous one is void now.
         assert browser.post("/new", data={"text": "Hola.", "csrf_token": token}).status_code == 403
         token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/new").text).group(1)  # type: ignore[union-attr]
@@ -132,6 +133,15 @@ def test_drain_worker_cancel_queued_job_resume(
     page.goto("/jobs?status=cancelled")
     expect(page.locator(f'tr[data-job-id="{job_id}"]')).to_have_attribute("data-status", "cancelled")
     assert admin.get(f"/api/v1/jobs/{job_id}").json()["status"] == "cancelled"
+
+    # Retry = the same text and parameters as a new job, which the job page then follows.
+    page.goto(f"/jobs/{job_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Retry as a new job").click()
+    expect(page).not_to_have_url(re.compile(job_id))
+    retried = admin.get(f"/api/v1/jobs/{page.url.rsplit('/', 1)[1]}").json()
+    assert retried["metadata"]["retry_of"] == job_id and retried["priority"] == "bulk"
+    assert retried["text"] == "Esto no se dice."
 
     page.goto("/workers")
     page.once("dialog", lambda dialog: dialog.accept())
