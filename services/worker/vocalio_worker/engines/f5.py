@@ -1,0 +1,319 @@
+"""The F5-TTS engine: CFM + DiT from the model registry, Vocos, our batched sampler.
+
+Data path of one engine call: chunks (one job's, or several jobs' through `f5_batcher`) → per voice and NFE,
+sorted by estimated duration and cut into batches that fit in free VRAM → one forward pass per flow step
+per batch → batched vocoder → audio at the model rate, scaled back to the reference's loudness.
+
+`registry.select_engine` imports this module: `f5_unavailable_reason()` must stay cheap (no torch import,
+no model load) and `runs_without_gpu()` lets VOCALIO_F5_DEVICE=cpu run F5 on a host without NVIDIA GPU.
+"""
+
+import dataclasses
+import importlib.util
+import logging
+import random
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.regions import REGIONAL_VARIANTS, Region
+
+from vocalio_worker.engines.base import EngineCapabilities, FloatAudio, VoiceRef
+from vocalio_worker.engines.f5_reference import PreparedReference, ReferenceCache
+from vocalio_worker.engines.f5_registry import ModelEntry, model_entry
+from vocalio_worker.engines.f5_settings import F5Settings
+
+log = logging.getLogger(__name__)
+
+REQUIRED_PACKAGES = ("torch", "f5_tts", "vocos", "safetensors", "huggingface_hub")
+# Texts shorter than this (UTF-8 bytes) get the package's slow-down, or they come out clipped.
+SHORT_TEXT_BYTES = 10
+SHORT_TEXT_SPEED = 0.3
+# F5 was trained on clips up to ~30 s, reference included: with a 12 s reference this keeps a chunk well inside.
+MAX_CHUNK_CHARS = 200
+
+
+def runs_without_gpu() -> bool:
+    return F5Settings().f5_device == "cpu"
+
+
+def f5_unavailable_reason(settings: F5Settings | None = None) -> str | None:
+    """Why F5 cannot start here (packages, registry, weights in offline mode), or None. No torch import."""
+    missing = [name for name in REQUIRED_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        return f"the F5 packages are not installed ({', '.join(missing)}): install vocalio[gpu]"
+    settings = settings or F5Settings()
+    try:
+        entry = model_entry(settings.f5_model, settings.f5_models_file)
+    except VocalioError as error:
+        return error.message
+    from vocalio_worker.engines.f5_weights import VOCOS_FILES, offline_mode
+
+    if settings.f5_checkpoint is not None:
+        if not settings.f5_checkpoint.is_file():
+            return f"VOCALIO_F5_CHECKPOINT={settings.f5_checkpoint} does not exist"
+    elif offline_mode() and not _cached(entry.repo, entry.file, entry.revision):
+        return f"F5 model {entry.name!r} ({entry.repo}/{entry.file}) is not in the HF cache and HF_HUB_OFFLINE is set"
+    vocoder_dir = settings.f5_vocoder
+    if not importlib.util.find_spec("vocos") or (
+        not _is_dir(vocoder_dir) and offline_mode() and not all(_cached(vocoder_dir, name) for name in VOCOS_FILES)
+    ):
+        return f"vocoder {vocoder_dir} is not in the HF cache and HF_HUB_OFFLINE is set"
+    return None
+
+
+def _is_dir(path: str) -> bool:
+    from pathlib import Path
+
+    return Path(path).expanduser().is_dir()
+
+
+def _cached(repo: str, filename: str, revision: str | None = None) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(repo, filename, revision=revision), str)
+
+
+@dataclass(frozen=True)
+class ChunkRequest:
+    """One chunk to speak. Requests of several jobs may share an engine call (see f5_batcher)."""
+
+    text: str
+    reference: PreparedReference
+    speed: float = 1.0
+    nfe_step: int = 16
+
+
+class F5Engine:
+    name: ClassVar[str] = "f5"
+
+    def __init__(self, settings: F5Settings | None = None) -> None:
+        self.settings = settings or F5Settings()
+        self.entry: ModelEntry = model_entry(self.settings.f5_model, self.settings.f5_models_file)
+        self._model: Any = None  # LoadedModel once loaded
+        self._vocoder: Any = None
+        self._sampler: Any = None
+        self._mel: Any = None
+        self._references = ReferenceCache(self.entry.sample_rate_hz, self.entry.max_reference_s)
+        self._reference_mels: dict[str, Any] = {}
+        self._gpu_lock = threading.Lock()  # one batch on the device at a time; batching is the parallelism
+        self.oom_batch_sizes: list[int] = []  # batch sizes that hit OOM (metrics, tests)
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+
+    def _device(self) -> Any:
+        import torch
+
+        choice = self.settings.f5_device
+        if choice == "cuda" and not torch.cuda.is_available():
+            raise VocalioError(ErrorCode.ENGINE_UNAVAILABLE, "VOCALIO_F5_DEVICE=cuda but torch sees no CUDA device")
+        if choice == "cpu" or not torch.cuda.is_available():
+            return torch.device("cpu")
+        return torch.device("cuda")
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        import torch
+        from f5_tts.model.modules import MelSpec
+
+        from vocalio_worker.engines.f5_loading import load_model, load_vocoder
+        from vocalio_worker.engines.f5_registry import load_registry
+        from vocalio_worker.engines.f5_sampler import BatchSampler
+        from vocalio_worker.engines.f5_weights import model_files, vocoder_files
+
+        device = self._device()
+        half = device.type == "cuda" and self.settings.f5_half_precision
+        dtype = torch.float16 if half else torch.float32
+        registry = load_registry(self.settings.f5_models_file)
+        files = model_files(self.entry, self.settings.f5_checkpoint)
+        loaded = load_model(self.entry, files, registry, device, dtype)
+        vocoder = load_vocoder(*vocoder_files(self.settings.f5_vocoder), device)
+        vocoder_mels = vocoder.backbone.embed.in_channels
+        if vocoder_mels != self.entry.mel.n_mel_channels:
+            raise VocalioError(
+                ErrorCode.ENGINE_UNAVAILABLE,
+                f"vocoder takes {vocoder_mels} mel bins, F5 model {self.entry.name!r} makes "
+                f"{self.entry.mel.n_mel_channels}",
+            )
+        mel = self.entry.mel
+        # Reference mels in float32 whatever the model dtype (torchaudio's STFT wants it), cast afterwards.
+        self._mel = MelSpec(
+            n_fft=mel.n_fft,
+            hop_length=mel.hop_length,
+            win_length=mel.win_length,
+            n_mel_channels=mel.n_mel_channels,
+            target_sample_rate=self.entry.sample_rate_hz,
+            mel_spec_type=mel.mel_spec_type,
+        ).to(device)
+        self._sampler = BatchSampler(loaded.model, loaded.vocab_char_map)
+        if self.settings.f5_compile and device.type == "cuda":
+            self._sampler._velocity = torch.compile(self._sampler._velocity, dynamic=True)
+        self._vocoder, self._model = vocoder, loaded
+        log.info(
+            "f5_loaded model=%s device=%s dtype=%s checkpoint=%s licence=%s",
+            self.entry.name,
+            device,
+            dtype,
+            files.checkpoint,
+            self.entry.licence,
+        )
+
+    def free(self) -> None:
+        self._model = self._vocoder = self._sampler = self._mel = None
+        self._reference_mels.clear()
+        try:
+            import torch
+
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+        except ImportError:
+            pass
+
+    def capabilities(self) -> EngineCapabilities:
+        device = "cpu" if self._model is None else str(self._model.device)
+        return EngineCapabilities(
+            models=(self.entry.name,),
+            regional_variants=REGIONAL_VARIANTS,
+            sample_rate_hz=self.entry.sample_rate_hz,
+            max_batch=self.settings.f5_max_batch,
+            max_chunk_chars=MAX_CHUNK_CHARS,
+            needs_reference_audio=True,
+            uses_nfe_steps=True,
+            device=device,
+        )
+
+    # --- voices and durations --------------------------------------------------------------------------
+
+    def reference_for(self, voice: VoiceRef) -> PreparedReference:
+        """The voice's reference, or the configured default voice when the job brings none."""
+        if not voice.has_reference and self.settings.f5_reference_audio is not None:
+            voice = dataclasses.replace(
+                voice,
+                reference_audio_path=self.settings.f5_reference_audio,
+                reference_transcript=voice.reference_transcript or self.settings.f5_reference_text,
+            )
+        return self._references.get(voice)
+
+    def duration_frames(self, text: str, reference: PreparedReference, speed: float) -> tuple[int, int]:
+        """(reference frames, total frames) as the package estimates them: the reference's frames per UTF-8
+        byte of its transcript, times the new text's bytes, divided by speed."""
+        hop = self.entry.mel.hop_length
+        reference_frames = reference.audio.size // hop
+        text_bytes = len(text.encode("utf-8"))
+        speed = speed if text_bytes >= SHORT_TEXT_BYTES else SHORT_TEXT_SPEED
+        generated = int(reference_frames / reference.transcript_bytes * text_bytes / speed)
+        return reference_frames, reference_frames + generated
+
+    def estimated_duration_s(self, text: str, reference: PreparedReference, speed: float) -> float:
+        reference_frames, total = self.duration_frames(text, reference, speed)
+        return (total - reference_frames) * self.entry.mel.hop_length / self.entry.sample_rate_hz
+
+    # --- synthesis -------------------------------------------------------------------------------------
+
+    def synthesize_batch(
+        self, chunks: list[str], voice: VoiceRef, speed: float, nfe_step: int, region: Region
+    ) -> list[FloatAudio]:
+        self.load()
+        reference = self.reference_for(voice)
+        return self.synthesize_requests([ChunkRequest(chunk, reference, speed, nfe_step) for chunk in chunks])
+
+    def synthesize_requests(self, requests: Sequence[ChunkRequest]) -> list[FloatAudio]:
+        """Audio per request, in order; requests sharing a voice and NFE are batched together."""
+        self.load()
+        outputs: list[FloatAudio] = [np.zeros(0, dtype=np.float32) for _ in requests]
+        groups: dict[tuple[str, int], list[int]] = {}
+        for index, request in enumerate(requests):
+            if request.text.strip():
+                groups.setdefault((request.reference.key, request.nfe_step), []).append(index)
+        with self._gpu_lock:
+            for (_, nfe_step), indices in groups.items():
+                for index, audio in zip(
+                    indices, self._synthesize_group([requests[i] for i in indices], nfe_step), strict=True
+                ):
+                    outputs[index] = audio
+        return outputs
+
+    def _reference_mel(self, reference: PreparedReference) -> Any:
+        import torch
+
+        if reference.key not in self._reference_mels:
+            audio = torch.from_numpy(reference.audio).to(self._model.device)[None]
+            with torch.inference_mode():
+                mel = self._mel(audio)[0].permute(1, 0)  # (frames, n_mels)
+            self._reference_mels[reference.key] = mel.to(self._model.dtype)
+        return self._reference_mels[reference.key]
+
+    def _synthesize_group(self, requests: list[ChunkRequest], nfe_step: int) -> list[FloatAudio]:
+        from f5_tts.model.utils import convert_char_to_pinyin
+
+        from vocalio_worker.engines.f5_batching import admitted_batch_frames, plan_batches, run_with_oom_backoff
+        from vocalio_worker.engines.f5_sampler import SampleItem
+
+        seed = self.settings.f5_seed
+        items: list[tuple[SampleItem, int, ChunkRequest]] = []
+        for request in requests:
+            reference = request.reference
+            reference_frames, total_frames = self.duration_frames(request.text, reference, request.speed)
+            tokens = convert_char_to_pinyin([reference.transcript + request.text])[0]
+            item = SampleItem(
+                reference_mel=self._reference_mel(reference),
+                tokens=tokens,
+                duration_frames=total_frames,
+                seed=seed if seed is not None else random.randrange(2**31),
+            )
+            items.append((item, reference_frames, request))
+        durations = [item.duration_frames for item, _, _ in items]
+        budget = admitted_batch_frames(self.entry, self._model.dtype, max(durations))
+        audio: dict[int, FloatAudio] = {}
+        for batch in plan_batches(durations, self.settings.f5_max_batch, budget):
+            results = run_with_oom_backoff(
+                [(index, items[index]) for index in batch],
+                lambda piece: self._run_batch(piece, nfe_step),
+                batch_size=len(batch),
+                describe=lambda entry: self._oom_context(entry[1][0], entry[1][2]),
+                on_oom=self._record_oom,
+            )
+            audio.update(results)
+        return [audio[index] for index in range(len(items))]
+
+    def _run_batch(
+        self, piece: Sequence[tuple[int, tuple[Any, int, ChunkRequest]]], nfe_step: int
+    ) -> list[tuple[int, FloatAudio]]:
+        from vocalio_worker.engines.f5_sampler import vocode_batch
+
+        settings = self.settings
+        mels = self._sampler.sample(
+            [item for _, (item, _, _) in piece],
+            steps=nfe_step,
+            cfg_strength=settings.f5_cfg_strength,
+            sway_coef=settings.f5_sway_coef,
+            use_epss=settings.f5_use_epss,
+        )
+        generated = [
+            mel[reference_frames:].float() for mel, (_, (_, reference_frames, _)) in zip(mels, piece, strict=True)
+        ]
+        waves = vocode_batch(self._vocoder, generated, self.entry.mel.hop_length)
+        return [
+            (index, (wave.cpu().numpy() * request.reference.output_gain).astype(np.float32))
+            for wave, (index, (_, _, request)) in zip(waves, piece, strict=True)
+        ]
+
+    def _record_oom(self, batch_size: int) -> None:
+        self.oom_batch_sizes.append(batch_size)
+        log.warning("f5_oom batch_size=%d: freeing cache and halving", batch_size)
+
+    def _oom_context(self, item: Any, request: ChunkRequest) -> Any:
+        from vocalio_worker.engines.f5_batching import OomContext, bytes_per_frame, free_vram_bytes
+
+        frames = item.duration_frames
+        required = bytes_per_frame(self.entry, self._model.dtype, frames) * frames
+        free = free_vram_bytes()
+        return OomContext(
+            memory_required_mb=required / 2**20,
+            memory_available_mb=free / 2**20 if free is not None else None,
+            text_length=len(request.text),
+        )
