@@ -31,6 +31,9 @@ class ApiSettings(WorkerTokenSettings):
     rate_chars_per_day: int = Field(default=5_000_000, ge=1, description="Default per-key characters per day.")
     heartbeat_interval_s: float = Field(default=10.0, gt=0, description="Interval told to workers.")
     worker_lost_after_intervals: int = Field(default=3, ge=1, description="Silent intervals before LOST.")
+    default_voices_file: Path | None = Field(
+        default=None, description="Registry of default voices per region (TOML); default: the built-in one."
+    )
     admin_key_file: Path | None = Field(default=None, description="Where the first admin key is written (0600).")
 
     @computed_field  # type: ignore[prop-decorator]

@@ -10,6 +10,7 @@ from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_api.auth import Caller, bearer_token, check_worker_token, resolve_api_key
 from vocalio_api.metrics import RATE_LIMITED
 from vocalio_api.rate_limits import check_request_rate
+from vocalio_api.security import tokens_equal
 from vocalio_api.state import AppState
 
 
@@ -66,3 +67,14 @@ async def worker_auth(request: Request, state: StateDep) -> None:
 
 
 WorkerAuth = Depends(worker_auth)
+
+
+async def caller_or_worker(request: Request, state: StateDep) -> Caller | None:
+    """Routes workers and clients share (voice downloads): None means the worker token was shown."""
+    token = bearer_token(request)
+    if token is not None and tokens_equal(token, state.settings.worker_token.get_secret_value()):
+        return None
+    return await current_caller(request, state)
+
+
+ViewerDep = Annotated[Caller | None, Depends(caller_or_worker)]

@@ -23,7 +23,7 @@ from vocalio_shared.schemas.jobs import (
     Priority,
 )
 
-from vocalio_api import job_queue
+from vocalio_api import job_queue, voices_service
 from vocalio_api.auth import Caller
 from vocalio_api.events import add_event, announce
 from vocalio_api.metrics import AUDIO_SECONDS, JOB_DURATION, JOBS_CREATED, JOBS_FINISHED, RATE_LIMITED
@@ -99,6 +99,10 @@ async def create_job(
     if body.callback_url:
         await validate_callback_url(body.callback_url, settings.webhook_allowlist)
 
+    voice_id = await voices_service.resolve_for_job(session, caller, body.voice) if body.voice else None
+    if voice_id is not None:
+        body = body.model_copy(update={"voice": voice_id})
+        await session.commit()  # release the lock before the Redis round trip
     characters = len(body.text)
     try:
         await reserve_characters(state.redis, caller.key_id, characters, caller.rate_chars_per_day)
@@ -118,6 +122,7 @@ async def create_job(
         job_metadata=body.metadata,
         idempotency_key=idempotency_key,
         request_hash=body_hash,
+        voice_id=None if voice_id is None or voice_id.startswith(voices_service.ESPEAK_VOICE_PREFIX) else voice_id,
         created_at=now,
         updated_at=now,
     )

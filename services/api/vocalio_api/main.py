@@ -16,11 +16,13 @@ from vocalio_api.background import start_background
 from vocalio_api.body_limit import BodyLimitMiddleware, LimitFor
 from vocalio_api.config import ApiSettings
 from vocalio_api.db import create_engine, session_factory, upgrade_database
+from vocalio_api.default_voices import register_defaults
 from vocalio_api.errors import install_error_handlers
 from vocalio_api.job_queue import connect_queue
 from vocalio_api.keys_service import ensure_admin_key
 from vocalio_api.metrics import MetricsMiddleware
-from vocalio_api.routes import health, job_audio, job_events, job_updates, jobs, keys, preview, workers
+from vocalio_api.openai_compat import install_openai_compat
+from vocalio_api.routes import health, job_audio, job_events, job_updates, jobs, keys, preview, voices, workers
 from vocalio_api.state import AppState
 
 log = structlog.get_logger("api")
@@ -69,6 +71,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if admin_key:
             announce_admin_key(admin_key, settings.resolved_admin_key_file)
         tasks = start_background(state)
+        tasks.append(asyncio.create_task(register_defaults(state, settings.default_voices_file)))
         log.info("api ready", host=settings.host, port=settings.port, database=settings.sync_database_url.split(":")[0])
         try:
             yield
@@ -82,8 +85,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     app = FastAPI(title="Vocalio API", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview):
+    for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview, voices):
         app.include_router(module.router)
+    install_openai_compat(app)  # /v1/* (OpenAI shape errors there) and job captions
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limits(settings))
     app.add_middleware(MetricsMiddleware)
     return app

@@ -75,6 +75,7 @@ class Job(SQLModel, table=True):
     metrics: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     worker_id: str | None = Field(default=None, max_length=128)
+    voice_id: str | None = Field(default=None, index=True, max_length=36)
     attempts: int = 0
     cancel_requested: bool = False
     audio_path: str | None = Field(default=None, max_length=500)
@@ -136,3 +137,34 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(sa.Text))
     created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+
+
+class Voice(SQLModel, table=True):
+    """A reference voice: normalised mono WAV in data_dir/voices, its transcript and analysis."""
+
+    __tablename__ = "voices"
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(index=True, max_length=100)
+    region: str = Field(index=True, max_length=16)
+    language: str = Field(max_length=16)
+    description: str | None = Field(default=None, max_length=1000)
+    licence: str | None = Field(default=None, max_length=200)
+    source: str | None = Field(default=None, max_length=500)
+    transcript: str = Field(sa_column=Column(sa.Text, nullable=False))
+    owner_key_id: str | None = Field(default=None, index=True, max_length=32)
+    shared: bool = False
+    consent_attested_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    audio_path: str = Field(max_length=500)
+    sha256: str = Field(max_length=64)
+    size_bytes: int
+    analysis: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+
+
+class RegionDefaultVoice(SQLModel, table=True):
+    __tablename__ = "region_default_voices"
+
+    region: str = Field(primary_key=True, max_length=16)
+    voice_id: str = Field(max_length=36)
+    updated_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))

@@ -11,10 +11,17 @@ from vocalio_api.config import ApiSettings
 
 
 @dataclass
+class DefaultVoicesStatus:
+    registered: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    done: bool = False
+
+
+@dataclass
 class AppState:
     settings: ApiSettings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: ArqRedis
     http: httpx.AsyncClient
-    background_errors: list[str] = field(default_factory=list)
+    default_voices: DefaultVoicesStatus = field(default_factory=DefaultVoicesStatus)

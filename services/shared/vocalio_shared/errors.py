@@ -62,6 +62,19 @@ class ErrorCode(StrEnum):
     WORKER_LOST = "WORKER_LOST"
     RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    VOICE_NOT_FOUND = "VOICE_NOT_FOUND"
+    UNKNOWN_VOICE = "UNKNOWN_VOICE"
+    VOICE_IN_USE = "VOICE_IN_USE"
+    VOICE_NOT_AUDIO = "VOICE_NOT_AUDIO"
+    VOICE_TOO_SHORT = "VOICE_TOO_SHORT"
+    VOICE_TOO_LONG = "VOICE_TOO_LONG"
+    VOICE_CLIPPING = "VOICE_CLIPPING"
+    VOICE_MOSTLY_SILENCE = "VOICE_MOSTLY_SILENCE"
+    VOICE_SAMPLE_RATE_TOO_LOW = "VOICE_SAMPLE_RATE_TOO_LOW"
+    VOICE_TRANSCRIPT_EMPTY = "VOICE_TRANSCRIPT_EMPTY"
+    VOICE_TRANSCRIPT_IMPLAUSIBLE = "VOICE_TRANSCRIPT_IMPLAUSIBLE"
+    VOICE_NAME_INVALID = "VOICE_NAME_INVALID"
+    VOICE_CONSENT_REQUIRED = "VOICE_CONSENT_REQUIRED"
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,19 @@ ERROR_TRAITS: dict[ErrorCode, ErrorTraits] = {
     ErrorCode.WORKER_LOST: _t(503, _R, _MED, True, True),
     ErrorCode.RETRIES_EXHAUSTED: _t(503, _R, _HIGH, False, False),
     ErrorCode.INTERNAL_ERROR: _t(500, ErrorCategory.INTERNAL, _HIGH, False, False),
+    ErrorCode.VOICE_NOT_FOUND: _t(404, ErrorCategory.NOT_FOUND, _LOW, False, False),
+    ErrorCode.UNKNOWN_VOICE: _t(422, _V, _LOW, False, False),
+    ErrorCode.VOICE_IN_USE: _t(409, ErrorCategory.CONFLICT, _LOW, True, True),
+    ErrorCode.VOICE_NOT_AUDIO: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_TOO_SHORT: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_TOO_LONG: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_CLIPPING: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_MOSTLY_SILENCE: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_SAMPLE_RATE_TOO_LOW: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_TRANSCRIPT_EMPTY: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_TRANSCRIPT_IMPLAUSIBLE: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.VOICE_NAME_INVALID: _t(422, _V, _LOW, False, False),
+    ErrorCode.VOICE_CONSENT_REQUIRED: _t(422, _V, _LOW, False, False),
 }
 
 

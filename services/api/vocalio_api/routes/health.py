@@ -7,7 +7,7 @@ from sqlalchemy import text
 from vocalio_shared.schemas.jobs import JobStatus
 from vocalio_shared.schemas.workers import WorkerState
 
-from vocalio_api import workers_service
+from vocalio_api import voices_service, workers_service
 from vocalio_api.deps import StateDep
 from vocalio_api.metrics import JOBS, PENDING_PER_WORKER, QUEUE_DEPTH, REGISTRY, WORKERS
 from vocalio_api.models import Job, Worker
@@ -35,7 +35,18 @@ async def ready(state: StateDep) -> JSONResponse:
     except Exception as error:
         checks["redis"] = f"error: {type(error).__name__}"
     ok = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+    body: dict[str, object] = {"status": "ready" if ok else "not ready", "checks": checks}
+    # Missing default voices degrade the service (jobs without a voice fall back) but do not stop it.
+    try:
+        async with state.sessions() as session:
+            missing = (await voices_service.region_defaults(session)).missing
+        body["default_voices"] = {
+            "missing": [region.value for region in missing],
+            "failed": state.default_voices.failed,
+        }
+    except Exception as error:
+        body["default_voices"] = {"error": type(error).__name__}
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 @router.get("/metrics")

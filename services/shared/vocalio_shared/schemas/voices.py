@@ -1,0 +1,64 @@
+"""Reference voices: what the API stores and what workers fetch to clone a voice."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from vocalio_shared.regions import Region
+
+VOICE_MIN_DURATION_S = 2.0
+VOICE_MAX_DURATION_S = 30.0
+VOICE_MIN_SAMPLE_RATE_HZ = 16_000
+
+
+class VoiceAnalysis(BaseModel):
+    """Measured at upload; `speech_rate_cps` feeds the F5 duration estimate."""
+
+    duration_s: float
+    sample_rate_hz: int
+    original_channels: int
+    loudness_lufs: float | None
+    peak_dbfs: float
+    snr_db: float
+    clipping_rate: float
+    active_ratio: float
+    speech_rate_cps: float
+    detected_region: Region
+    region_confidence: float
+    region_markers: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class VoicePublic(BaseModel):
+    id: str
+    name: str
+    region: Region
+    language: str
+    description: str | None = None
+    licence: str | None = None
+    source: str | None = None
+    transcript: str
+    shared: bool
+    owner_key_id: str | None = None
+    consent_attested_at: datetime
+    sha256: str
+    size_bytes: int
+    default_for: list[Region] = Field(default_factory=list)
+    analysis: VoiceAnalysis
+    created_at: datetime
+    audio_url: str
+
+
+class VoiceList(BaseModel):
+    items: list[VoicePublic]
+
+
+class DefaultVoiceSet(BaseModel):
+    voice_id: str
+
+
+class RegionDefaults(BaseModel):
+    """Which voice each region uses when a job names none; `missing` regions have none yet."""
+
+    defaults: dict[str, str | None]
+    missing: list[Region]
