@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, stop_never, wait_exponential_jitter
 from vocalio_shared.errors import ErrorCode
 from vocalio_shared.schemas.jobs import JobStatusAck, JobStatusUpdate
+from vocalio_shared.schemas.voices import VoicePublic
 from vocalio_shared.schemas.workers import Heartbeat, HeartbeatAnswer, RegistrationAnswer, WorkerRegistration
 
 from vocalio_worker.breaker import CircuitBreaker, CircuitOpenError, CircuitState
@@ -159,6 +160,19 @@ class ApiClient:
         response = await self._deliver("PUT", f"/api/v1/jobs/{job_id}/audio", content=data, headers=headers)
         if response.status_code != 201:
             raise _api_error(response)
+
+    async def get_voice(self, voice_id: str, max_elapsed_s: float = 60.0) -> VoicePublic:
+        return self._parse(await self._deliver("GET", f"/api/v1/voices/{voice_id}", max_elapsed_s), VoicePublic)
+
+    async def get_region_default_voice(self, region: str, max_elapsed_s: float = 60.0) -> VoicePublic | None:
+        response = await self._deliver("GET", f"/api/v1/regions/{region}/default-voice", max_elapsed_s)
+        return None if response.status_code == 404 else self._parse(response, VoicePublic)
+
+    async def download_voice_audio(self, voice_id: str, max_elapsed_s: float = 120.0) -> bytes:
+        response = await self._deliver("GET", f"/api/v1/voices/{voice_id}/audio", max_elapsed_s)
+        if response.status_code != 200:
+            raise _api_error(response)
+        return response.content
 
 
 def is_stale_attempt(error: ApiError) -> bool:

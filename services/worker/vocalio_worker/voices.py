@@ -1,0 +1,102 @@
+"""Reference voices for a job: metadata and audio from the API, audio cached on disk by sha256.
+
+The worker never reads the API's storage: it downloads a voice once through the API, verifies the
+sha256 the API published, and keeps it under its own data dir. Voices are immutable (a new upload
+is a new id), so metadata is cached by id for the life of the process; a region's default voice can
+change, so it is asked for each job.
+"""
+
+import asyncio
+import hashlib
+import os
+from pathlib import Path
+
+import structlog
+from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.regions import Region
+from vocalio_shared.schemas.voices import VoicePublic
+
+from vocalio_worker.api_client import ApiClient, ApiError
+from vocalio_worker.engines.base import VoiceRef
+
+log = structlog.get_logger("worker.voices")
+
+ENGINE_VOICE_PREFIX = "espeak:"
+
+
+class VoiceLibrary:
+    def __init__(self, api: ApiClient, cache_dir: Path, needs_reference: bool) -> None:
+        self.api = api
+        self.cache_dir = cache_dir
+        self.needs_reference = needs_reference
+        self._metadata: dict[str, VoicePublic] = {}
+        self._downloads: dict[str, asyncio.Lock] = {}
+
+    async def voice_for(self, voice: str | None, region: Region) -> VoiceRef:
+        """The job's voice (id, or engine voice like `espeak:es`), else its region's default,
+        else neutral's default; an engine that clones fails clearly when there is none."""
+        if voice and voice.startswith(ENGINE_VOICE_PREFIX):
+            return VoiceRef(voice_id=voice, region=region)
+        metadata = await self._metadata_for(voice) if voice else await self._default_for(region)
+        if metadata is None:
+            if self.needs_reference:
+                raise VocalioError(
+                    ErrorCode.UNKNOWN_VOICE,
+                    f"no reference voice for region {region.value} (nor a neutral default): upload one and set "
+                    "it as the region's default (PUT /api/v1/regions/{region}/default-voice)",
+                    {"region": region.value},
+                )
+            return VoiceRef(voice_id=f"default:{region.value}", region=region)
+        if not self.needs_reference:
+            return VoiceRef(voice_id=metadata.id, region=region, reference_transcript=metadata.transcript)
+        path = await self._cached_audio(metadata)
+        return VoiceRef(
+            voice_id=metadata.id,
+            region=region,
+            reference_audio_path=path,
+            reference_sample_rate_hz=metadata.analysis.sample_rate_hz,
+            reference_transcript=metadata.transcript,
+        )
+
+    async def _metadata_for(self, voice_id: str) -> VoicePublic:
+        if voice_id not in self._metadata:
+            try:
+                self._metadata[voice_id] = await self.api.get_voice(voice_id)
+            except ApiError as error:
+                raise VocalioError(
+                    ErrorCode.UNKNOWN_VOICE, f"voice {voice_id} is not available: {error.message}", {"voice": voice_id}
+                ) from None
+        return self._metadata[voice_id]
+
+    async def _default_for(self, region: Region) -> VoicePublic | None:
+        for candidate in dict.fromkeys((region, Region.NEUTRAL)):
+            metadata = await self.api.get_region_default_voice(candidate.value)
+            if metadata is not None:
+                self._metadata[metadata.id] = metadata
+                return metadata
+        return None
+
+    async def _cached_audio(self, metadata: VoicePublic) -> Path:
+        path = self.cache_dir / f"{metadata.sha256}.wav"
+        lock = self._downloads.setdefault(metadata.sha256, asyncio.Lock())
+        async with lock:  # one download per voice, however many jobs want it at once
+            if path.exists():
+                return path
+            data = await self.api.download_voice_audio(metadata.id)
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != metadata.sha256:
+                raise VocalioError(
+                    ErrorCode.UPLOAD_CHECKSUM_MISMATCH,
+                    "downloaded reference audio does not match the voice's sha256",
+                    {"voice_id": metadata.id, "expected": metadata.sha256, "received": digest},
+                )
+            await asyncio.to_thread(_write_atomically, path, data)
+            log.info("voice cached", voice_id=metadata.id, sha256=metadata.sha256, size_bytes=len(data))
+        return path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(f".{os.getpid()}.part")
+    temp.write_bytes(data)
+    os.replace(temp, path)
