@@ -208,9 +208,21 @@ class F5Engine:
         generated = int(reference_frames / reference.transcript_bytes * text_bytes / speed)
         return reference_frames, reference_frames + generated
 
+    def _tokens(self, text: str, reference: PreparedReference) -> list[str]:
+        from f5_tts.model.utils import convert_char_to_pinyin
+
+        # The package's text front end (it also maps CJK to pinyin): the symbols the checkpoints were trained on.
+        tokens: list[str] = convert_char_to_pinyin([reference.transcript + text])[0]
+        return tokens
+
     def estimated_duration_s(self, text: str, reference: PreparedReference, speed: float) -> float:
+        """Length of the audio a chunk will get, before the worker's crossfade and post-processing."""
+        from vocalio_worker.engines.f5_sampler import generated_frames
+
         reference_frames, total = self.duration_frames(text, reference, speed)
-        return (total - reference_frames) * self.entry.mel.hop_length / self.entry.sample_rate_hz
+        reference_mel_frames = reference.audio.size // self.entry.mel.hop_length + 1  # centred STFT
+        frames = generated_frames(total, len(self._tokens(text, reference)), reference_mel_frames, reference_frames)
+        return max(0, frames - 1) * self.entry.mel.hop_length / self.entry.sample_rate_hz
 
     # --- synthesis -------------------------------------------------------------------------------------
 
@@ -248,8 +260,6 @@ class F5Engine:
         return self._reference_mels[reference.key]
 
     def _synthesize_group(self, requests: list[ChunkRequest], nfe_step: int) -> list[FloatAudio]:
-        from f5_tts.model.utils import convert_char_to_pinyin
-
         from vocalio_worker.engines.f5_batching import admitted_batch_frames, plan_batches, run_with_oom_backoff
         from vocalio_worker.engines.f5_sampler import SampleItem
 
@@ -258,7 +268,7 @@ class F5Engine:
         for request in requests:
             reference = request.reference
             reference_frames, total_frames = self.duration_frames(request.text, reference, request.speed)
-            tokens = convert_char_to_pinyin([reference.transcript + request.text])[0]
+            tokens = self._tokens(request.text, reference)
             item = SampleItem(
                 reference_mel=self._reference_mel(reference),
                 tokens=tokens,
@@ -296,7 +306,11 @@ class F5Engine:
         generated = [
             mel[reference_frames:].float() for mel, (_, (_, reference_frames, _)) in zip(mels, piece, strict=True)
         ]
-        waves = vocode_batch(self._vocoder, generated, self.entry.mel.hop_length)
+        hop = self.entry.mel.hop_length
+        if settings.f5_batch_vocoder:
+            waves = vocode_batch(self._vocoder, generated, hop)
+        else:  # exact: Vocos has no padding mask, so a batched chunk's last ~0.25 s depends on its neighbours
+            waves = [vocode_batch(self._vocoder, [mel], hop)[0] for mel in generated]
         return [
             (index, (wave.cpu().numpy() * request.reference.output_gain).astype(np.float32))
             for wave, (index, (_, _, request)) in zip(waves, piece, strict=True)

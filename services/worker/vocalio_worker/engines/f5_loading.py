@@ -123,12 +123,12 @@ def load_model(
     device: torch.device,
     dtype: torch.dtype,
 ) -> LoadedModel:
-    check_known_checkpoint(entry, model_files.checkpoint_sha256, registry)
     vocab_char_map = read_vocab(model_files.vocab)
     model = build_model(entry, vocab_char_map)
     state = read_checkpoint(model_files.checkpoint)
     expected = {k: v for k, v in model.state_dict().items() if k not in _IGNORED_KEYS}
     check_state_dict(expected, state, f"checkpoint {model_files.checkpoint} does not match F5 model {entry.name!r}")
+    check_known_checkpoint(entry, model_files.checkpoint_sha256, registry)  # what shapes cannot tell
     # strict=False only because the mel buffers are rebuilt by the class, not stored; the check above is the
     # strict one (it compared every other key and shape).
     model.load_state_dict(state, strict=False)

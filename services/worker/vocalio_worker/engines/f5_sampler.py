@@ -46,6 +46,11 @@ def effective_duration(item: SampleItem) -> int:
     return max(item.duration_frames, max(len(item.tokens), item.reference_mel.shape[0]) + 1)
 
 
+def generated_frames(duration_frames: int, token_count: int, reference_mel_frames: int, reference_frames: int) -> int:
+    """Mel frames left for the new text once the reference part is cut off (effective_duration, unbatched)."""
+    return max(duration_frames, max(token_count, reference_mel_frames) + 1) - reference_frames
+
+
 class BatchSampler:
     def __init__(self, model: torch.nn.Module, vocab_char_map: dict[str, int]) -> None:
         self.model = model  # a CFM
@@ -144,7 +149,10 @@ class BatchSampler:
 
 
 def vocode_batch(vocoder: torch.nn.Module, mels: Sequence[Tensor], hop_length: int) -> list[Tensor]:
-    """Vocos on several mels (frames, n_mels) at once; padded with silence so a short one stays clean."""
+    """Vocos on several mels (frames, n_mels) at once; padded with silence so a short one stays clean.
+
+    Each result is cut to (frames - 1) × hop samples: what Vocos' centred ISTFT gives for that mel alone.
+    """
     if not mels:
         return []
     frames = max(mel.shape[0] for mel in mels)
@@ -153,4 +161,4 @@ def vocode_batch(vocoder: torch.nn.Module, mels: Sequence[Tensor], hop_length: i
         batch[index, : mel.shape[0]] = mel.float()
     with torch.inference_mode():
         audio = vocoder.decode(batch.permute(0, 2, 1))
-    return [audio[index, : mel.shape[0] * hop_length] for index, mel in enumerate(mels)]
+    return [audio[index, : max(0, mel.shape[0] - 1) * hop_length] for index, mel in enumerate(mels)]

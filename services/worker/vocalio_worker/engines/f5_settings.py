@@ -41,6 +41,10 @@ class F5Settings(CommonSettings):
     )
     f5_reference_text: str | None = Field(default=None, description="Transcript of VOCALIO_F5_REFERENCE_AUDIO.")
     f5_compile: bool = Field(default=False, description="torch.compile the transformer (CUDA; slow first batch).")
+    f5_batch_vocoder: bool = Field(
+        default=False,
+        description="Vocode a batch in one pass: faster, but a chunk's last frames then depend on its neighbours.",
+    )
     f5_batch_window_ms: float = Field(
         default=5.0, ge=0.0, le=200.0, description="How long the cross-job batcher waits to fill a batch."
     )

@@ -1,0 +1,67 @@
+"""Our batched sampler against the package's own CFM.sample, and batched against unbatched."""
+
+import pytest
+import torch
+from f5_tts.model.utils import convert_char_to_pinyin
+from vocalio_worker.engines.f5_batching import plan_batches
+from vocalio_worker.engines.f5_sampler import BatchSampler, SampleItem, effective_duration
+
+from tests.f5.conftest import TinyHub
+
+STEPS = 6
+TEXTS = [
+    "Hola. Esto es una prueba.",
+    "Hola. Una frase bastante más larga que la otra, con comas y acentos: camión, pingüino.",
+    "Hola. Corta.",
+    "Hola. ¿Qué tal estás hoy, che?",
+]
+
+
+def items_for(model: torch.nn.Module) -> list[SampleItem]:
+    torch.manual_seed(0)
+    reference = torch.randn(1, 24000) * 0.1
+    mel = model.mel_spec(reference).permute(0, 2, 1)[0]
+    return [
+        SampleItem(mel, convert_char_to_pinyin([text])[0], mel.shape[0] + 3 * len(text), seed=index + 11)
+        for index, text in enumerate(TEXTS)
+    ]
+
+
+@pytest.mark.parametrize("name", ["tiny-v0", "tiny-v1"])
+def test_batch_of_one_equals_the_package_sampler(tiny_hub_files: TinyHub, name: str) -> None:
+    model = tiny_hub_files.models[name]
+    sampler = BatchSampler(model, model.vocab_char_map)
+    for item in items_for(model)[:2]:
+        [ours] = sampler.sample([item], steps=STEPS, cfg_strength=2.0, sway_coef=-1.0)
+        theirs, _ = model.sample(
+            cond=item.reference_mel[None],
+            text=[item.tokens],
+            duration=item.duration_frames,
+            steps=STEPS,
+            cfg_strength=2.0,
+            sway_sampling_coef=-1.0,
+            seed=item.seed,
+        )
+        assert ours.shape == theirs[0].shape
+        torch.testing.assert_close(ours, theirs[0], atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["tiny-v0", "tiny-v1"])
+def test_each_chunk_of_a_batch_equals_its_unbatched_output(tiny_hub_files: TinyHub, name: str) -> None:
+    model = tiny_hub_files.models[name]
+    sampler = BatchSampler(model, model.vocab_char_map)
+    items = items_for(model)
+    batched = sampler.sample(items, steps=STEPS)
+    assert len({effective_duration(item) for item in items}) == len(items)  # really padded
+    for item, out in zip(items, batched, strict=True):
+        [alone] = sampler.sample([item], steps=STEPS)
+        assert out.shape == alone.shape == (effective_duration(item), 100)
+        torch.testing.assert_close(out, alone, atol=1e-4, rtol=1e-4)
+        assert out.abs().max() > 0.5  # the model does something: equality is not trivial
+
+
+def test_plan_batches_groups_neighbours_within_limits() -> None:
+    durations = [500, 100, 300, 110, 490, 290]
+    assert plan_batches(durations, max_batch=2) == [[1, 3], [5, 2], [4, 0]]
+    assert plan_batches(durations, max_batch=8, max_batch_frames=700) == [[1, 3], [5, 2], [4], [0]]
+    assert plan_batches([], max_batch=4) == []
