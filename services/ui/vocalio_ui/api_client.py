@@ -86,6 +86,23 @@ class ApiClient:
     async def post(self, path: str, api_key: str | None, **kwargs: Any) -> Any:
         return await self.request("POST", path, api_key, **kwargs)
 
+    async def put(self, path: str, api_key: str | None, **kwargs: Any) -> Any:
+        return await self.request("PUT", path, api_key, **kwargs)
+
+    async def delete(self, path: str, api_key: str | None, **kwargs: Any) -> Any:
+        return await self.request("DELETE", path, api_key, **kwargs)
+
+    async def ready(self) -> dict[str, Any]:
+        """GET /ready's body, 503 included: "not ready" is a finding to show, not an outage of the API."""
+        try:
+            response = await self._http.get("/ready")
+            body = response.json()
+        except (httpx.TransportError, ValueError) as error:
+            self.health.failed()
+            raise ApiUnavailable(str(error) or type(error).__name__) from error
+        self.health.ok()
+        return body if isinstance(body, dict) else {}
+
     async def probe(self) -> bool:
         """GET /health: the banner's own check, independent of any page."""
         try:

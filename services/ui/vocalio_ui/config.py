@@ -19,3 +19,8 @@ class UiSettings(CommonSettings):
         default=2.0, ge=0.5, le=60, description="How often dashboard pages refresh live figures."
     )
     ui_api_timeout_s: float = Field(default=5.0, gt=0, description="Timeout of one dashboard call to the API.")
+    # Checked before forwarding, so an oversized file is refused here with a clear message instead of the API
+    # cutting the connection mid-upload. Keep it equal to the API's VOCALIO_MAX_VOICE_UPLOAD_BYTES.
+    ui_max_voice_upload_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1024, description="Largest voice reference the dashboard forwards to the API."
+    )

@@ -33,6 +33,8 @@ class Overview:
     audio_seconds: float = 0.0
     running_jobs: int = 0
     window_min: int = WINDOW_MIN
+    # From /api/v1/regions/defaults: jobs for these regions that name no voice fall back to another voice.
+    regions_without_default_voice: list[str] = field(default_factory=list)
 
 
 def histogram_quantile(quantile: float, buckets: list[tuple[float, float]]) -> float | None:

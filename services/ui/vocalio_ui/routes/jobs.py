@@ -4,11 +4,11 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 from vocalio_shared.schemas.jobs import PRIORITY_ORDER, TERMINAL_STATUSES, JobStatus
 
 from vocalio_ui.api_client import ApiError
+from vocalio_ui.audio_proxy import proxy_audio
 from vocalio_ui.deps import ApiDep, CsrfDep, OperatorDep, redirect, render
 
 router = APIRouter()
@@ -18,8 +18,6 @@ PAGE_SIZE = 25
 STATUSES = [status.value for status in JobStatus]
 PRIORITIES = [priority.value for priority in PRIORITY_ORDER]
 TERMINAL = {status.value for status in TERMINAL_STATUSES}
-# Headers of the API's audio answer that the browser needs for seeking and caching.
-AUDIO_HEADERS = ("content-type", "content-length", "content-range", "accept-ranges", "etag", "last-modified")
 
 
 def _filters(status: list[str] | None, priority: list[str] | None) -> dict[str, list[str]]:
@@ -122,20 +120,5 @@ async def retry_job(request: Request, job_id: str, session: OperatorDep, api: Ap
 @router.get("/jobs/{job_id}/audio")
 async def job_audio(request: Request, job_id: str, session: OperatorDep, api: ApiDep, download: int = 0) -> Response:
     """Stream the API's audio through the dashboard so the browser never holds an API key."""
-    forwarded = {
-        name: request.headers[name] for name in ("range", "if-none-match", "if-range") if name in request.headers
-    }
-    upstream = await api.open_stream(f"/api/v1/jobs/{job_id}/audio", session.api_key or "", forwarded)
-    if upstream.status_code >= 400 and upstream.status_code != 416:
-        await upstream.aclose()
-        return Response(f"audio not available ({upstream.status_code})", status_code=upstream.status_code)
-    headers = {name: upstream.headers[name] for name in AUDIO_HEADERS if name in upstream.headers}
-    if download:
-        disposition = upstream.headers.get("content-disposition") or f'attachment; filename="{job_id}"'
-        headers["content-disposition"] = disposition.replace("inline", "attachment")
-    return StreamingResponse(
-        upstream.aiter_raw(),
-        status_code=upstream.status_code,
-        headers=headers,
-        background=BackgroundTask(upstream.aclose),
-    )
+    path = f"/api/v1/jobs/{job_id}/audio"
+    return await proxy_audio(request, api, path, session.api_key or "", download_name=job_id if download else None)

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from vocalio_shared.regions import RegionChoice
 from vocalio_shared.schemas.jobs import (
     NFE_STEP_DEFAULT,
@@ -18,9 +17,10 @@ from vocalio_shared.schemas.jobs import (
     OutputFormat,
 )
 
-from vocalio_ui.api_client import ApiError
+from vocalio_ui.api_client import ApiError, ApiUnavailable
 from vocalio_ui.deps import ApiDep, CsrfDep, OperatorDep, redirect, render
 from vocalio_ui.preview import preview
+from vocalio_ui.voice_library import voice_choices
 
 router = APIRouter()
 log = structlog.get_logger("ui")
@@ -48,22 +48,31 @@ DEFAULTS: dict[str, Any] = {
 
 
 @router.get("/new")
-async def new_job_page(request: Request, _session: OperatorDep) -> Response:
-    return render(request, "new_job.html", {"title": "New job", "form": DEFAULTS, "errors": {}, **CHOICES})
+async def new_job_page(request: Request, session: OperatorDep, api: ApiDep) -> Response:
+    voices = await voice_choices(api, session.api_key or "")
+    context = {"title": "New job", "form": DEFAULTS, "errors": {}, "voices": voices, **CHOICES}
+    return render(request, "new_job.html", context)
 
 
 @router.post("/preview", dependencies=[CsrfDep])
 async def preview_fragment(
     request: Request,
-    _session: OperatorDep,
+    session: OperatorDep,
+    api: ApiDep,
     text: Annotated[str, Form()] = "",
     region: Annotated[str, Form()] = "auto",
 ) -> Response:
-    result = None
+    context: dict[str, Any] = {"preview": None}
     if text.strip():
         region = region if region in CHOICES["regions"] else "auto"
-        result = await run_in_threadpool(preview, text, region)  # CPU work: keep the event loop free
-    return render(request, "new_job.html", {"preview": result}, block="preview")
+        # Errors stay inside the preview box (200), so typing on never swaps the page for an error page.
+        try:
+            context["preview"] = await preview(api, session.api_key or "", text, region)
+        except ApiError as error:
+            context["preview_error"] = error.message
+        except ApiUnavailable:
+            context["preview_error"] = "the API is unreachable; the preview comes back when it answers"
+    return render(request, "new_job.html", context, block="preview")
 
 
 @router.post("/new", dependencies=[CsrfDep])
@@ -96,7 +105,9 @@ async def submit_job(
         created = await api.post("/api/v1/jobs", session.api_key, json=body)
     except ApiError as error:
         errors = _field_errors(error)
-        context = {"title": "New job", "form": form, "errors": errors, "error": error.message, **CHOICES}
+        voices = await voice_choices(api, session.api_key or "")
+        context = {"title": "New job", "form": form, "errors": errors, "error": error.message, "voices": voices}
+        context |= CHOICES
         return render(request, "new_job.html", context, status_code=422)
     log.info("job_submitted", job_id=created["id"], key_id=session.key_id)
     return redirect(request, f"/jobs/{created['id']}")

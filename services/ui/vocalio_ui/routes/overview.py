@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from vocalio_ui import overview as figures
 from vocalio_ui.deps import ApiDep, OperatorDep, render
+from vocalio_ui.voice_library import region_defaults
 
 router = APIRouter()
 
@@ -14,6 +15,7 @@ async def _overview(api: ApiDep, api_key: str) -> figures.Overview:
     figures.from_metrics(await api.get("/metrics", None), result)
     listing = await api.get("/api/v1/jobs", api_key, params={"limit": 200})
     figures.from_jobs(listing["items"], result)
+    result.regions_without_default_voice = (await region_defaults(api, api_key)).missing
     return result
 
 
