@@ -32,6 +32,18 @@ RATE_CHARS_PREFIX = "vocalio:rate:chars:"
 IDEMPOTENCY_PREFIX = "vocalio:idem:"
 AUDIO_STREAM_PREFIX = "vocalio:stream:"
 
+# A streamed job's audio (Redis stream AUDIO_STREAM_PREFIX + job_id), written by its worker, read
+# by the API. Every entry has a `type` field and the `attempt` that wrote it:
+#   start: sample_rate (int) — the PCM format of the pieces that follow
+#   audio: seq (int), pcm (bytes: 16-bit signed little-endian mono at sample_rate)
+#   end:   samples (int, total), segments (JSON list of {text, start_s, end_s})
+#   error: code, message, recoverable ("1"/"0") — the attempt stopped (failed, cancelled, retrying)
+# The worker caps the stream (MAXLEN) and refreshes its TTL on every write, so a stream nobody
+# reads vanishes on its own.
+AUDIO_STREAM_TTL_S = 600
+AUDIO_STREAM_MAXLEN = 10_000
+STREAM_START, STREAM_AUDIO, STREAM_END, STREAM_ERROR = "start", "audio", "end", "error"
+
 
 def lane_rank(priority: Priority) -> int:
     return PRIORITY_ORDER.index(priority)

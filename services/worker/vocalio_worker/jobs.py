@@ -16,12 +16,15 @@ import structlog
 from arq import Retry
 from vocalio_shared.errors import ErrorCode, ErrorDetail, VocalioError, error_detail
 from vocalio_shared.queue import CANCEL_KEY_PREFIX, lane_defer
+from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobMetrics, JobResult, JobSpec, JobStatus, JobStatusUpdate
 from vocalio_text import TextAnalysis
 
 from vocalio_worker import pipeline
 from vocalio_worker.api_client import ApiError, is_stale_attempt
+from vocalio_worker.engines.base import VoiceRef
 from vocalio_worker.runtime import Runtime
+from vocalio_worker.stream_publisher import AudioStreamPublisher
 
 log = structlog.get_logger("worker.jobs")
 
@@ -47,6 +50,7 @@ class JobRun:
         self.cancel_requested = False
         self.warnings: list[str] = []
         self._last_progress_at = 0.0
+        self.publisher: AudioStreamPublisher | None = None  # streamed jobs only
 
     async def report(self, status: JobStatus, progress: float, stage: str | None = None, **fields: Any) -> None:
         update = JobStatusUpdate(
@@ -103,6 +107,55 @@ class JobRun:
         self.warnings.extend(outcome.warnings)
         return outcome.text
 
+    async def synthesize_whole(
+        self, chunks: list[str], batch_size: int, voice: VoiceRef, region: Region
+    ) -> tuple[pipeline.FinishedAudio, float]:
+        """All chunks, then the whole-file post-process: (finished audio, engine seconds)."""
+        runtime, spec, config = self.runtime, self.spec, self.runtime.config
+        chunk_audio: list[Any] = []
+        engine_s = 0.0
+        for batch in pipeline.batches(chunks, batch_size):
+            await self.check_cancel()
+            produced = await runtime.in_thread(
+                pipeline.synthesize_batch, runtime.engine, batch, voice, spec, region, config.simulated_chunk_delay_s
+            )
+            chunk_audio.extend(produced.audio)
+            engine_s += produced.engine_s
+            await self.progress(len(chunk_audio), len(chunks))
+        await self.check_cancel()
+
+        await self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "post-processing and encoding")
+        finished = await runtime.in_thread(
+            pipeline.finish_audio, chunk_audio, spec.sample_rate, spec.output_format, config, chunks
+        )
+        return finished, engine_s
+
+    async def synthesize_streamed(
+        self, chunks: list[str], batch_size: int, voice: VoiceRef, region: Region
+    ) -> tuple[pipeline.FinishedAudio, float]:
+        """First chunk alone, then batches; each batch's final samples go to the audio stream at once."""
+        runtime, spec, config = self.runtime, self.spec, self.runtime.config
+        publisher = AudioStreamPublisher(self.redis, spec.job_id, self.attempt, spec.sample_rate)
+        self.publisher = publisher
+        audio = pipeline.StreamedAudio(spec.sample_rate, config)
+        await publisher.start()
+        done, engine_s = 0, 0.0
+        for batch in pipeline.stream_batches(chunks, batch_size):
+            await self.check_cancel()
+            produced = await runtime.in_thread(
+                pipeline.synthesize_batch, runtime.engine, batch, voice, spec, region, config.simulated_chunk_delay_s
+            )
+            await publisher.audio(await runtime.in_thread(audio.push, produced.audio))
+            done += len(batch)
+            engine_s += produced.engine_s
+            await self.progress(done, len(chunks))
+        await self.check_cancel()
+        await publisher.audio(await runtime.in_thread(audio.finish))
+        await self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "encoding")
+        finished = await runtime.in_thread(audio.encode, spec.output_format, chunks)
+        await publisher.end(finished.segments)  # the listener is done; upload and success follow
+        return finished, engine_s
+
     async def execute(self) -> dict[str, Any]:
         runtime, spec, config = self.runtime, self.spec, self.runtime.config
         started = time.monotonic()
@@ -113,33 +166,14 @@ class JobRun:
         self.warnings.extend(spoken.warnings)
         await self.check_cancel()
 
-        chunks = spoken.chunks
+        chunks = pipeline.stream_chunks(spoken.chunks) if spec.stream else spoken.chunks
         batch_size = config.batch_size or runtime.engine.capabilities().max_batch
         voice = pipeline.voice_for(spec, spoken.region)
         await self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
-        chunk_audio: list[Any] = []
-        engine_s = 0.0
-        for batch in pipeline.batches(chunks, batch_size):
-            await self.check_cancel()
-            produced = await runtime.in_thread(
-                pipeline.synthesize_batch,
-                runtime.engine,
-                batch,
-                voice,
-                spec,
-                spoken.region,
-                config.simulated_chunk_delay_s,
-            )
-            chunk_audio.extend(produced.audio)
-            engine_s += produced.engine_s
-            await self.progress(len(chunk_audio), len(chunks))
-        await self.check_cancel()
-
-        await self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "post-processing and encoding")
-        finished = await runtime.in_thread(
-            pipeline.finish_audio, chunk_audio, spec.sample_rate, spec.output_format, config
-        )
-        del chunk_audio
+        if spec.stream:
+            finished, engine_s = await self.synthesize_streamed(chunks, batch_size, voice, spoken.region)
+        else:
+            finished, engine_s = await self.synthesize_whole(chunks, batch_size, voice, spoken.region)
         encoded = finished.encoded
         processing_ms = (time.monotonic() - started) * 1000
         await self.check_cancel()
@@ -155,6 +189,7 @@ class JobRun:
             size_bytes=encoded.size_bytes,
             sha256=encoded.sha256,
             chunk_durations_s=finished.chunk_durations_s,
+            segments=finished.segments,
             warnings=[*self.warnings, *finished.warnings],
         )
         latency_ms = (time.monotonic() - started) * 1000
@@ -184,6 +219,11 @@ class JobRun:
         runtime.job_ended(spec.job_id, "succeeded", latency_ms)
         log.info("job_succeeded", duration_s=result.duration_s, latency_ms=metrics.latency_ms, chunks=len(chunks))
         return {"status": "succeeded", "sha256": encoded.sha256, "duration_s": result.duration_s}
+
+    async def stream_stopped(self, code: str, message: str, recoverable: bool) -> None:
+        """A streamed job's listener must hear that this attempt stopped (it may wait for a retry)."""
+        if self.publisher is not None:
+            await asyncio.wait_for(self.publisher.error(code, message, recoverable), REQUEUE_REPORT_LIMIT_S)
 
     async def fail(self, detail: ErrorDetail) -> None:
         try:
@@ -215,24 +255,29 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
     try:
         return await run.execute()
     except JobCancelled:
+        await run.stream_stopped(ErrorCode.JOB_CANCELLED, "cancelled at a chunk boundary", recoverable=False)
         with contextlib.suppress(JobAbandoned, ApiError):
             await run.report(JobStatus.CANCELLED, 0.0, "cancelled", message="cancelled at a chunk boundary")
         runtime.job_ended(spec.job_id, "cancelled")
         log.info("job_cancelled")
         return {"status": "cancelled"}
     except JobAbandoned as error:
+        await run.stream_stopped(ErrorCode.INVALID_STATE, str(error), recoverable=False)
         runtime.job_ended(spec.job_id, "abandoned")
         log.warning("job_abandoned", reason=str(error))
         return {"status": "abandoned"}
     except ApiError as error:
+        await run.stream_stopped(ErrorCode.UPSTREAM_ERROR, str(error), recoverable=False)
         runtime.job_ended(spec.job_id, "abandoned" if is_stale_attempt(error) else "failed")
         log.warning("job_refused_by_api", error=str(error))
         return {"status": "abandoned", "error": error.code}
     except VocalioError as error:
+        await run.stream_stopped(error.code, error.message, error.traits.recoverable)
         if error.code == ErrorCode.GPU_OOM:
             runtime.metrics.gpu_oom.inc()
         return await _handle_error(run, error.detail(), error.traits.recoverable)
     except asyncio.CancelledError:
+        await run.stream_stopped(ErrorCode.WORKER_LOST, "the job stopped on this worker", runtime.shutting_down)
         if runtime.shutting_down:
             runtime.job_ended(spec.job_id, "requeued")
             await _report_requeued(run)
@@ -242,6 +287,7 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
         raise  # arq requeues a job cancelled by our shutdown, and fails a timed-out one
     except Exception as error:
         log.exception("job_crashed")
+        await run.stream_stopped(ErrorCode.INTERNAL_ERROR, f"{type(error).__name__}: {error}", recoverable=False)
         detail = error_detail(ErrorCode.INTERNAL_ERROR, f"{type(error).__name__}: {error}")
         return await _handle_error(run, detail, recoverable=False)
     finally:

@@ -10,16 +10,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
-from vocalio_shared.schemas.jobs import JobParams, OutputFormat
+from vocalio_shared.schemas.jobs import JobParams, OutputFormat, Segment
 from vocalio_text import TextAnalysis, analyze
+from vocalio_text.sentences import split_sentences
 
-from vocalio_worker.audio.crossfade import crossfade
+from vocalio_worker.audio.crossfade import StreamingCrossfader, crossfade
 from vocalio_worker.audio.encode import EncodedAudio, encode_audio
 from vocalio_worker.audio.postprocess import postprocess
 from vocalio_worker.audio.quality import QualityMetrics, measure_quality
 from vocalio_worker.audio.resample import resample
 from vocalio_worker.audio.settings import AudioSettings
+from vocalio_worker.audio.streaming import StreamingPostprocessor, from_pcm16, to_pcm16
 from vocalio_worker.engines.base import FloatAudio, TTSEngine, VoiceRef
+from vocalio_worker.segments import sentence_segments
 
 
 def analyze_text(text: str, params: JobParams, engine: TTSEngine, region: Region | None = None) -> TextAnalysis:
@@ -44,6 +47,19 @@ def voice_for(params: JobParams, region: Region) -> VoiceRef:
 def batches(chunks: list[str], batch_size: int) -> list[list[str]]:
     size = max(1, batch_size)
     return [chunks[start : start + size] for start in range(0, len(chunks), size)]
+
+
+def stream_chunks(chunks: list[str]) -> list[str]:
+    """A streamed job's first chunk is its first sentence alone, so the first audio comes quickly."""
+    sentences = [sentence.strip() for sentence in split_sentences(chunks[0]) if sentence.strip()]
+    if len(sentences) < 2:
+        return chunks
+    return [sentences[0], " ".join(sentences[1:]), *chunks[1:]]
+
+
+def stream_batches(chunks: list[str], batch_size: int) -> list[list[str]]:
+    """The first chunk alone, then the rest in batches: first audio fast, throughput after."""
+    return [chunks[:1], *batches(chunks[1:], batch_size)] if chunks else []
 
 
 @dataclass(frozen=True)
@@ -76,10 +92,15 @@ class FinishedAudio:
     quality: QualityMetrics
     chunk_durations_s: list[float]
     warnings: list[str] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
 
 
 def finish_audio(
-    chunk_audio: list[FloatAudio], sample_rate_hz: int, output_format: OutputFormat, settings: AudioSettings
+    chunk_audio: list[FloatAudio],
+    sample_rate_hz: int,
+    output_format: OutputFormat,
+    settings: AudioSettings,
+    chunk_texts: list[str] | None = None,
 ) -> FinishedAudio:
     """crossfade → quality (before the limiter, so clipping shows) → post-process → encode."""
     joined = crossfade(chunk_audio, sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
@@ -93,4 +114,57 @@ def finish_audio(
         quality=quality,
         chunk_durations_s=[round(d, 3) for d in processed.chunk_durations_s],
         warnings=[*processed.warnings, *encoded.warnings],
+        segments=sentence_segments(chunk_texts, processed.chunk_durations_s) if chunk_texts else [],
     )
+
+
+class StreamedAudio:
+    """A streamed job's audio path: crossfade → streaming post-process → PCM16 pieces, batch by batch.
+
+    `push` returns the piece that is final now (to publish); the stored file is encoded from the
+    concatenation of exactly those pieces, so the stream and the file hold the same samples.
+    """
+
+    def __init__(self, sample_rate_hz: int, settings: AudioSettings) -> None:
+        self.sample_rate_hz = sample_rate_hz
+        self.settings = settings
+        self._fader = StreamingCrossfader(sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
+        self._post = StreamingPostprocessor(sample_rate_hz, settings)
+        self._joined: list[FloatAudio] = []  # before post-processing: quality is measured on it
+        self._pcm: list[bytes] = []
+
+    def push(self, chunk_audio: list[FloatAudio]) -> bytes:
+        if chunk_audio and not self._post.calibrated:
+            self._post.calibrate(chunk_audio[0])
+        joined = [self._fader.push(chunk) for chunk in chunk_audio]
+        self._joined.extend(joined)
+        return self._emit(self._post.push(np.concatenate(joined)) if joined else np.zeros(0, np.float32))
+
+    def finish(self) -> bytes:
+        """The held-back tail; after this `encode` may run."""
+        tail = self._fader.finish()
+        self._joined.append(tail)
+        if not self._post.calibrated:
+            self._post.calibrate(tail)
+        return self._emit(np.concatenate([self._post.push(tail), self._post.finish()]))
+
+    def _emit(self, audio: FloatAudio) -> bytes:
+        piece = to_pcm16(audio)
+        self._pcm.append(piece)
+        return piece
+
+    def encode(self, output_format: OutputFormat, chunk_texts: list[str]) -> FinishedAudio:
+        joined = np.concatenate(self._joined) if self._joined else np.zeros(0, np.float32)
+        if joined.size == 0 or not np.any(joined):
+            raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
+        quality = measure_quality(joined, self.sample_rate_hz)
+        spans = self._post.cut.map_spans(self._fader.chunk_spans_samples)
+        durations_s = [(end - start) / self.sample_rate_hz for start, end in spans]
+        encoded = encode_audio(from_pcm16(b"".join(self._pcm)), self.sample_rate_hz, output_format)
+        return FinishedAudio(
+            encoded=encoded,
+            quality=quality,
+            chunk_durations_s=[round(d, 3) for d in durations_s],
+            warnings=[*self._post.warnings, *encoded.warnings],
+            segments=sentence_segments(chunk_texts, durations_s),
+        )

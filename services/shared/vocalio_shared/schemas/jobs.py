@@ -96,6 +96,11 @@ class JobParams(BaseModel):
     sample_rate: int = 24000
     expand: bool = Field(default=False, description="Rewrite the text for listening through llm_bridge.")
     lexicon: list[LexiconEntry] | None = Field(default=None, max_length=MAX_LEXICON_ENTRIES)
+    stream: bool = Field(
+        default=False,
+        description="Publish finished pieces of PCM to the job's Redis audio stream as they are ready "
+        "(set by /v1/audio/speech; the file is still uploaded, byte for byte the streamed samples).",
+    )
 
     @field_validator("sample_rate")
     @classmethod
@@ -157,6 +162,14 @@ class JobMetrics(BaseModel):
     chunks: int | None = None
 
 
+class Segment(BaseModel):
+    """One sentence of the spoken text and where it sits in the audio (captions)."""
+
+    text: str
+    start_s: float = Field(ge=0)
+    end_s: float = Field(ge=0)
+
+
 class JobResult(BaseModel):
     """Describes the uploaded audio; sent with the final `succeeded` update."""
 
@@ -167,6 +180,10 @@ class JobResult(BaseModel):
     size_bytes: int = Field(ge=0)
     sha256: str = Field(min_length=64, max_length=64)
     chunk_durations_s: list[float] = Field(default_factory=list)
+    segments: list[Segment] = Field(
+        default_factory=list,
+        description="Sentence start/end times (from chunk durations; sentences inside a chunk split by characters).",
+    )
     warnings: list[str] = Field(default_factory=list)
 
 
