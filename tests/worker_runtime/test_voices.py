@@ -50,3 +50,22 @@ def test_reference_voices_are_fetched_through_the_api_and_cached(
 
     asyncio.run(scenario())
     assert len(list(cache.iterdir())) == 1  # one file per sha256, however often it was asked for
+
+
+def test_jobs_speak_with_the_named_voice_or_the_region_default(
+    client: httpx.Client,
+    worker_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.worker_runtime.conftest import submit, wait_for
+
+    named = upload(client, wav_bytes(speechlike()), name="Narradora", region="mexican").json()
+    default = upload(client, wav_bytes(speechlike(seed=2)), name="Porteña", region="rioplatense").json()
+    client.put("/api/v1/regions/rioplatense/default-voice", json={"voice_id": default["id"]})
+    worker_factory()
+    by_name = submit(client, "Hola, ¿cómo estás?", voice="Narradora")
+    by_region = submit(client, "Che, ¿vos sabés dónde queda?", region="auto")
+    none_set = submit(client, "Buenos días.", region="andean")
+    assert wait_for(client, by_name)["metrics"]["voice_id"] == named["id"]
+    assert wait_for(client, by_region)["metrics"]["voice_id"] == default["id"]
+    # the CPU engine needs no reference: a region without a default still speaks (with eSpeak's voice)
+    assert wait_for(client, none_set)["metrics"]["voice_id"] == "default:andean"

@@ -92,7 +92,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         """Synthesize now, on this worker, and answer the encoded audio (metrics in X- headers)."""
         started = time.monotonic()
         analysis = await runtime.in_thread(pipeline.analyze_text, body.text, body, runtime.engine)
-        voice = pipeline.voice_for(body, analysis.region)
+        voice = await runtime.voice_library().voice_for(body.voice, analysis.region)
         produced = await runtime.in_thread(
             pipeline.synthesize_batch, runtime.engine, analysis.chunks, voice, body, analysis.region
         )

@@ -168,7 +168,7 @@ class JobRun:
 
         chunks = pipeline.stream_chunks(spoken.chunks) if spec.stream else spoken.chunks
         batch_size = config.batch_size or runtime.engine.capabilities().max_batch
-        voice = pipeline.voice_for(spec, spoken.region)
+        voice = await runtime.voice_library().voice_for(spec.voice, spoken.region)
         await self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
         if spec.stream:
             finished, engine_s = await self.synthesize_streamed(chunks, batch_size, voice, spoken.region)
@@ -209,6 +209,7 @@ class JobRun:
             slang_markers=raw.markers,
             nfe_steps_used=spec.nfe_step if runtime.engine.capabilities().uses_nfe_steps else None,
             engine=runtime.engine.name,
+            voice_id=voice.voice_id,
             chunks=len(chunks),
         )
         await self.report(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics)

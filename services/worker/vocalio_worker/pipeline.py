@@ -38,12 +38,6 @@ def analyze_text(text: str, params: JobParams, engine: TTSEngine, region: Region
     return analysis
 
 
-def voice_for(params: JobParams, region: Region) -> VoiceRef:
-    # TODO(voices): fetch reference audio + transcript from the API by voice id (cached by sha256)
-    # once the F5 engine lands; espeak needs only the region (or an "espeak:<voice>" id).
-    return VoiceRef(voice_id=params.voice or f"default:{region.value}", region=region)
-
-
 def batches(chunks: list[str], batch_size: int) -> list[list[str]]:
     size = max(1, batch_size)
     return [chunks[start : start + size] for start in range(0, len(chunks), size)]

@@ -21,6 +21,7 @@ from vocalio_worker.config import WorkerConfig
 from vocalio_worker.engines.base import TTSEngine
 from vocalio_worker.lanes import LaneWorker
 from vocalio_worker.metrics import WorkerMetricsRegistry
+from vocalio_worker.voices import VoiceLibrary
 
 log = structlog.get_logger("worker.runtime")
 T = TypeVar("T")
@@ -35,6 +36,7 @@ class Runtime:
     metrics: WorkerMetricsRegistry
     executor: ThreadPoolExecutor
     queue_worker: LaneWorker | None = None
+    voices: VoiceLibrary | None = None  # set once the engine is loaded (it knows if it clones)
     heartbeat_interval_s: float = 10.0
     initializing: bool = True
     drained_by_operator: bool = False
@@ -56,6 +58,11 @@ class Runtime:
         if self.shutting_down or self.drained_by_operator:
             return WorkerState.DRAINING
         return WorkerState.BUSY if self.running_jobs else WorkerState.IDLE
+
+    def voice_library(self) -> VoiceLibrary:
+        if self.voices is None:
+            raise RuntimeError("voices are available once the engine is loaded")
+        return self.voices
 
     def publish_state(self) -> None:
         self.metrics.set_state(self.state)

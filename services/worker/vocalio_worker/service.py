@@ -31,6 +31,7 @@ from vocalio_worker.jobs import synthesize
 from vocalio_worker.lanes import LaneWorker
 from vocalio_worker.metrics import WorkerMetricsRegistry, detect_gpus
 from vocalio_worker.runtime import Runtime
+from vocalio_worker.voices import VoiceLibrary
 
 log = structlog.get_logger("worker.service")
 KEEP_RESULT_S = 3600
@@ -112,6 +113,7 @@ async def run(config: WorkerConfig) -> int:
 
     log.info("initializing", engine=engine.name, api_url=config.api_url)
     await runtime.in_thread(engine.load)
+    runtime.voices = VoiceLibrary(api, config.data_dir / "voice-cache", engine.capabilities().needs_reference_audio)
     gpus = await runtime.in_thread(detect_gpus)
     metrics.has_gpu = bool(gpus)
     register_task = asyncio.create_task(register(runtime, gpus))

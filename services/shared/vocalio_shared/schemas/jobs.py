@@ -159,6 +159,7 @@ class JobMetrics(BaseModel):
     slang_markers: list[str] = Field(default_factory=list)
     nfe_steps_used: int | None = None
     engine: str | None = None
+    voice_id: str | None = None
     chunks: int | None = None
 
 
