@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import SecretStr
+from pydantic import SecretStr, TypeAdapter
 from pydantic_settings import BaseSettings
 from vocalio_shared.settings import ENV_PREFIX
 
@@ -13,8 +13,10 @@ from vocalio_shared.settings import ENV_PREFIX
 SETTINGS_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("Shared by every service", "vocalio_shared.settings", "WorkerTokenSettings"),
     ("API", "vocalio_api.config", "ApiSettings"),
+    ("API: OpenAI-compatible speech endpoint", "vocalio_api.openai_compat.config", "OpenAICompatSettings"),
     ("Worker", "vocalio_worker.config", "WorkerConfig"),
     ("Worker audio", "vocalio_worker.audio.settings", "AudioSettings"),
+    ("Worker: F5-TTS engine", "vocalio_worker.engines.f5_settings", "F5Settings"),
     ("llm_bridge", "vocalio_llm_bridge.config", "LlmBridgeSettings"),
     ("Dashboard", "vocalio_ui.config", "UiSettings"),
 )
@@ -28,9 +30,8 @@ def _render_default(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, list | tuple | dict):
-        import json
-
-        return json.dumps(value)
+        # pydantic dumps nested models and enums the way the settings parser reads them back
+        return TypeAdapter(type(value)).dump_json(value).decode()
     return str(value)
 
 
@@ -55,13 +56,11 @@ def render_env_example() -> str:
             seen.add(variable)
             required = field.is_required()
             meaning = (field.description or "").strip() or name.replace("_", " ")
-            # A default computed at run time (worker id = hostname-pid) must not be frozen into the file.
-            computed = field.default_factory is not None and field.get_default(call_default_factory=True) not in (
-                [],
-                {},
-                (),
-            )
-            default = "" if required or computed else _render_default(field.get_default(call_default_factory=True))
+            # A string built at run time (worker id = hostname-pid) must not be frozen into the file;
+            # collections from a factory are plain defaults and are written out as JSON.
+            value = field.get_default(call_default_factory=True)
+            computed = field.default_factory is not None and isinstance(value, str)
+            default = "" if required or computed else _render_default(value)
             if computed:
                 meaning += " (computed at start when unset)"
             section.append(f"# {meaning}{' (REQUIRED)' if required else ''}")
