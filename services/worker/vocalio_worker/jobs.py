@@ -49,6 +49,7 @@ class JobRun:
         self.enqueued_at = enqueued_at
         self.cancel_requested = False
         self.warnings: list[str] = []
+        self.expand_source: str | None = None
         self._last_progress_at = 0.0
         self.publisher: AudioStreamPublisher | None = None  # streamed jobs only
 
@@ -105,6 +106,7 @@ class JobRun:
         async with ExpandClient(config.llm_bridge_url, config.llm_bridge_token.get_secret_value()) as bridge:
             outcome = await bridge.expand(self.spec.text, raw.region)
         self.warnings.extend(outcome.warnings)
+        self.expand_source = "local" if outcome.local else outcome.source
         return outcome.text
 
     async def synthesize_whole(
@@ -210,6 +212,7 @@ class JobRun:
             nfe_steps_used=spec.nfe_step if runtime.engine.capabilities().uses_nfe_steps else None,
             engine=runtime.engine.name,
             voice_id=voice.voice_id,
+            expand_source=self.expand_source,
             chunks=len(chunks),
         )
         await self.report(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics)

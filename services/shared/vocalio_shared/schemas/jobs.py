@@ -160,6 +160,7 @@ class JobMetrics(BaseModel):
     nfe_steps_used: int | None = None
     engine: str | None = None
     voice_id: str | None = None
+    expand_source: str | None = None  # rules | ollama | cache (llm_bridge), local (bridge unreachable)
     chunks: int | None = None
 
 
