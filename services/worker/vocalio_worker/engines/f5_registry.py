@@ -45,8 +45,8 @@ class ModelEntry:
     mel: MelSettings = field(default_factory=MelSettings)
 
     def dit_kwargs(self) -> dict[str, Any]:
-        """DiT constructor arguments. Attention masking is on: batched inference pads, see f5_sampler."""
-        return {**self.architecture, "attn_mask_enabled": True}
+        """DiT constructor arguments. Padding masks in attention come from f5_attention, installed at build."""
+        return dict(self.architecture)
 
 
 def _entry(name: str, table: dict[str, Any], source: Path) -> ModelEntry:

@@ -1,0 +1,150 @@
+"""F5 throughput: the package's `infer_batch_process` against our engine, same weights, same chapter, same NFE.
+
+    .venv/bin/python bench/f5_throughput.py            # CUDA when visible (full-size v1 Base), else a small CPU config
+    .venv/bin/python bench/f5_throughput.py --nfe 16 --max-batch 20
+
+Weights are random (nothing is downloaded): the cost of a forward pass does not depend on their values.
+Prints audio seconds per wall second for both, the ratio, the real-time factor and peak memory.
+"""
+
+import argparse
+import dataclasses
+import resource
+import time
+import warnings
+
+import numpy as np
+import torch
+from vocalio_worker.engines.base import VoiceRef
+from vocalio_worker.engines.f5 import F5Engine
+from vocalio_worker.engines.f5_loading import LoadedModel, build_model, read_vocab
+from vocalio_worker.engines.f5_reference import prepare_reference
+from vocalio_worker.engines.f5_registry import load_registry
+from vocalio_worker.engines.f5_sampler import BatchSampler
+from vocalio_worker.engines.f5_settings import F5Settings
+from vocalio_worker.engines.f5_weights import default_vocab
+
+CPU_ARCHITECTURE = {"dim": 256, "depth": 4, "heads": 4, "ff_mult": 2, "text_dim": 128, "conv_layers": 2,
+                    "text_mask_padding": True}  # fmt: skip
+VOCOS_ARGS = {"input_channels": 100, "dim": 512, "intermediate_dim": 1536, "num_layers": 8}  # the real vocos-mel-24khz
+REFERENCE_TEXT = "Buenos días, esta es la voz que vamos a clonar para leer el capítulo."
+CHAPTER = [
+    "Capítulo uno. La casa junto al río.",
+    "Había una vez, en un pueblo pequeño, una niña que soñaba con el mar.",
+    "Cada mañana caminaba hasta la colina para mirar el horizonte.",
+    "Contaba los barcos que pasaban, uno por uno.",
+    "Su abuela le decía que el mar quedaba muy lejos.",
+    "Pero ella no le creía.",
+    "Un día encontró un mapa viejo en el desván, entre cartas y fotografías amarillas.",
+    "El mapa mostraba un camino que bajaba por el río hasta la costa.",
+    "Esa noche no pudo dormir.",
+    "Preparó una mochila con pan, queso, agua y una linterna.",
+    "Salió antes del amanecer, cuando todavía cantaban los grillos.",
+    "El camino era largo y el sol apretaba al mediodía.",
+    "Se detuvo bajo un sauce a descansar y comer algo.",
+    "Un pescador la vio y le preguntó adónde iba tan sola.",
+    "Al mar, respondió ella, sin dudar un segundo.",
+    "El pescador sonrió y le ofreció llevarla en su bote.",
+    "Navegaron río abajo durante toda la tarde.",
+    "Cuando el río se ensanchó, el aire empezó a oler a sal.",
+    "Y entonces, por fin, lo vio: el mar, inmenso y azul.",
+    "Fin del capítulo uno.",
+]
+
+
+def random_vocos(device: torch.device) -> torch.nn.Module:
+    from vocos import Vocos
+    from vocos.feature_extractors import MelSpectrogramFeatures
+    from vocos.heads import ISTFTHead
+    from vocos.models import VocosBackbone
+
+    features = MelSpectrogramFeatures(sample_rate=24000, n_fft=1024, hop_length=256, n_mels=100, padding="center")
+    head = ISTFTHead(dim=512, n_fft=1024, hop_length=256, padding="center")
+    return Vocos(features, VocosBackbone(**VOCOS_ARGS), head).to(device).eval()
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nfe", type=int, default=16)
+    parser.add_argument("--max-batch", type=int, default=20)
+    parser.add_argument("--profile", action="store_true", help="cProfile our engine only")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=UserWarning)
+    device = torch.device(
+        "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+    )
+    dtype = torch.float16 if device.type == "cuda" else torch.float32
+    entry = load_registry()["f5-v1-base"]
+    if device.type == "cpu":
+        entry = dataclasses.replace(entry, name="bench-small", architecture=CPU_ARCHITECTURE)
+    torch.manual_seed(0)
+    vocab = read_vocab(default_vocab())
+    model = build_model(entry, vocab)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.normal_(0.0, 0.02)
+    model = model.to(device=device, dtype=dtype).eval()
+    vocoder = random_vocos(device)
+    t = np.arange(6 * 24000) / 24000
+    reference_audio = (0.1 * np.sin(2 * np.pi * 160 * t) * (1 + np.sin(2 * np.pi * 2.5 * t)) / 2).astype(np.float32)
+
+    settings = F5Settings(f5_model="f5-v1-base", f5_device=device.type, f5_seed=1, f5_max_batch=args.max_batch)
+    engine = F5Engine(settings)
+    engine.entry = entry
+    engine._model = LoadedModel(model, vocab, entry, device, dtype)
+    engine._vocoder, engine._sampler = vocoder, BatchSampler(model, vocab)
+    from f5_tts.model.modules import MelSpec
+
+    engine._mel = MelSpec(mel_spec_type="vocos").to(device)
+    voice = VoiceRef("bench", reference_audio=reference_audio, reference_sample_rate_hz=24000,
+                     reference_transcript=REFERENCE_TEXT)  # fmt: skip
+    reference = prepare_reference(voice, 24000, 12.0)
+
+    from f5_tts.infer.utils_infer import infer_batch_process
+
+    def run_reference() -> float:
+        audio = torch.from_numpy(reference_audio)[None]
+        wave, _, _ = next(infer_batch_process(
+            (audio, 24000), reference.transcript, CHAPTER, model, vocoder, nfe_step=args.nfe, progress=None,
+            device=str(device), cross_fade_duration=0.0,
+        ))  # fmt: skip
+        return len(wave) / 24000
+
+    def run_ours() -> float:
+        outputs = engine.synthesize_batch(CHAPTER, voice, 1.0, args.nfe, entry and voice.region)
+        return sum(len(o) for o in outputs) / 24000
+
+    results = {}
+    if args.profile:
+        import cProfile
+
+        cProfile.runctx("run_ours()", globals(), locals(), sort="cumtime")
+        return
+    for name, run in (("reference infer_batch_process", run_reference), ("vocalio F5Engine", run_ours)):
+        run_warm = run  # one warm-up chunk set would double CPU time; the first call of each pays its own setup
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+        started = time.perf_counter()
+        audio_s = run_warm()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        wall_s = time.perf_counter() - started
+        results[name] = (audio_s, wall_s, peak_memory_mb(device))
+    print(f"device {device} ({dtype}), model {entry.name} {entry.architecture}, NFE {args.nfe}, {len(CHAPTER)} chunks")
+    for name, (audio_s, wall_s, memory_mb) in results.items():
+        print(f"{name:32s} audio {audio_s:7.2f} s  wall {wall_s:7.2f} s  {audio_s / wall_s:6.2f} audio-s/s  "
+              f"RTF {wall_s / audio_s:.3f}  peak memory {memory_mb:.0f} MB")  # fmt: skip
+    (ref_audio, ref_wall, _), (our_audio, our_wall, _) = results.values()
+    print(f"ratio (ours / reference, audio-s per wall-s): {(our_audio / our_wall) / (ref_audio / ref_wall):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
