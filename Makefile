@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PIP_FLAGS ?= --disable-pip-version-check --progress-bar off -q
 
-.PHONY: help venv install install-dev up test test-tools lint format bench clean
+.PHONY: help venv install install-dev up test test-tools lint format bench clean stack-test
 
 help:
 	@echo "make up      - install (first time) and start the whole stack on embedded defaults"
@@ -56,6 +56,11 @@ test-tools:
 test: install-dev test-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Builds the images with podman (local stand-ins for the public base images) and runs the CPU stack
+# and the split-VM layout for real: see stack/stack_test.py and docs/compose.md ("Stack test").
+stack-test: install-dev
+	$(BIN)/python stack/stack_test.py
 
 bench: install-dev
 	$(BIN)/python bench/api_load.py
