@@ -1,6 +1,7 @@
 """The worker's voice library against a real API: id or region default, downloads cached by sha256."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -48,7 +49,9 @@ def test_reference_voices_are_fetched_through_the_api_and_cached(
         finally:
             await api_client.aclose()
 
-    asyncio.run(scenario())
+    # its own thread and loop: async tests elsewhere in the session may leave a loop current here
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
     assert len(list(cache.iterdir())) == 1  # one file per sha256, however often it was asked for
 
 
