@@ -132,8 +132,14 @@ def test_worker_job_end_to_end_with_the_tiny_model(
     client,  # type: ignore[no-untyped-def]
     worker_factory,  # type: ignore[no-untyped-def]
 ) -> None:
+    from vocalio_text import analyze
+
+    from tests.api.test_voices import TRANSCRIPT, speechlike, upload, wav_bytes
     from tests.worker_runtime.conftest import submit, wait_for
 
+    audio = speechlike(seconds=3.0)
+    uploaded = upload(client, wav_bytes(audio), name="Tiny", region="neutral")
+    assert uploaded.status_code == 201, uploaded.text
     settings = tiny_settings(tiny_hub)
     worker_factory(
         engine="f5",
@@ -142,23 +148,29 @@ def test_worker_job_end_to_end_with_the_tiny_model(
         f5_vocoder=VOCOS_REPO,
         f5_device="cpu",
         f5_seed="7",
-        f5_reference_audio=str(tiny_hub.reference_wav),
-        f5_reference_text=REFERENCE_TEXT,
         batch_size="8",
     )
     text = "Había una vez un pueblo junto al río. La niña caminaba cada mañana hasta la colina."
-    job_id = submit(client, text, output_format="wav", sample_rate=24000, nfe_step=NFE, region="neutral")
+    job_id = submit(
+        client,
+        text,
+        voice=uploaded.json()["id"],
+        output_format="wav",
+        sample_rate=24000,
+        nfe_step=NFE,
+        region="neutral",
+    )
     job = wait_for(client, job_id, timeout_s=90)
     assert job["status"] == "succeeded", job
     assert job["metrics"]["engine"] == "f5" and job["metrics"]["nfe_steps_used"] == NFE
     samples, rate = soundfile.read(io.BytesIO(client.get(f"/api/v1/jobs/{job_id}/audio").content))
-    reference = tiny_engine.reference_for(voice(tiny_hub))
-    chunks = job["metrics"]["chunks"]
-    from vocalio_text import analyze
-
+    # The worker speaks with the uploaded voice: estimate with the same reference.
+    reference = tiny_engine.reference_for(
+        VoiceRef("tiny", reference_audio=audio, reference_sample_rate_hz=24000, reference_transcript=TRANSCRIPT)
+    )
     spoken = analyze(text, region="neutral", max_chunk_chars=tiny_engine.capabilities().max_chunk_chars).chunks
-    assert len(spoken) == chunks
+    assert len(spoken) == job["metrics"]["chunks"]
     estimate_s = sum(tiny_engine.estimated_duration_s(chunk, reference, 1.0) for chunk in spoken)
-    crossfades_s = 0.15 * (chunks - 1)
+    crossfades_s = 0.15 * (len(spoken) - 1)
     # Post-processing may trim edge silence; random weights make noise, so little is trimmed.
     assert len(samples) / rate == pytest.approx(estimate_s - crossfades_s, rel=0.1)
