@@ -286,7 +286,10 @@ AUDIO_MAGIC = {
 def job_round_trip(results: Results, label: str, api: str, token: str, timeout: float = 300) -> None:
     """Submits a job through the published API, waits for it, downloads and checks its audio."""
     status, headers, raw = http(
-        "POST", f"{api}/api/v1/jobs", token=token, body={"text": JOB_TEXT, "metadata": {"source": "make stack-test"}}
+        "POST",
+        f"{api}/api/v1/jobs",
+        token=token,
+        body={"text": JOB_TEXT, "expand": True, "metadata": {"source": "make stack-test"}},
     )
     results.require(
         f"{label}: job accepted (POST /api/v1/jobs)",
@@ -311,6 +314,12 @@ def job_round_trip(results: Results, label: str, api: str, token: str, timeout: 
         f"job {job_id}: {json.dumps(job.get('result'))[:200]}"
         if job.get("status") == "succeeded"
         else f"statuses {' -> '.join(seen)}; last {json.dumps(job)[:800]}",
+    )
+    source = (job.get("result") or {}).get("expand_source")
+    results.check(
+        f"{label}: the worker expanded the text through the llm_bridge",
+        source in {"rules", "ollama", "cache"},
+        f"expand_source={source} (local = the bridge was unreachable)",
     )
     status, _, raw = http("GET", f"{api}/api/v1/jobs/{job_id}/events/history", token=token)
     stages = []
