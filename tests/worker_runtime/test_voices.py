@@ -72,3 +72,13 @@ def test_jobs_speak_with_the_named_voice_or_the_region_default(
     assert wait_for(client, by_region)["metrics"]["voice_id"] == default["id"]
     # the CPU engine needs no reference: a region without a default still speaks (with eSpeak's voice)
     assert wait_for(client, none_set)["metrics"]["voice_id"] == "default:andean"
+
+
+def test_auto_engine_fallback_is_reported_for_the_dashboard(
+    client: httpx.Client,
+    worker_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    worker_factory(worker_id="auto-worker", engine="auto")
+    worker = client.get("/api/v1/workers/auto-worker").json()
+    assert worker["capabilities"]["engine"] == "espeak"
+    assert any("fell back to eSpeak" in warning for warning in worker["capabilities"]["warnings"])

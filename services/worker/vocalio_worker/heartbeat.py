@@ -35,6 +35,8 @@ def registration(runtime: Runtime, gpus: list[GpuInfo]) -> WorkerRegistration:
             gpu_info=gpus,
             max_concurrent_jobs=config.max_concurrent_jobs,
             supported_sample_rates=list(SUPPORTED_SAMPLE_RATES),
+            engine=runtime.engine.name,
+            warnings=list(runtime.engine_warnings),
         ),
         host=config.host_for_registry,
         port=config.metrics_port,

@@ -36,6 +36,7 @@ class Runtime:
     metrics: WorkerMetricsRegistry
     executor: ThreadPoolExecutor
     queue_worker: LaneWorker | None = None
+    engine_warnings: list[str] = field(default_factory=list)  # shown by the dashboard
     voices: VoiceLibrary | None = None  # set once the engine is loaded (it knows if it clones)
     heartbeat_interval_s: float = 10.0
     initializing: bool = True

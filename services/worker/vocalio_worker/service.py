@@ -25,6 +25,7 @@ from vocalio_shared.queue import JOB_FUNCTION, QUEUE_NAME, deserialize_job, seri
 from vocalio_worker.api_client import ApiClient
 from vocalio_worker.config import WorkerConfig
 from vocalio_worker.engines import select_engine
+from vocalio_worker.engines.registry import f5_unavailable_reason
 from vocalio_worker.heartbeat import beat_once, heartbeat_loop, register, spot_watcher
 from vocalio_worker.http_app import create_app
 from vocalio_worker.jobs import synthesize
@@ -94,9 +95,12 @@ async def run(config: WorkerConfig) -> int:
         breaker_half_open_calls=config.api_breaker_half_open_calls,
     )
     engine = select_engine(config.engine)
+    fallback_reason = f5_unavailable_reason() if config.engine == "auto" and engine.name != "f5" else None
     # One thread per concurrent job plus one for /tts and /analyze.
     executor = ThreadPoolExecutor(max_workers=config.max_concurrent_jobs + 1, thread_name_prefix="inference")
     runtime = Runtime(config=config, engine=engine, api=api, metrics=metrics, executor=executor)
+    if fallback_reason:
+        runtime.engine_warnings.append(f"VOCALIO_ENGINE=auto fell back to eSpeak: {fallback_reason}")
     runtime.heartbeat_interval_s = config.heartbeat_interval_s
     runtime.publish_state()
 

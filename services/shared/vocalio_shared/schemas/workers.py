@@ -39,6 +39,8 @@ class WorkerCapabilities(BaseModel):
     gpu_info: list[GpuInfo] = Field(default_factory=list)
     max_concurrent_jobs: int = Field(default=1, ge=1, le=64)
     supported_sample_rates: list[int] = Field(default_factory=lambda: list(SUPPORTED_SAMPLE_RATES))
+    engine: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="e.g. why `auto` fell back to eSpeak.")
 
 
 class WorkerRegistration(BaseModel):
