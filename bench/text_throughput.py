@@ -88,8 +88,10 @@ def main() -> int:
     total_s = normalize_s + analyze_s
     chars_per_s = characters / analyze_s
     realtime_ratio = speech_s / analyze_s
-    print(f"text: {args.pages} pages, {len(paragraphs)} paragraphs, {characters:,} characters "
-          f"-> {normalized_chars:,} spoken characters, {chunks:,} chunks")
+    print(
+        f"text: {args.pages} pages, {len(paragraphs)} paragraphs, {characters:,} characters "
+        f"-> {normalized_chars:,} spoken characters, {chunks:,} chunks"
+    )
     print(f"normalize only: {normalize_s:.2f} s ({characters / normalize_s:,.0f} chars/s)")
     print(f"analyze (detect + normalize + lexicon + chunk): {analyze_s:.2f} s ({chars_per_s:,.0f} chars/s)")
     print(f"normalize + analyze: {total_s:.2f} s ({2 * characters / total_s:,.0f} chars/s over both passes)")
