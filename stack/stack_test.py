@@ -315,7 +315,7 @@ def job_round_trip(results: Results, label: str, api: str, token: str, timeout: 
         if job.get("status") == "succeeded"
         else f"statuses {' -> '.join(seen)}; last {json.dumps(job)[:800]}",
     )
-    source = (job.get("result") or {}).get("expand_source")
+    source = (job.get("metrics") or {}).get("expand_source")
     results.check(
         f"{label}: the worker expanded the text through the llm_bridge",
         source in {"rules", "ollama", "cache"},
@@ -598,6 +598,7 @@ def main() -> int:
         ensure_tools()
         if args.down:
             leftover_down()
+            log("removed the containers, volumes and networks of the stack-test projects")
             return 0
         leftover_down()  # a run killed hard earlier may have left its projects behind
         if not args.skip_build:
