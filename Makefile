@@ -58,7 +58,7 @@ test: install-dev test-tools
 	$(BIN)/python -m pytest
 
 # Builds the images with podman (local stand-ins for the public base images) and runs the CPU stack
-# and the split-VM layout for real: see stack/stack_test.py and docs/compose.md ("Stack test").
+# and the split-VM layout for real: see stack/stack_test.py and the README's Compose section ("Stack test").
 stack-test: install-dev
 	$(BIN)/python stack/stack_test.py
 
