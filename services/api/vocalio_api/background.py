@@ -14,7 +14,7 @@ from vocalio_shared.schemas.jobs import RUNNING_STATUSES, JobStatus
 
 from vocalio_api import job_queue, webhooks, workers_service
 from vocalio_api.events import add_event, announce
-from vocalio_api.jobs_service import _finish, _queue_webhook, job_spec, lock_job
+from vocalio_api.jobs_service import finish_job, job_spec, lock_job, queue_webhook
 from vocalio_api.models import Job
 from vocalio_api.state import AppState
 
@@ -81,10 +81,10 @@ async def _fail_orphan(state: AppState, job_id: str) -> None:
             {"worker_id": job.worker_id, "attempts": job.attempts},
         )
         job.error = detail.model_dump(mode="json")
-        _finish(job, JobStatus.FAILED, now)
+        finish_job(job, JobStatus.FAILED, now)
         job.updated_at = now
         add_event(session, job, EventType.FAILED, now, message=detail.message, data={"error": job.error})
-        _queue_webhook(session, job, EventType.FAILED, now)
+        queue_webhook(session, job, EventType.FAILED, now)
         await session.commit()
     await announce(state.redis, job_id, job.event_seq)
     log.warning("failed orphaned job", job_id=job_id)

@@ -4,7 +4,6 @@ SQLite is the embedded default: WAL so readers never wait on the writer, and BEG
 transaction takes the write lock up front instead of failing to upgrade a read lock later.
 """
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +47,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with factory() as session:
-        yield session
 
 
 def alembic_config(settings: ApiSettings) -> Config:

@@ -1,4 +1,4 @@
-"""The API's side of the arq queue: enqueue in a lane, cancel while queued, lane depths."""
+"""The API's side of the arq queue: enqueue in a lane, cancel while queued (depths come from the DB)."""
 
 from datetime import timedelta
 
@@ -12,10 +12,9 @@ from vocalio_shared.queue import (
     QUEUE_NAME,
     deserialize_job,
     lane_defer,
-    lane_score_bounds,
     serialize_job,
 )
-from vocalio_shared.schemas.jobs import JobSpec, Priority
+from vocalio_shared.schemas.jobs import JobSpec
 
 QUEUED_JOB_TTL = timedelta(days=7)
 
@@ -68,15 +67,3 @@ async def cancel_if_queued(pool: ArqRedis, job_id: str) -> int:
 async def request_cancel(pool: ArqRedis, job_id: str, ttl_s: int = 7 * 86_400) -> None:
     """Flag a running job; its worker checks the flag between chunks."""
     await pool.set(CANCEL_KEY_PREFIX + job_id, b"1", ex=ttl_s)
-
-
-async def lane_depths(pool: ArqRedis) -> dict[str, int]:
-    depths: dict[str, int] = {}
-    async with pool.pipeline(transaction=False) as pipe:
-        for priority in Priority:
-            low, high = lane_score_bounds(priority)
-            pipe.zcount(QUEUE_NAME, low, high)
-        counts = await pipe.execute()
-    for priority, count in zip(Priority, counts, strict=True):
-        depths[priority.value] = int(count)
-    return depths

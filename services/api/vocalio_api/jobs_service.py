@@ -151,7 +151,7 @@ async def create_job(
     return job, True
 
 
-def _finish(job: Job, status: JobStatus, now: datetime) -> None:
+def finish_job(job: Job, status: JobStatus, now: datetime) -> None:
     job.status = status.value
     job.finished_at = now
     JOBS_FINISHED.labels(status=status.value).inc()
@@ -160,7 +160,7 @@ def _finish(job: Job, status: JobStatus, now: datetime) -> None:
         JOB_DURATION.labels(status=status.value).observe((now - created).total_seconds())
 
 
-def _queue_webhook(session: AsyncSession, job: Job, event_type: EventType, now: datetime) -> None:
+def queue_webhook(session: AsyncSession, job: Job, event_type: EventType, now: datetime) -> None:
     if job.callback_url:
         payload = {"type": event_type.value, "job": job_public(job).model_dump(mode="json")}
         session.add(delivery_row(job.id, job.callback_url, event_type.value, payload, now))
@@ -207,8 +207,8 @@ async def apply_status_update(
         await add_usage(session, job.api_key_id, now, audio_seconds=update.result.duration_s)
         AUDIO_SECONDS.inc(update.result.duration_s)
     if new_status.terminal:
-        _finish(job, new_status, now)
-        _queue_webhook(session, job, event_type, now)
+        finish_job(job, new_status, now)
+        queue_webhook(session, job, event_type, now)
 
     data = dict(update.data or {})
     if update.error is not None:
@@ -248,10 +248,10 @@ async def cancel_job(state: AppState, session: AsyncSession, job: Job) -> Job:
     if removed != 0 and job.status == JobStatus.QUEUED:
         job.updated_at = now
         job.cancel_requested = True
-        _finish(job, JobStatus.CANCELLED, now)
+        finish_job(job, JobStatus.CANCELLED, now)
         job.stage = None
         add_event(session, job, EventType.CANCELLED, now, message="cancelled while queued")
-        _queue_webhook(session, job, EventType.CANCELLED, now)
+        queue_webhook(session, job, EventType.CANCELLED, now)
     else:
         await job_queue.request_cancel(state.redis, job.id)
         job.cancel_requested = True

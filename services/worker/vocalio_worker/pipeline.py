@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from vocalio_shared.audio_metrics import QualityMetrics, measure_quality
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams, OutputFormat, Segment
@@ -17,7 +18,6 @@ from vocalio_text.sentences import split_sentences
 from vocalio_worker.audio.crossfade import StreamingCrossfader, crossfade
 from vocalio_worker.audio.encode import EncodedAudio, encode_audio
 from vocalio_worker.audio.postprocess import postprocess
-from vocalio_worker.audio.quality import QualityMetrics, measure_quality
 from vocalio_worker.audio.resample import resample
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.audio.streaming import StreamingPostprocessor, from_pcm16, to_pcm16
