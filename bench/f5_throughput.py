@@ -1,10 +1,13 @@
 """F5 throughput: the package's `infer_batch_process` against our engine, same weights, same chapter, same NFE.
 
     .venv/bin/python bench/f5_throughput.py            # CUDA when visible (full-size v1 Base), else a small CPU config
-    .venv/bin/python bench/f5_throughput.py --nfe 16 --max-batch 20
+    .venv/bin/python bench/f5_throughput.py --nfe 16 --max-batch 20 --compile
 
 Weights are random (nothing is downloaded): the cost of a forward pass does not depend on their values.
-Prints audio seconds per wall second for both, the ratio, the real-time factor and peak memory.
+Prints audio seconds per wall second for each, its ratio to the reference, the real-time factor and peak memory
+(process peak RSS on CPU, so it only grows down the list). On CPU it also runs the CUDA batch plan (padded
+batches of up to --max-batch, one at a time), to show what the CPU plan (batches of one on --cpu-workers threads)
+wins over it.
 """
 
 import argparse
@@ -12,6 +15,7 @@ import dataclasses
 import resource
 import time
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -20,7 +24,6 @@ from vocalio_worker.engines.f5 import F5Engine
 from vocalio_worker.engines.f5_loading import LoadedModel, build_model, read_vocab
 from vocalio_worker.engines.f5_reference import prepare_reference
 from vocalio_worker.engines.f5_registry import load_registry
-from vocalio_worker.engines.f5_sampler import BatchSampler
 from vocalio_worker.engines.f5_settings import F5Settings
 from vocalio_worker.engines.f5_weights import default_vocab
 
@@ -73,6 +76,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nfe", type=int, default=16)
     parser.add_argument("--max-batch", type=int, default=20)
+    parser.add_argument("--cpu-workers", type=int, default=F5Settings().f5_cpu_workers)
+    parser.add_argument("--compile", action="store_true", help="also measure the engine with VOCALIO_F5_COMPILE")
     parser.add_argument("--profile", action="store_true", help="cProfile our engine only")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     args = parser.parse_args()
@@ -95,19 +100,21 @@ def main() -> None:
     t = np.arange(6 * 24000) / 24000
     reference_audio = (0.1 * np.sin(2 * np.pi * 160 * t) * (1 + np.sin(2 * np.pi * 2.5 * t)) / 2).astype(np.float32)
 
-    settings = F5Settings(f5_model="f5-v1-base", f5_device=device.type, f5_seed=1, f5_max_batch=args.max_batch)
-    engine = F5Engine(settings)
-    engine.entry = entry
-    engine._model = LoadedModel(model, vocab, entry, device, dtype)
-    engine._vocoder, engine._sampler = vocoder, BatchSampler(model, vocab)
-    from f5_tts.model.modules import MelSpec
-
-    engine._mel = MelSpec(mel_spec_type="vocos").to(device)
     voice = VoiceRef("bench", reference_audio=reference_audio, reference_sample_rate_hz=24000,
                      reference_transcript=REFERENCE_TEXT)  # fmt: skip
-    reference = prepare_reference(voice, 24000, 12.0)
+    loaded = LoadedModel(model, vocab, entry, device, dtype)
+
+    def engine_with(**overrides: object) -> F5Engine:
+        values = {"f5_model": "f5-v1-base", "f5_device": device.type, "f5_seed": 1, "f5_max_batch": args.max_batch,
+                  "f5_cpu_workers": args.cpu_workers} | overrides  # fmt: skip
+        engine = F5Engine(F5Settings(**values))  # type: ignore[arg-type]
+        engine.entry = entry
+        engine.use_model(loaded, vocoder)
+        return engine
 
     from f5_tts.infer.utils_infer import infer_batch_process
+
+    reference = prepare_reference(voice, 24000, 12.0)
 
     def run_reference() -> float:
         audio = torch.from_numpy(reference_audio)[None]
@@ -117,33 +124,46 @@ def main() -> None:
         ))  # fmt: skip
         return len(wave) / 24000
 
-    def run_ours() -> float:
-        outputs = engine.synthesize_batch(CHAPTER, voice, 1.0, args.nfe, entry and voice.region)
-        return sum(len(o) for o in outputs) / 24000
+    def ours(engine: F5Engine) -> Callable[[], float]:
+        def run() -> float:
+            outputs = engine.synthesize_batch(CHAPTER, voice, 1.0, args.nfe, voice.region)
+            return sum(len(o) for o in outputs) / 24000
 
-    results = {}
+        return run
+
+    runs: dict[str, Callable[[], float]] = {"reference infer_batch_process": run_reference}
+    runs["vocalio F5Engine"] = ours(engine_with())
+    if device.type == "cpu":  # the GPU plan (padded batches, one pass at a time) on CPU: why CPU runs batches of 1
+        runs["vocalio, CUDA batch plan"] = ours(engine_with(f5_cpu_max_batch=args.max_batch, f5_cpu_workers=1))
+    if args.compile:
+        compiled = engine_with(f5_compile=True)
+        print(f"torch.compile at start: {compiled.compile_s:.1f} s (not counted below)")
+        runs["vocalio F5Engine compiled"] = ours(compiled)
     if args.profile:
         import cProfile
 
-        cProfile.runctx("run_ours()", globals(), locals(), sort="cumtime")
+        cProfile.runctx("runs['vocalio F5Engine']()", globals(), locals(), sort="cumtime")
         return
-    for name, run in (("reference infer_batch_process", run_reference), ("vocalio F5Engine", run_ours)):
-        run_warm = run  # one warm-up chunk set would double CPU time; the first call of each pays its own setup
+    results = {}
+    for name, run in runs.items():
         if device.type == "cuda":
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
         started = time.perf_counter()
-        audio_s = run_warm()
+        audio_s = run()
         if device.type == "cuda":
             torch.cuda.synchronize()
         wall_s = time.perf_counter() - started
         results[name] = (audio_s, wall_s, peak_memory_mb(device))
     print(f"device {device} ({dtype}), model {entry.name} {entry.architecture}, NFE {args.nfe}, {len(CHAPTER)} chunks")
+    reference_rate = None
     for name, (audio_s, wall_s, memory_mb) in results.items():
-        print(f"{name:32s} audio {audio_s:7.2f} s  wall {wall_s:7.2f} s  {audio_s / wall_s:6.2f} audio-s/s  "
-              f"RTF {wall_s / audio_s:.3f}  peak memory {memory_mb:.0f} MB")  # fmt: skip
-    (ref_audio, ref_wall, _), (our_audio, our_wall, _) = results.values()
-    print(f"ratio (ours / reference, audio-s per wall-s): {(our_audio / our_wall) / (ref_audio / ref_wall):.2f}x")
+        rate = audio_s / wall_s
+        reference_rate = reference_rate or rate
+        print(
+            f"{name:32s} audio {audio_s:7.2f} s  wall {wall_s:7.2f} s  {rate:6.2f} audio-s/s  RTF "
+            f"{wall_s / audio_s:.3f}  peak memory {memory_mb:.0f} MB  ratio {rate / reference_rate:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -168,3 +168,11 @@ def tiny_engine(tiny_hub: TinyHub) -> F5Engine:
     engine = F5Engine(tiny_settings(tiny_hub))
     engine.load()
     return engine
+
+
+@pytest.fixture
+def batching_engine(tiny_hub: TinyHub) -> F5Engine:
+    """The GPU path on CPU: padded batches of many chunks, one pass at a time (OOM backoff, masks)."""
+    engine = F5Engine(tiny_settings(tiny_hub, f5_cpu_max_batch=32, f5_cpu_workers=1))
+    engine.load()
+    return engine

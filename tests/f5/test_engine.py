@@ -47,11 +47,31 @@ def test_output_lengths_are_the_estimates_and_empty_chunks_stay_empty(tiny_engin
     assert len(faster) < 0.6 * len(outputs[1])
 
 
-def test_batched_chunks_equal_one_by_one(tiny_engine: F5Engine, tiny_hub: TinyHub) -> None:
-    together = tiny_engine.synthesize_batch(CHUNKS[:5], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
+def test_batched_chunks_equal_one_by_one(batching_engine: F5Engine, tiny_hub: TinyHub) -> None:
+    together = batching_engine.synthesize_batch(CHUNKS[:5], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
     for chunk, audio in zip(CHUNKS[:5], together, strict=True):
-        [alone] = tiny_engine.synthesize_batch([chunk], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
+        [alone] = batching_engine.synthesize_batch([chunk], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
         np.testing.assert_allclose(audio, alone, atol=2e-3)
+
+
+def test_cpu_workers_run_chunks_at_once_with_the_same_output(
+    tiny_engine: F5Engine, batching_engine: F5Engine, tiny_hub: TinyHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: set[str] = set()
+    real_run = tiny_engine._run_batch
+
+    def spy(piece, nfe_step):  # type: ignore[no-untyped-def]
+        threads.add(threading.current_thread().name)
+        assert len(piece) == 1  # VOCALIO_F5_CPU_MAX_BATCH=1: no padding on CPU
+        return real_run(piece, nfe_step)
+
+    monkeypatch.setattr(tiny_engine, "_run_batch", spy)
+    parallel = tiny_engine.synthesize_batch(CHUNKS, voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
+    assert len(threads) == 2 and all(name.startswith("f5-cpu") for name in threads)
+    batched = batching_engine.synthesize_batch(CHUNKS, voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
+    for got, want in zip(parallel, batched, strict=True):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, atol=2e-3)
 
 
 def test_no_reference_is_a_validation_error(tiny_hub: TinyHub) -> None:
@@ -85,8 +105,9 @@ class _InjectedOom:
 
 
 def test_oom_halves_the_batch_and_succeeds(
-    tiny_engine: F5Engine, tiny_hub: TinyHub, monkeypatch: pytest.MonkeyPatch
+    batching_engine: F5Engine, tiny_hub: TinyHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    tiny_engine = batching_engine
     chunks = [c for c in CHUNKS if c] + ["Otra frase más."]
     expected = tiny_engine.synthesize_batch(chunks, voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
     injected = _InjectedOom(tiny_engine, fits=2)
@@ -97,7 +118,10 @@ def test_oom_halves_the_batch_and_succeeds(
         np.testing.assert_allclose(got, want, atol=2e-3)
 
 
-def test_oom_at_batch_one_is_gpu_oom(tiny_engine: F5Engine, tiny_hub: TinyHub, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oom_at_batch_one_is_gpu_oom(
+    batching_engine: F5Engine, tiny_hub: TinyHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tiny_engine = batching_engine
     monkeypatch.setattr(tiny_engine._sampler, "sample", _InjectedOom(tiny_engine, fits=0))
     with pytest.raises(VocalioError) as raised:
         tiny_engine.synthesize_batch(CHUNKS[:2], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
@@ -109,21 +133,53 @@ def test_oom_at_batch_one_is_gpu_oom(tiny_engine: F5Engine, tiny_hub: TinyHub, m
     assert error.context["text_length"] in {len(CHUNKS[0]), len(CHUNKS[1])}
 
 
-def test_cross_job_batcher_shares_one_engine_call(tiny_engine: F5Engine, tiny_hub: TinyHub) -> None:
-    reference = tiny_engine.reference_for(voice(tiny_hub))
-    jobs = [[ChunkRequest(text, reference, 1.0, NFE) for text in CHUNKS[i : i + 2]] for i in (0, 4, 6)]
-    batcher = CrossJobBatcher(tiny_engine, window_s=0.3)
+def test_concurrent_jobs_share_engine_calls(batching_engine: F5Engine, tiny_hub: TinyHub) -> None:
+    """Jobs' threads call synthesize_batch as the worker does; the engine's batcher makes one call of them."""
+    jobs = [CHUNKS[i : i + 2] for i in (0, 4, 6)]
+    batching_engine.batcher.window_s = 0.3
+    calls_before = batching_engine.batcher.calls
     results: dict[int, list[np.ndarray]] = {}
-    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, batcher.submit(jobs[i]))) for i in range(3)]
+
+    def job(index: int) -> None:
+        results[index] = batching_engine.synthesize_batch(jobs[index], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
+
+    threads = [threading.Thread(target=job, args=(i,)) for i in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert batcher.calls == 1
-    for index, job in enumerate(jobs):
-        alone = tiny_engine.synthesize_requests(job)
+    assert batching_engine.batcher.calls - calls_before == 1
+    reference = batching_engine.reference_for(voice(tiny_hub))
+    for index, texts in enumerate(jobs):
+        alone = batching_engine.synthesize_requests([ChunkRequest(text, reference, 1.0, NFE) for text in texts])
         for got, want in zip(results[index], alone, strict=True):
             np.testing.assert_allclose(got, want, atol=2e-3)
+
+
+def test_a_failing_call_fails_every_job_in_it(tiny_engine: F5Engine, tiny_hub: TinyHub) -> None:
+    reference = tiny_engine.reference_for(voice(tiny_hub))
+    batcher = CrossJobBatcher(tiny_engine, window_s=0.2)
+    bad = ChunkRequest("Hola.", reference, 1.0, NFE)
+    outcomes: dict[int, BaseException | None] = {}
+
+    def submit(index: int) -> None:
+        try:
+            batcher.submit([bad])
+            outcomes[index] = None
+        except BaseException as error:  # each caller records what it got
+            outcomes[index] = error
+
+    def broken(requests):  # type: ignore[no-untyped-def]
+        raise RuntimeError("device lost")
+
+    tiny_engine.synthesize_requests = broken  # type: ignore[method-assign]
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert batcher.calls == 1
+    assert all(isinstance(outcomes[i], RuntimeError) for i in range(2))
 
 
 def test_worker_job_end_to_end_with_the_tiny_model(
@@ -174,3 +230,21 @@ def test_worker_job_end_to_end_with_the_tiny_model(
     crossfades_s = 0.15 * (len(spoken) - 1)
     # Post-processing may trim edge silence; random weights make noise, so little is trimmed.
     assert len(samples) / rate == pytest.approx(estimate_s - crossfades_s, rel=0.1)
+
+
+def test_compiled_engine_is_traced_at_load_and_speaks_like_the_eager_one(
+    tiny_engine: F5Engine, tiny_hub: TinyHub
+) -> None:
+    compiled = F5Engine(tiny_settings(tiny_hub, f5_compile=True))
+    compiled.load()
+    assert compiled.compile_s is not None and compiled.compile_s > 0
+    from torch._dynamo.utils import counters
+
+    traced = counters["stats"]["unique_graphs"]
+    assert traced > 0
+    got = compiled.synthesize_batch(CHUNKS[:4], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
+    assert counters["stats"]["unique_graphs"] == traced  # jobs' lengths reuse the graphs traced at load
+    want = tiny_engine.synthesize_batch(CHUNKS[:4], voice(tiny_hub), 1.0, NFE, Region.NEUTRAL)
+    for a, b in zip(got, want, strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, atol=2e-3)

@@ -111,7 +111,7 @@ class ApiClient:
         attempt_number = 0
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type(ApiUnavailableError),
-            wait=wait_exponential_jitter(initial=0.2, max=self._retry_max_wait_s, jitter=0.5),
+            wait=wait_exponential_jitter(multiplier=0.2, max=self._retry_max_wait_s, jitter=0.5),
             stop=stop_never if max_elapsed_s is None else stop_after_delay(max_elapsed_s),
             reraise=True,
         ):

@@ -37,9 +37,7 @@ def fade_curves(length: int, curve: FadeCurve) -> tuple[FloatAudio, FloatAudio]:
 class StreamingCrossfader:
     """Feed chunk arrays in order with `push`; each call returns the samples that are now final."""
 
-    def __init__(
-        self, sample_rate_hz: int, fade_s: float = DEFAULT_CROSSFADE_S, curve: FadeCurve = "equal_power"
-    ):
+    def __init__(self, sample_rate_hz: int, fade_s: float = DEFAULT_CROSSFADE_S, curve: FadeCurve = "equal_power"):
         if sample_rate_hz <= 0 or fade_s < 0:
             raise ValueError("sample_rate_hz must be positive and fade_s not negative")
         fade_curves(0, curve)  # validate the curve name now, not at the first join
@@ -91,9 +89,7 @@ class StreamingCrossfader:
     @property
     def chunk_spans_samples(self) -> list[tuple[int, int]]:
         """[start, end) of each chunk in the output, split at the middle of overlaps; contiguous."""
-        boundaries = [
-            start + overlap // 2 for start, overlap in zip(self._chunk_starts, self._overlaps, strict=True)
-        ]
+        boundaries = [start + overlap // 2 for start, overlap in zip(self._chunk_starts, self._overlaps, strict=True)]
         if not boundaries:
             return []
         boundaries[0] = 0

@@ -61,8 +61,7 @@ class EncoderTools:
         formats = frozenset(
             output_format
             for output_format, (container, subtype) in SOUNDFILE_FORMATS.items()
-            if container in soundfile.available_formats()
-            and subtype in soundfile.available_subtypes(container)
+            if container in soundfile.available_formats() and subtype in soundfile.available_subtypes(container)
         )
         try:
             import imageio_ffmpeg
@@ -110,9 +109,7 @@ def _encode_with_soundfile(pcm: FloatAudio, sample_rate_hz: int, output_format: 
     return buffer.getvalue()
 
 
-def _encode_with_ffmpeg(
-    pcm: FloatAudio, sample_rate_hz: int, output_format: OutputFormat, ffmpeg_exe: str
-) -> bytes:
+def _encode_with_ffmpeg(pcm: FloatAudio, sample_rate_hz: int, output_format: OutputFormat, ffmpeg_exe: str) -> bytes:
     # A real file, not a pipe: the MP4 and WAV muxers seek back to write sizes and indexes.
     with tempfile.TemporaryDirectory(prefix="vocalio-encode-") as workdir:
         target = Path(workdir) / f"out.{output_format.value}"
@@ -158,9 +155,7 @@ def encode_audio(
     pcm = np.clip(np.asarray(audio, dtype=np.float32).reshape(-1), -1.0, 1.0)  # no integer wrap-around
     if file_rate_hz != sample_rate_hz:
         pcm = resample(pcm, sample_rate_hz, file_rate_hz)
-        warnings.append(
-            f"{output_format.value} does not support {sample_rate_hz} Hz; encoded at {file_rate_hz} Hz"
-        )
+        warnings.append(f"{output_format.value} does not support {sample_rate_hz} Hz; encoded at {file_rate_hz} Hz")
     if output_format in tools.soundfile_formats:
         data, encoder = _encode_with_soundfile(pcm, file_rate_hz, output_format), "soundfile"
     else:

@@ -7,9 +7,7 @@ from vocalio_shared.settings import CommonSettings
 
 
 class AudioSettings(CommonSettings):
-    crossfade_s: float = Field(
-        default=0.15, ge=0.0, le=1.0, description="Overlap between consecutive chunks."
-    )
+    crossfade_s: float = Field(default=0.15, ge=0.0, le=1.0, description="Overlap between consecutive chunks.")
     crossfade_curve: Literal["equal_power", "linear"] = Field(
         default="equal_power",
         description="equal_power keeps loudness through the overlap of unrelated audio.",

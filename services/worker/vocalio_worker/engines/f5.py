@@ -14,6 +14,7 @@ import logging
 import random
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -99,8 +100,14 @@ class F5Engine:
         self._mel: Any = None
         self._references = ReferenceCache(self.entry.sample_rate_hz, self.entry.max_reference_s)
         self._reference_mels: dict[str, Any] = {}
-        self._gpu_lock = threading.Lock()  # one batch on the device at a time; batching is the parallelism
+        self._gpu_lock = threading.Lock()  # one engine call at a time; batching (or CPU workers) is the parallelism
+        self._cpu_pool: ThreadPoolExecutor | None = None
+        self.compile_s: float | None = None  # how long the start-up torch.compile took, when enabled
         self.oom_batch_sizes: list[int] = []  # batch sizes that hit OOM (metrics, tests)
+        from vocalio_worker.engines.f5_batcher import CrossJobBatcher  # imports this module: not at the top
+
+        # Every call goes through it: concurrent jobs on one voice share forward passes (VOCALIO_MAX_CONCURRENT_JOBS).
+        self.batcher = CrossJobBatcher(self)
 
     # --- lifecycle -------------------------------------------------------------------------------------
 
@@ -118,11 +125,9 @@ class F5Engine:
         if self._model is not None:
             return
         import torch
-        from f5_tts.model.modules import MelSpec
 
         from vocalio_worker.engines.f5_loading import load_model, load_vocoder
         from vocalio_worker.engines.f5_registry import load_registry
-        from vocalio_worker.engines.f5_sampler import BatchSampler
         from vocalio_worker.engines.f5_weights import model_files, vocoder_files
 
         device = self._device()
@@ -132,6 +137,23 @@ class F5Engine:
         files = model_files(self.entry, self.settings.f5_checkpoint)
         loaded = load_model(self.entry, files, registry, device, dtype)
         vocoder = load_vocoder(*vocoder_files(self.settings.f5_vocoder), device)
+        self.use_model(loaded, vocoder)
+        log.info(
+            "f5_loaded model=%s device=%s dtype=%s checkpoint=%s licence=%s",
+            self.entry.name,
+            device,
+            dtype,
+            files.checkpoint,
+            self.entry.licence,
+        )
+
+    def use_model(self, loaded: Any, vocoder: Any) -> None:
+        """Serve with this model (a LoadedModel) and Vocos: sampler, CPU workers, and the compile when enabled.
+        `load` calls it with what it resolved; bench/f5_throughput.py with random full-size weights."""
+        from f5_tts.model.modules import MelSpec
+
+        from vocalio_worker.engines.f5_sampler import BatchSampler
+
         vocoder_mels = vocoder.backbone.embed.in_channels
         if vocoder_mels != self.entry.mel.n_mel_channels:
             raise VocalioError(
@@ -148,21 +170,43 @@ class F5Engine:
             n_mel_channels=mel.n_mel_channels,
             target_sample_rate=self.entry.sample_rate_hz,
             mel_spec_type=mel.mel_spec_type,
-        ).to(device)
+        ).to(loaded.device)
         self._sampler = BatchSampler(loaded.model, loaded.vocab_char_map)
-        if self.settings.f5_compile and device.type == "cuda":
-            self._sampler._velocity = torch.compile(self._sampler._velocity, dynamic=True)
         self._vocoder, self._model = vocoder, loaded
-        log.info(
-            "f5_loaded model=%s device=%s dtype=%s checkpoint=%s licence=%s",
-            self.entry.name,
-            device,
-            dtype,
-            files.checkpoint,
-            self.entry.licence,
-        )
+        if loaded.device.type == "cpu" and self.settings.f5_cpu_workers > 1:
+            self._cpu_pool = ThreadPoolExecutor(self.settings.f5_cpu_workers, thread_name_prefix="f5-cpu")
+        if self.settings.f5_compile:
+            self.compile_s = self._compile()
+
+    def _compile(self) -> float:
+        """torch.compile the flow step and trace it now, on dummy input, for the batch shapes this device runs:
+        the first job must not pay the compile (about a minute on a small CPU), nor two threads race for it."""
+        import time
+
+        import torch
+
+        from vocalio_worker.engines.f5_sampler import SampleItem
+
+        started = time.perf_counter()
+        self._sampler._velocity = torch.compile(self._sampler._velocity, dynamic=True)
+        channels, seed = self.entry.mel.n_mel_channels, 0
+        reference = torch.zeros(48, channels, device=self._model.device, dtype=self._model.dtype)
+        tokens = list("hola, esto es una prueba")
+        self._sampler.sample([SampleItem(reference, tokens, 96, seed)], steps=2)  # batch of one: its own graph
+        if self._max_batch() > 1:  # and batches with padding (dynamic batch and length, masked)
+            self._sampler.sample([SampleItem(reference, tokens, n, seed) for n in (96, 120, 150)], steps=2)
+        elapsed = time.perf_counter() - started
+        log.info("f5_compiled seconds=%.1f", elapsed)
+        return elapsed
+
+    def _max_batch(self) -> int:
+        on_cpu = self._model is not None and self._model.device.type == "cpu"
+        return self.settings.f5_cpu_max_batch if on_cpu else self.settings.f5_max_batch
 
     def free(self) -> None:
+        if self._cpu_pool is not None:
+            self._cpu_pool.shutdown(wait=False)
+            self._cpu_pool = None
         self._model = self._vocoder = self._sampler = self._mel = None
         self._reference_mels.clear()
         try:
@@ -179,7 +223,7 @@ class F5Engine:
             models=(self.entry.name,),
             regional_variants=REGIONAL_VARIANTS,
             sample_rate_hz=self.entry.sample_rate_hz,
-            max_batch=self.settings.f5_max_batch,
+            max_batch=self._max_batch() * (self.settings.f5_cpu_workers if device == "cpu" else 1),
             max_chunk_chars=MAX_CHUNK_CHARS,
             needs_reference_audio=True,
             uses_nfe_steps=True,
@@ -231,7 +275,7 @@ class F5Engine:
     ) -> list[FloatAudio]:
         self.load()
         reference = self.reference_for(voice)
-        return self.synthesize_requests([ChunkRequest(chunk, reference, speed, nfe_step) for chunk in chunks])
+        return self.batcher.submit([ChunkRequest(chunk, reference, speed, nfe_step) for chunk in chunks])
 
     def synthesize_requests(self, requests: Sequence[ChunkRequest]) -> list[FloatAudio]:
         """Audio per request, in order; requests sharing a voice and NFE are batched together."""
@@ -278,16 +322,25 @@ class F5Engine:
             items.append((item, reference_frames, request))
         durations = [item.duration_frames for item, _, _ in items]
         budget = admitted_batch_frames(self.entry, self._model.dtype, max(durations))
-        audio: dict[int, FloatAudio] = {}
-        for batch in plan_batches(durations, self.settings.f5_max_batch, budget):
-            results = run_with_oom_backoff(
+
+        def run(batch: list[int]) -> list[tuple[int, FloatAudio]]:
+            return run_with_oom_backoff(
                 [(index, items[index]) for index in batch],
                 lambda piece: self._run_batch(piece, nfe_step),
                 batch_size=len(batch),
                 describe=lambda entry: self._oom_context(entry[1][0], entry[1][2]),
                 on_oom=self._record_oom,
             )
-            audio.update(results)
+
+        batches = plan_batches(durations, self._max_batch(), budget)
+        audio: dict[int, FloatAudio] = {}
+        if self._cpu_pool is not None and len(batches) > 1:
+            # Longest first, so the last pass to finish is a short one (the pool's threads end together).
+            for results in self._cpu_pool.map(run, reversed(batches)):
+                audio.update(results)
+        else:
+            for batch in batches:
+                audio.update(run(batch))
         return [audio[index] for index in range(len(items))]
 
     def _run_batch(

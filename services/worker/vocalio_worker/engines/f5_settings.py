@@ -34,13 +34,27 @@ class F5Settings(CommonSettings):
     f5_cfg_strength: float = Field(default=2.0, ge=0.0, le=10.0, description="Classifier-free guidance strength.")
     f5_sway_coef: float = Field(default=-1.0, ge=-2.0, le=2.0, description="Sway sampling coefficient.")
     f5_use_epss: bool = Field(default=True, description="Empirically pruned step schedule (for NFE 5-16).")
-    f5_max_batch: int = Field(default=32, ge=1, le=256, description="Upper bound of chunks per forward pass.")
+    f5_max_batch: int = Field(default=32, ge=1, le=256, description="Upper bound of chunks per forward pass (CUDA).")
+    f5_cpu_max_batch: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="Chunks per forward pass on CPU: there padding and cache misses make batches slower than one "
+        "chunk at a time (bench/f5_throughput.py).",
+    )
+    f5_cpu_workers: int = Field(
+        default=2, ge=1, le=64, description="Forward passes run at once on CPU (threads; each one batch)."
+    )
     f5_seed: int | None = Field(default=None, description="Fixed noise seed (reproducible output); unset = random.")
     f5_reference_audio: Path | None = Field(
         default=None, description="Default reference voice until the voice library serves one (with its transcript)."
     )
     f5_reference_text: str | None = Field(default=None, description="Transcript of VOCALIO_F5_REFERENCE_AUDIO.")
-    f5_compile: bool = Field(default=False, description="torch.compile the transformer (CUDA; slow first batch).")
+    f5_compile: bool = Field(
+        default=False,
+        description="torch.compile the transformer step; compiled at start (about a minute on a small CPU), "
+        "faster afterwards.",
+    )
     f5_batch_vocoder: bool = Field(
         default=False,
         description="Vocode a batch in one pass: faster, but a chunk's last frames then depend on its neighbours.",
