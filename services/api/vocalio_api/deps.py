@@ -7,9 +7,7 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 from vocalio_shared.errors import ErrorCode, VocalioError
 
-from vocalio_api.auth import Caller, bearer_token, check_worker_token, resolve_api_key
-from vocalio_api.metrics import RATE_LIMITED
-from vocalio_api.rate_limits import check_request_rate
+from vocalio_api.auth import Admitted, Caller, admit, bearer_token, check_worker_token
 from vocalio_api.security import tokens_equal
 from vocalio_api.state import AppState
 
@@ -29,21 +27,55 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def current_caller(request: Request, state: StateDep) -> Caller:
+def _required_token(request: Request) -> str:
     token = bearer_token(request)
     if token is None:
         raise VocalioError(ErrorCode.UNAUTHENTICATED, "API key required", headers={"WWW-Authenticate": "Bearer"})
-    caller = await resolve_api_key(state, token)
-    try:
-        await check_request_rate(state.redis, caller.key_id, caller.rate_requests_per_min)
-    except VocalioError:
-        RATE_LIMITED.labels(reason="requests").inc()
-        raise
+    return token
+
+
+async def current_caller(request: Request, state: StateDep) -> Caller:
+    caller = (await admit(state, _required_token(request))).caller
     request.state.caller = caller
     return caller
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+async def _text_characters(request: Request, max_text_chars: int) -> int:
+    """The characters of a JSON body's `text` (already parsed and cached by FastAPI); 0 when there is
+    nothing sensible to reserve: the body will be refused before the quota counts, or create_job
+    reserves the exact amount itself."""
+    if "json" not in request.headers.get("content-type", ""):
+        return 0
+    try:
+        body = await request.json()
+    except ValueError:
+        return 0
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip() or len(text) > max_text_chars:
+        return 0
+    return len(text)
+
+
+async def job_submitter(request: Request, state: StateDep) -> AsyncIterator[Admitted]:
+    """The caller of a job submission, with the text's characters already reserved against its
+    quota in the same round trip as the key and rate checks. Whatever refuses the request later
+    (validation, idempotent replay, unknown voice, a database error) gives the characters back
+    before the answer goes out; create_job keeps them once the job is stored."""
+    token = _required_token(request)
+    admitted = await admit(state, token, await _text_characters(request, state.settings.max_text_chars))
+    request.state.caller = admitted.caller
+    try:
+        yield admitted
+    finally:
+        if admitted.reservation is not None:
+            await admitted.reservation.release(state.redis)
+
+
+# Function scope: the characters go back before the answer is sent, not after.
+SubmitterDep = Annotated[Admitted, Depends(job_submitter, scope="function")]
 
 
 async def operator_caller(caller: CallerDep) -> Caller:

@@ -38,12 +38,17 @@ def add_event(
     return row
 
 
+def announcements(job_id: str, seq: int) -> list[tuple[str, str]]:
+    """(channel, message) pairs that tell listeners a job has a new event."""
+    return [(EVENTS_CHANNEL_PREFIX + job_id, str(seq)), (EVENTS_ALL_CHANNEL, f"{job_id}:{seq}")]
+
+
 async def announce(redis: Redis, job_id: str, seq: int) -> None:
     """Best effort: listeners also poll, so a lost announcement only delays them."""
     try:
         async with redis.pipeline(transaction=False) as pipe:
-            pipe.publish(EVENTS_CHANNEL_PREFIX + job_id, str(seq))
-            pipe.publish(EVENTS_ALL_CHANNEL, f"{job_id}:{seq}")
+            for channel, message in announcements(job_id, seq):
+                pipe.publish(channel, message)
             await pipe.execute()
     except Exception:
         pass

@@ -25,11 +25,11 @@ from vocalio_shared.schemas.jobs import (
 
 from vocalio_api import job_queue, voices_service
 from vocalio_api.auth import Caller
-from vocalio_api.events import add_event, announce
+from vocalio_api.events import add_event, announce, announcements
 from vocalio_api.metrics import AUDIO_SECONDS, JOB_DURATION, JOBS_CREATED, JOBS_FINISHED, RATE_LIMITED
 from vocalio_api.models import Job, as_utc
 from vocalio_api.public import job_public
-from vocalio_api.rate_limits import release_characters, reserve_characters
+from vocalio_api.rate_limits import CharacterReservation, reserve_characters
 from vocalio_api.state import AppState
 from vocalio_api.usage import add_usage
 from vocalio_api.webhooks import delivery_row, validate_callback_url
@@ -79,10 +79,33 @@ def _replay_or_conflict(existing: Job, body_hash: str) -> Job:
     return existing
 
 
+async def _reserve(
+    state: AppState, caller: Caller, characters: int, admitted: CharacterReservation | None
+) -> CharacterReservation:
+    """The reservation made at admission if it is for this text, else one made now."""
+    if admitted is not None and admitted.characters == characters:
+        reservation = admitted
+    else:
+        if admitted is not None:
+            await admitted.release(state.redis)
+        reservation = await reserve_characters(state.redis, caller.key_id, characters, caller.rate_chars_per_day)
+    if not reservation.granted:
+        RATE_LIMITED.labels(reason="characters").inc()
+        raise reservation.refusal()
+    return reservation
+
+
 async def create_job(
-    state: AppState, session: AsyncSession, caller: Caller, body: JobCreate, idempotency_key: str | None
+    state: AppState,
+    session: AsyncSession,
+    caller: Caller,
+    body: JobCreate,
+    idempotency_key: str | None,
+    reservation: CharacterReservation | None = None,
 ) -> tuple[Job, bool]:
-    """Returns (job, created). Nothing is stored or counted when any check fails."""
+    """Returns (job, created). Nothing is stored or counted when any check fails: `reservation`
+    (characters counted at admission) is kept only once the job is stored; the caller releases it
+    otherwise."""
     settings = state.settings
     if len(body.text) > settings.max_text_chars:
         raise VocalioError(
@@ -104,11 +127,7 @@ async def create_job(
         body = body.model_copy(update={"voice": voice_id})
         await session.commit()  # release the lock before the Redis round trip
     characters = len(body.text)
-    try:
-        await reserve_characters(state.redis, caller.key_id, characters, caller.rate_chars_per_day)
-    except VocalioError:
-        RATE_LIMITED.labels(reason="characters").inc()
-        raise
+    reservation = await _reserve(state, caller, characters, reservation)
     now = datetime.now(UTC)
     job = Job(
         id=str(uuid.uuid4()),
@@ -133,21 +152,22 @@ async def create_job(
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        await release_characters(state.redis, caller.key_id, characters)
+        await reservation.release(state.redis)
         if idempotency_key:  # a concurrent request with the same key won the race
             existing = await _find_idempotent(session, caller.key_id, idempotency_key)
             if existing is not None:
                 return _replay_or_conflict(existing, body_hash), False
         raise
     except BaseException:
-        await release_characters(state.redis, caller.key_id, characters)
+        await reservation.release(state.redis)
         raise
+    reservation.keep()
     JOBS_CREATED.labels(priority=job.priority).inc()
-    try:
-        await job_queue.enqueue(state.redis, job_spec(job))
+    try:  # the queue entry and the "created" announcement in one round trip
+        await job_queue.enqueue(state.redis, job_spec(job), announcements(job.id, job.event_seq))
     except Exception as error:
         log.warning("enqueue failed; reconciler will retry", job_id=job.id, error=repr(error))
-    await announce(state.redis, job.id, job.event_seq)
+        await announce(state.redis, job.id, job.event_seq)
     return job, True
 
 

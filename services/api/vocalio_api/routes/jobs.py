@@ -10,7 +10,7 @@ from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import JobCreate, JobList, JobPublic, JobStatus, Priority
 
 from vocalio_api.auth import Caller
-from vocalio_api.deps import CallerDep, SessionDep, StateDep
+from vocalio_api.deps import CallerDep, SessionDep, StateDep, SubmitterDep
 from vocalio_api.jobs_service import cancel_job, create_job
 from vocalio_api.models import Job, as_utc
 from vocalio_api.public import job_public
@@ -32,10 +32,10 @@ async def submit_job(
     response: Response,
     state: StateDep,
     session: SessionDep,
-    caller: CallerDep,
+    submitter: SubmitterDep,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JobPublic:
-    job, created = await create_job(state, session, caller, body, idempotency_key)
+    job, created = await create_job(state, session, submitter.caller, body, idempotency_key, submitter.reservation)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
