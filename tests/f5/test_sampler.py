@@ -5,6 +5,7 @@ import torch
 from f5_tts.model.utils import convert_char_to_pinyin
 from vocalio_worker.engines.f5_batching import plan_batches
 from vocalio_worker.engines.f5_sampler import BatchSampler, SampleItem, effective_duration
+from vocalio_worker.metrics import GpuSample
 
 from tests.f5.conftest import TinyHub
 
@@ -65,3 +66,23 @@ def test_plan_batches_groups_neighbours_within_limits() -> None:
     assert plan_batches(durations, max_batch=2) == [[1, 3], [5, 2], [4, 0]]
     assert plan_batches(durations, max_batch=8, max_batch_frames=700) == [[1, 3], [5, 2], [4], [0]]
     assert plan_batches([], max_batch=4) == []
+
+
+def test_admission_counts_the_allocators_cached_memory_as_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NVML sees torch's cached blocks as used: after one big batch, admission must not plan against that."""
+    import vocalio_worker.metrics as worker_metrics
+    from vocalio_worker.engines.f5_batching import admitted_batch_frames
+    from vocalio_worker.engines.f5_registry import load_registry
+
+    entry = load_registry()["f5-spanish"]
+    monkeypatch.setattr(worker_metrics, "sample_gpu", lambda index=0: GpuSample(0.0, 70_000.0, 80_000.0, 40.0))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda device=None: 2 * 2**30)
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 2 * 2**30)
+    nothing_cached = admitted_batch_frames(entry, torch.float16, 1000)
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 52 * 2**30)
+    fifty_gib_cached = admitted_batch_frames(entry, torch.float16, 1000)
+    assert nothing_cached is not None and fifty_gib_cached is not None
+    # 10 GB free by NVML, then 10 GB + 50 GiB: the budget grows in proportion.
+    nvml_free = (80_000.0 - 70_000.0) * 2**20
+    assert fifty_gib_cached / nothing_cached == pytest.approx((nvml_free + 50 * 2**30) / nvml_free, rel=1e-3)

@@ -53,13 +53,22 @@ def bytes_per_frame(entry: ModelEntry, dtype: torch.dtype, frames: int) -> int:
 
 
 def free_vram_bytes() -> int | None:
-    """Free memory of GPU 0 by NVML, None when no NVIDIA library or device is there."""
+    """Memory a batch can still get on GPU 0: free by NVML plus what torch's caching allocator holds unused.
+
+    NVML counts the allocator's cached blocks as used; without adding them back, every batch after the first
+    would be planned against the memory the previous batch left cached, and shrink. None without NVIDIA.
+    """
     from vocalio_worker.metrics import sample_gpu
 
     sample = sample_gpu()
     if sample.memory_total_mb is None or sample.memory_used_mb is None:
         return None
-    return int((sample.memory_total_mb - sample.memory_used_mb) * 2**20)
+    cached = torch.cuda.memory_reserved() - torch.cuda.memory_allocated() if torch.cuda.is_available() else 0
+    return reusable_vram_bytes(int((sample.memory_total_mb - sample.memory_used_mb) * 2**20), cached)
+
+
+def reusable_vram_bytes(nvml_free: int, allocator_cached: int) -> int:
+    return max(0, nvml_free) + max(0, allocator_cached)
 
 
 def admitted_batch_frames(entry: ModelEntry, dtype: torch.dtype, longest_frames: int) -> int | None:
