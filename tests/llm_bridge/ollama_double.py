@@ -70,8 +70,12 @@ def build_app(state: DoubleState) -> FastAPI:
         if content is None:
             content = json.dumps({"text": state.rewrite(_user_text(body))}, ensure_ascii=False)
         done = {
-            "model": body["model"], "created_at": "2024-01-01T00:00:00Z", "done": True, "done_reason": "stop",
-            "total_duration": 1000, "eval_count": 10,
+            "model": body["model"],
+            "created_at": "2024-01-01T00:00:00Z",
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": 1000,
+            "eval_count": 10,
         }
         if kind == "chat":
             return JSONResponse({**done, "message": {"role": "assistant", "content": content}})
@@ -90,10 +94,17 @@ def build_app(state: DoubleState) -> FastAPI:
         return {
             "models": [
                 {
-                    "name": name, "model": name, "modified_at": "2024-01-01T00:00:00Z", "size": 1_000_000,
+                    "name": name,
+                    "model": name,
+                    "modified_at": "2024-01-01T00:00:00Z",
+                    "size": 1_000_000,
                     "digest": "0" * 64,
-                    "details": {"format": "gguf", "family": "test", "parameter_size": "1B",
-                                "quantization_level": "Q4_0"},
+                    "details": {
+                        "format": "gguf",
+                        "family": "test",
+                        "parameter_size": "1B",
+                        "quantization_level": "Q4_0",
+                    },
                 }
                 for name in sorted(state.models)
             ]
@@ -110,8 +121,12 @@ def build_app(state: DoubleState) -> FastAPI:
             total = 1000
             for step in range(1, state.pull_steps + 1):
                 await asyncio.sleep(0.01)
-                line = {"status": "pulling 0123abcd", "digest": "sha256:0123abcd", "total": total,
-                        "completed": total * step // state.pull_steps}
+                line = {
+                    "status": "pulling 0123abcd",
+                    "digest": "sha256:0123abcd",
+                    "total": total,
+                    "completed": total * step // state.pull_steps,
+                }
                 yield (json.dumps(line) + "\n").encode()
             yield b'{"status":"verifying sha256 digest"}\n'
             state.models.add(name if ":" in name else f"{name}:latest")

@@ -67,9 +67,7 @@ async def test_circuit_opens_after_five_failures_then_recovers(make_bridge: Brid
         assert reasons == ["bridge_unreachable"] * 5 + ["circuit_open"]
         assert client.breaker.state == CircuitState.OPEN
         assert registry.get_sample_value("vocalio_worker_llm_bridge_circuit_state") == 2
-        assert registry.get_sample_value(
-            "vocalio_worker_llm_bridge_fallbacks_total", {"reason": "circuit_open"}
-        ) == 1
+        assert registry.get_sample_value("vocalio_worker_llm_bridge_fallbacks_total", {"reason": "circuit_open"}) == 1
 
         clock.now += 29
         assert (await client.expand("Hola.", "neutral")).fallback_reason == "circuit_open"
@@ -126,4 +124,3 @@ def test_half_open_allows_a_single_probe() -> None:
     assert breaker.allow() and not breaker.allow()  # the second caller waits for the probe's verdict
     breaker.record_success()
     assert breaker.state == CircuitState.CLOSED and breaker.allow()
-

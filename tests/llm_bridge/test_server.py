@@ -27,7 +27,11 @@ def clean_env(**values: str) -> dict[str, str]:
 def start_up_error(tmp_path: Path, **values: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "vocalio_llm_bridge.server"],
-        env=clean_env(**values), cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env=clean_env(**values),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -69,8 +73,11 @@ def bridge_process(tmp_path: Path, redis_url: str, ollama: OllamaDouble) -> Iter
     )
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "vocalio_llm_bridge.server"], env=env, cwd=tmp_path,
-            stdout=log_file, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "vocalio_llm_bridge.server"],
+            env=env,
+            cwd=tmp_path,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:

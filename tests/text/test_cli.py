@@ -18,7 +18,13 @@ def test_normalize_one_line_per_line_in_order_with_empty_lines() -> None:
     result = run(["normalize"], ("\n".join(lines) + "\n").encode())
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode("utf-8").split("\n") == [
-        "mil quinientos euros", "", "señor Pérez", "   ", "siglo catorce", "hola", "",
+        "mil quinientos euros",
+        "",
+        "señor Pérez",
+        "   ",
+        "siglo catorce",
+        "hola",
+        "",
     ]
 
 
@@ -33,8 +39,14 @@ def test_normalize_region_option() -> None:
 
 
 def test_normalize_keeps_line_count_on_odd_input() -> None:
-    lines = [b"\xff\xfe rotos", "caf\u00e9 \u2028 sep".encode(), b"a\x0bb\x0cc", "\u0663\u0664 años".encode(),
-             b"\x00", "☃ ∑".encode()]
+    lines = [
+        b"\xff\xfe rotos",
+        "caf\u00e9 \u2028 sep".encode(),
+        b"a\x0bb\x0cc",
+        "\u0663\u0664 años".encode(),
+        b"\x00",
+        "☃ ∑".encode(),
+    ]
     result = run(["normalize"], b"\n".join(lines) + b"\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(b"\n") == len(lines)

@@ -300,8 +300,11 @@ CATEGORIES = {
 
 @pytest.mark.parametrize(
     ("written", "spoken"),
-    [pytest.param(written, spoken, id=f"{name}:{written}") for name, cases in CATEGORIES.items()
-     for written, spoken in cases],
+    [
+        pytest.param(written, spoken, id=f"{name}:{written}")
+        for name, cases in CATEGORIES.items()
+        for written, spoken in cases
+    ],
 )
 def test_normalize(written: str, spoken: str) -> None:
     assert normalize(written) == spoken

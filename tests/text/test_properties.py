@@ -16,7 +16,7 @@ VOCABULARY = """
     enero mayo diciembre a las hasta entre
 """
 words = st.sampled_from(VOCABULARY.split())
-integers = st.integers(min_value=-10**15, max_value=10**15).map(str)
+integers = st.integers(min_value=-(10**15), max_value=10**15).map(str)
 grouped = st.integers(min_value=1000, max_value=10**12).map(lambda n: f"{n:,}".replace(",", "."))
 decimals = st.tuples(st.integers(0, 10**6), st.integers(0, 10**5), st.sampled_from([",", "."])).map(
     lambda parts: f"{parts[0]}{parts[2]}{parts[1]}"
@@ -74,9 +74,20 @@ def test_idempotent_on_arbitrary_unicode(text: str) -> None:
 
 
 @SETTINGS
-@given(lines=st.lists(st.one_of(sentences, st.text(alphabet=st.characters(blacklist_categories=("Cs",),
-                                                                             blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
-                                                        max_size=60)), max_size=20))
+@given(
+    lines=st.lists(
+        st.one_of(
+            sentences,
+            st.text(
+                alphabet=st.characters(
+                    blacklist_categories=("Cs",), blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+                ),
+                max_size=60,
+            ),
+        ),
+        max_size=20,
+    )
+)
 def test_line_count_preserved(lines: list[str]) -> None:
     outputs = [normalize(line) for line in lines]
     joined = "\n".join(outputs)

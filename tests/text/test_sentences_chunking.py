@@ -22,8 +22,10 @@ from vocalio_text import chunk_text, split_sentences
         ("¡Qué frío! dijo Juan.", ["¡Qué frío! dijo Juan."]),
         ("Primera línea\nSegunda línea", ["Primera línea", "Segunda línea"]),
         ("Párrafo uno.\n\nPárrafo dos.", ["Párrafo uno.", "Párrafo dos."]),
-        ("Cervantes (1547-1616) escribió el Quijote. Fue un éxito.",
-         ["Cervantes (1547-1616) escribió el Quijote.", "Fue un éxito."]),
+        (
+            "Cervantes (1547-1616) escribió el Quijote. Fue un éxito.",
+            ["Cervantes (1547-1616) escribió el Quijote.", "Fue un éxito."],
+        ),
         ("Lo dijo J. R. R. Tolkien. Nada más.", ["Lo dijo J. R. R. Tolkien.", "Nada más."]),
         ("", []),
         ("   ", []),
@@ -39,8 +41,10 @@ def test_chunks_pack_whole_sentences() -> None:
 
 
 def test_long_sentence_is_cut_at_clauses() -> None:
-    text = ("En un lugar de la Mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía un "
-            "hidalgo de los de lanza en astillero, adarga antigua, rocín flaco y galgo corredor.")
+    text = (
+        "En un lugar de la Mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía un "
+        "hidalgo de los de lanza en astillero, adarga antigua, rocín flaco y galgo corredor."
+    )
     chunks = chunk_text(text, 80)
     assert all(len(chunk) <= 80 for chunk in chunks)
     assert chunks[0].endswith(",")

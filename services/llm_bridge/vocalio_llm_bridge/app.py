@@ -154,9 +154,7 @@ def create_app(settings: LlmBridgeSettings) -> FastAPI:
     @app.get("/ready", response_model=None)
     async def ready(_: Authorized) -> JSONResponse | dict[str, Any]:
         redis_ok = await cache.ping()
-        checks: dict[str, Any] = {
-            "rules": True, "redis": redis_ok, "ollama": {"enabled": backend is not None}
-        }
+        checks: dict[str, Any] = {"rules": True, "redis": redis_ok, "ollama": {"enabled": backend is not None}}
         is_ready = True
         if backend is not None:
             status = await backend.status()

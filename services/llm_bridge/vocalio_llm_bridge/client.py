@@ -131,12 +131,15 @@ class ExpandClient:
         self._fallbacks: Counter | None = None
         if registry is not None:
             self._state_gauge = Gauge(
-                names.LLM_BRIDGE_CIRCUIT_STATE, "llm_bridge circuit: 0 closed, 1 half-open, 2 open.",
+                names.LLM_BRIDGE_CIRCUIT_STATE,
+                "llm_bridge circuit: 0 closed, 1 half-open, 2 open.",
                 registry=registry,
             )
             self._fallbacks = Counter(
-                names.LLM_BRIDGE_FALLBACKS_TOTAL, "Expansions served by local rules, by reason.",
-                ["reason"], registry=registry,
+                names.LLM_BRIDGE_FALLBACKS_TOTAL,
+                "Expansions served by local rules, by reason.",
+                ["reason"],
+                registry=registry,
             )
 
     async def __aenter__(self) -> "ExpandClient":
@@ -177,9 +180,7 @@ class ExpandClient:
             # circuit is left alone; the operator sees the warning and the log line.
             self.breaker.release_trial()
             log.error("llm_bridge_rejected_request", status=response.status_code, body=response.text[:300])
-            return await self._local(
-                text, region_value, rules_text, LOCAL_REJECTED, f"HTTP {response.status_code}"
-            )
+            return await self._local(text, region_value, rules_text, LOCAL_REJECTED, f"HTTP {response.status_code}")
         try:
             answer = ExpandResponse.model_validate_json(response.content)
         except pydantic.ValidationError:
@@ -195,15 +196,11 @@ class ExpandClient:
             fallback_reason=answer.fallback_reason,
         )
 
-    async def _failed(
-        self, text: str, region: str, rules_text: str | None, reason: str, detail: str
-    ) -> ExpandOutcome:
+    async def _failed(self, text: str, region: str, rules_text: str | None, reason: str, detail: str) -> ExpandOutcome:
         self.breaker.record_failure()
         return await self._local(text, region, rules_text, reason, detail)
 
-    async def _local(
-        self, text: str, region: str, rules_text: str | None, reason: str, detail: str
-    ) -> ExpandOutcome:
+    async def _local(self, text: str, region: str, rules_text: str | None, reason: str, detail: str) -> ExpandOutcome:
         self._observe_state()
         if self._fallbacks is not None:
             self._fallbacks.labels(reason=reason).inc()

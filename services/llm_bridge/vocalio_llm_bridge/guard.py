@@ -31,18 +31,40 @@ REASON_LENGTH = "length_ratio"
 REASON_EMPTY = "empty_output"
 
 # 1.500 / 1 500 / 1 500 (nbsp) thousands groups, or plain digits; then an optional decimal part.
-_NUMBER = re.compile(
-    r"(?<![\d,.])(?P<int>\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?![\d])|\d+)(?:[,.](?P<frac>\d+))?"
-)
+_NUMBER = re.compile(r"(?<![\d,.])(?P<int>\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?![\d])|\d+)(?:[,.](?P<frac>\d+))?")
 _SCALES = (Decimal(1000), Decimal(10**6), Decimal(10**9), Decimal(10**12))
 
 _WORD_VALUES: dict[str, tuple[int, ...]] = {
-    "cero": (0,), "un": (1,), "uno": (1,), "una": (1,), "primer": (1,), "primero": (1,), "primera": (1,),
-    "segundo": (2,), "segunda": (2,), "tercer": (3,), "tercero": (3,), "tercera": (3,),
-    "cuarto": (4, 15), "cuarta": (4,), "media": (30,), "medio": (30,), "veintiun": (21,),
-    "enero": (1,), "febrero": (2,), "marzo": (3,), "abril": (4,), "mayo": (5,), "junio": (6,),
-    "julio": (7,), "agosto": (8,), "septiembre": (9,), "setiembre": (9,), "octubre": (10,),
-    "noviembre": (11,), "diciembre": (12,),
+    "cero": (0,),
+    "un": (1,),
+    "uno": (1,),
+    "una": (1,),
+    "primer": (1,),
+    "primero": (1,),
+    "primera": (1,),
+    "segundo": (2,),
+    "segunda": (2,),
+    "tercer": (3,),
+    "tercero": (3,),
+    "tercera": (3,),
+    "cuarto": (4, 15),
+    "cuarta": (4,),
+    "media": (30,),
+    "medio": (30,),
+    "veintiun": (21,),
+    "enero": (1,),
+    "febrero": (2,),
+    "marzo": (3,),
+    "abril": (4,),
+    "mayo": (5,),
+    "junio": (6,),
+    "julio": (7,),
+    "agosto": (8,),
+    "septiembre": (9,),
+    "setiembre": (9,),
+    "octubre": (10,),
+    "noviembre": (11,),
+    "diciembre": (12,),
 }
 
 # Proper names: a capitalised word with at least one lower-case letter (acronyms like ONU or roman
@@ -50,11 +72,45 @@ _WORD_VALUES: dict[str, tuple[int, ...]] = {
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?…:\n]")
 # Abbreviations after which a capital does not start a sentence ("el Sr. García"), folded.
-_TITLE_ABBREVIATIONS = frozenset({
-    "sr", "sra", "srta", "sres", "dr", "dra", "drs", "dras", "don", "dna", "d", "lic", "ing", "arq",
-    "prof", "profa", "gral", "cnel", "tte", "cap", "sto", "sta", "av", "avda", "ud", "uds", "vd", "vds",
-    "mons", "fr", "pbro", "excmo", "excma", "ilmo", "ilma",
-})
+_TITLE_ABBREVIATIONS = frozenset(
+    {
+        "sr",
+        "sra",
+        "srta",
+        "sres",
+        "dr",
+        "dra",
+        "drs",
+        "dras",
+        "don",
+        "dna",
+        "d",
+        "lic",
+        "ing",
+        "arq",
+        "prof",
+        "profa",
+        "gral",
+        "cnel",
+        "tte",
+        "cap",
+        "sto",
+        "sta",
+        "av",
+        "avda",
+        "ud",
+        "uds",
+        "vd",
+        "vds",
+        "mons",
+        "fr",
+        "pbro",
+        "excmo",
+        "excma",
+        "ilmo",
+        "ilma",
+    }
+)
 _OPENERS = "¿¡\"'«“‘([—–- "
 
 
@@ -166,9 +222,7 @@ def _is_abbreviation(before: str) -> bool:
 def missing_names(source: str, candidate: str) -> list[str]:
     folded = _fold(candidate)
     return sorted(
-        name
-        for name in proper_names(source)
-        if not re.search(rf"(?<!\w){re.escape(_fold(name))}(?!\w)", folded)
+        name for name in proper_names(source) if not re.search(rf"(?<!\w){re.escape(_fold(name))}(?!\w)", folded)
     )
 
 
@@ -201,4 +255,3 @@ def check(source: str, candidate: str, rules_text: str, bounds: LengthBounds) ->
             f"length ratio {ratio:.2f} outside [{bounds.ratio_min}, {bounds.ratio_max}]",
         )
     return Verdict(True)
-

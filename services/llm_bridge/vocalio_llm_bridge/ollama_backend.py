@@ -24,9 +24,7 @@ REASON_MODEL_NOT_FOUND = "model_not_found"
 REASON_UPSTREAM = "upstream_error"
 REASON_MALFORMED = "malformed"
 
-BACKEND_REASONS = (
-    REASON_TIMEOUT, REASON_UNREACHABLE, REASON_MODEL_NOT_FOUND, REASON_UPSTREAM, REASON_MALFORMED
-)
+BACKEND_REASONS = (REASON_TIMEOUT, REASON_UNREACHABLE, REASON_MODEL_NOT_FOUND, REASON_UPSTREAM, REASON_MALFORMED)
 
 
 class BackendFailure(Exception):
@@ -51,9 +49,7 @@ def same_model(configured: str, listed: str) -> bool:
 
 
 class OllamaBackend:
-    def __init__(
-        self, url: str, model: str, timeout_s: float, connect_timeout_s: float, temperature: float
-    ) -> None:
+    def __init__(self, url: str, model: str, timeout_s: float, connect_timeout_s: float, temperature: float) -> None:
         self.url = url
         self.model = model
         self.timeout_s = timeout_s

@@ -14,22 +14,23 @@ def _words(text: str) -> list[str]:
     """Word lists are kept as readable blocks of text."""
     return text.split()
 
+
 # Words after which a number is not modifying a noun.
 _NOT_NOUNS = frozenset(
     _words(
-    """
+        """
     de del a al y e o u ni en con por para sin sobre entre hasta desde hacia según tras que como
     cuando donde si no más menos es son fue fueron era eran será serán ha han había habían hay se le
     lo la los las el un una unos unas su sus mi mis tu tus este esta estos estas ese esa esos esas
     aquel aquella ya también solo sólo muy pero sino aunque porque pues veces vez antes después
     aproximadamente atrás más menos exactamente justo
     """
-)
+    )
 ) - {"vez", "veces"}
 
 _MASCULINE_IN_A = frozenset(
     _words(
-    """
+        """
     día días mapa mapas problema problemas programa programas sistema sistemas tema temas idioma
     idiomas planeta planetas clima climas poema poemas dilema dilemas drama dramas esquema esquemas
     fantasma fantasmas pijama pijamas síntoma síntomas teorema teoremas lema lemas enigma enigmas
@@ -38,12 +39,12 @@ _MASCULINE_IN_A = frozenset(
     hologramas panda pandas karma gorila gorilas yoga delta deltas alfa omega quórum atleta atletas
     policía policías guía guías colega colegas
     """
-)
+    )
 )
 
 _FEMININE_OTHER = frozenset(
     _words(
-    """
+        """
     vez veces mujer mujeres noche noches parte partes calle calles clase clases llave llaves nave
     naves fuente fuentes muerte muertes suerte madre madres leche carne carnes sangre flor flores
     mano manos foto fotos moto motos radio red redes ley leyes sal piel pieles luz luces cruz cruces
@@ -54,19 +55,35 @@ _FEMININE_OTHER = frozenset(
     unidad unidades universidad universidades actitud virtud juventud costumbre costumbres crisis
     tesis dosis hipótesis síntesis col cárcel cárceles miel sed pared paredes
     """
-)
+    )
 )
 _MASCULINE_OTHER = frozenset(
     _words(
-    """
+        """
     avión aviones camión camiones millón millones billón billones gorrión corazón corazones análisis
     paréntesis oasis lunes martes miércoles jueves viernes
     """
-)
+    )
 )
 
-_FEMININE_ENDINGS = ("a", "as", "ción", "ciones", "sión", "siones", "dad", "dades", "tad", "tades", "tud",
-                     "tudes", "umbre", "umbres", "itis", "ez")
+_FEMININE_ENDINGS = (
+    "a",
+    "as",
+    "ción",
+    "ciones",
+    "sión",
+    "siones",
+    "dad",
+    "dades",
+    "tad",
+    "tades",
+    "tud",
+    "tudes",
+    "umbre",
+    "umbres",
+    "itis",
+    "ez",
+)
 _MASCULINE_ENDINGS_ISTA = ("ista", "istas")
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
 _WORD = re.compile(r"[^\W\d_]+")

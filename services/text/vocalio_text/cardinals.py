@@ -17,11 +17,18 @@ from vocalio_text.conventions import RegionalConventions
 from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, split_number
 
 _NUMBER = NUMBER_PATTERN
-_OPERATORS = {"+": "más", "-": "menos", "−": "menos", "×": "por", "*": "por", "x": "por", "÷": "entre",
-              "/": "entre", "=": "es igual a"}
-_MATH = re.compile(
-    rf"(?<![\w.,])(?:{_NUMBER})(?:\s+[-+−×*x÷/=]\s+(?:{_NUMBER}))+(?!\w|[.,]\d)"
-)
+_OPERATORS = {
+    "+": "más",
+    "-": "menos",
+    "−": "menos",
+    "×": "por",
+    "*": "por",
+    "x": "por",
+    "÷": "entre",
+    "/": "entre",
+    "=": "es igual a",
+}
+_MATH = re.compile(rf"(?<![\w.,])(?:{_NUMBER})(?:\s+[-+−×*x÷/=]\s+(?:{_NUMBER}))+(?!\w|[.,]\d)")
 _MATH_TOKEN = re.compile(rf"{_NUMBER}|[-+−×*x÷/=]")
 _RANGE = re.compile(r"(?<![\w.,/-])(?P<start>\d{1,4})\s?[-–]\s?(?P<end>\d{1,4})(?![\w/]|[.,]\d)")
 _ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
@@ -62,8 +69,11 @@ def _make_math(conventions: RegionalConventions) -> Callable[[re.Match[str]], st
                 spoken.append(_OPERATORS[token])
                 continue
             integer, fraction = split_number(token, conventions.decimal_mark)
-            spoken.append(decimal(integer, fraction, separator_word=conventions.decimal_word) if fraction
-                          else cardinal(int(integer)))
+            spoken.append(
+                decimal(integer, fraction, separator_word=conventions.decimal_word)
+                if fraction
+                else cardinal(int(integer))
+            )
         return " ".join(spoken)
 
     return _math

@@ -49,8 +49,10 @@ def _pack(pieces: list[str], max_chars: int, split_words: bool = False) -> list[
     chunks: list[str] = []
     current = ""
     for piece in pieces:
-        parts = _split_long(piece, max_chars) if not split_words else (
-            [piece] if len(piece) <= max_chars else _split_words(piece, max_chars)
+        parts = (
+            _split_long(piece, max_chars)
+            if not split_words
+            else ([piece] if len(piece) <= max_chars else _split_words(piece, max_chars))
         )
         for part in parts:
             candidate = f"{current} {part}" if current else part

@@ -71,7 +71,13 @@ def analyze(
         try:
             result = analyze_text(line, region=region, max_chunk_chars=max_chunk_chars).model_dump(mode="json")
         except Exception as error:  # keep the line count whatever happens
-            result = {"error": str(error), "normalized": line, "chunks": [], "region": None,
-                      "confidence": 0.0, "markers": []}
+            result = {
+                "error": str(error),
+                "normalized": line,
+                "chunks": [],
+                "region": None,
+                "confidence": 0.0,
+                "markers": [],
+            }
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     out.flush()

@@ -34,38 +34,52 @@ _US_DOLLAR = Currency("dólar estadounidense", "dólares estadounidenses")
 
 # Written sign or code (lowercase) -> currency. Codes are only taken next to an amount.
 CURRENCIES: dict[str, Currency] = {
-    "€": _EURO, "eur": _EURO,
-    "£": _POUND, "gbp": Currency("libra esterlina", "libras esterlinas", True, "penique", "peniques"),
-    "¥": _YEN, "jpy": _YEN,
-    "us$": _US_DOLLAR, "usd": _US_DOLLAR, "u$s": _US_DOLLAR,
-    "mex$": Currency("peso mexicano", "pesos mexicanos"), "mxn": Currency("peso mexicano", "pesos mexicanos"),
-    "ars": Currency("peso argentino", "pesos argentinos"), "ar$": Currency("peso argentino", "pesos argentinos"),
-    "cop": Currency("peso colombiano", "pesos colombianos"), "col$": Currency("peso colombiano", "pesos colombianos"),
-    "clp": Currency("peso chileno", "pesos chilenos"), "uyu": Currency("peso uruguayo", "pesos uruguayos"),
-    "dop": Currency("peso dominicano", "pesos dominicanos"), "rd$": Currency("peso dominicano", "pesos dominicanos"),
+    "€": _EURO,
+    "eur": _EURO,
+    "£": _POUND,
+    "gbp": Currency("libra esterlina", "libras esterlinas", True, "penique", "peniques"),
+    "¥": _YEN,
+    "jpy": _YEN,
+    "us$": _US_DOLLAR,
+    "usd": _US_DOLLAR,
+    "u$s": _US_DOLLAR,
+    "mex$": Currency("peso mexicano", "pesos mexicanos"),
+    "mxn": Currency("peso mexicano", "pesos mexicanos"),
+    "ars": Currency("peso argentino", "pesos argentinos"),
+    "ar$": Currency("peso argentino", "pesos argentinos"),
+    "cop": Currency("peso colombiano", "pesos colombianos"),
+    "col$": Currency("peso colombiano", "pesos colombianos"),
+    "clp": Currency("peso chileno", "pesos chilenos"),
+    "uyu": Currency("peso uruguayo", "pesos uruguayos"),
+    "dop": Currency("peso dominicano", "pesos dominicanos"),
+    "rd$": Currency("peso dominicano", "pesos dominicanos"),
     "cup": Currency("peso cubano", "pesos cubanos"),
     "pen": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
     "s/": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
     "bop": Currency("peso boliviano", "pesos bolivianos"),
-    "bob": Currency("boliviano", "bolivianos"), "bs": Currency("bolívar", "bolívares", minor_singular="céntimo",
-                                                              minor_plural="céntimos"),
+    "bob": Currency("boliviano", "bolivianos"),
+    "bs": Currency("bolívar", "bolívares", minor_singular="céntimo", minor_plural="céntimos"),
     "ves": Currency("bolívar", "bolívares", minor_singular="céntimo", minor_plural="céntimos"),
     "pyg": Currency("guaraní", "guaraníes", minor_singular="céntimo", minor_plural="céntimos"),
     "₲": Currency("guaraní", "guaraníes", minor_singular="céntimo", minor_plural="céntimos"),
-    "gtq": Currency("quetzal", "quetzales"), "q": Currency("quetzal", "quetzales"),
-    "hnl": Currency("lempira", "lempiras"), "nio": Currency("córdoba", "córdobas", True),
-    "crc": Currency("colón costarricense", "colones costarricenses", minor_singular="céntimo",
-                    minor_plural="céntimos"),
+    "gtq": Currency("quetzal", "quetzales"),
+    "q": Currency("quetzal", "quetzales"),
+    "hnl": Currency("lempira", "lempiras"),
+    "nio": Currency("córdoba", "córdobas", True),
+    "crc": Currency("colón costarricense", "colones costarricenses", minor_singular="céntimo", minor_plural="céntimos"),
     "₡": Currency("colón", "colones", minor_singular="céntimo", minor_plural="céntimos"),
     "pab": Currency("balboa", "balboas", minor_singular="centésimo", minor_plural="centésimos"),
-    "brl": Currency("real brasileño", "reales brasileños"), "r$": Currency("real", "reales"),
+    "brl": Currency("real brasileño", "reales brasileños"),
+    "r$": Currency("real", "reales"),
     "cad": Currency("dólar canadiense", "dólares canadienses"),
     "hkd": Currency("dólar de hong kong", "dólares de hong kong"),
-    "ttd": Currency("dólar de trinidad y tobago", "dólares de trinidad y tobago", minor_singular="céntimo",
-                    minor_plural="céntimos"),
+    "ttd": Currency(
+        "dólar de trinidad y tobago", "dólares de trinidad y tobago", minor_singular="céntimo", minor_plural="céntimos"
+    ),
     "chf": Currency("franco suizo", "francos suizos", minor_singular="céntimo", minor_plural="céntimos"),
     "fr": Currency("franco", "francos", minor_singular="céntimo", minor_plural="céntimos"),
-    "cny": Currency("yuan", "yuanes"), "inr": Currency("rupia india", "rupias indias", True, "paisa", "paisas", True),
+    "cny": Currency("yuan", "yuanes"),
+    "inr": Currency("rupia india", "rupias indias", True, "paisa", "paisas", True),
     "rs": Currency("rupia", "rupias", True, "paisa", "paisas", True),
     "kr": Currency("corona", "coronas", True, "øre", "øre"),
     "₩": Currency("won", "wones", minor_singular="chon", minor_plural="chones"),
@@ -108,8 +122,9 @@ def _form(feminine: bool) -> Form:
     return Form.FEMININE if feminine else Form.APOCOPE
 
 
-def spoken_amount(amount: str, scale: str | None, currency: Currency, conventions: RegionalConventions,
-                  negative: bool = False) -> str:
+def spoken_amount(
+    amount: str, scale: str | None, currency: Currency, conventions: RegionalConventions, negative: bool = False
+) -> str:
     integer, fraction = split_number(amount, conventions.decimal_mark)
     sign = "menos " if negative else ""
     if scale:
@@ -142,8 +157,9 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
         if len(written) == 1 and written.isalpha() and group == "post":
             return match.group(0)  # "5 q" is not money; "q50" is (Guatemalan quetzales)
         currency = _currency(written, conventions)
-        return spoken_amount(match.group("amount"), match.group("scale"), currency, conventions,
-                             bool(match.group("minus")))
+        return spoken_amount(
+            match.group("amount"), match.group("scale"), currency, conventions, bool(match.group("minus"))
+        )
 
     return _replace
 

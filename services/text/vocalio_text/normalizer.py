@@ -51,8 +51,12 @@ def _ascii_digits(text: str) -> str:
     if text.isascii():
         return text
     return "".join(
-        str(unicodedata.digit(char)) if char.isdigit() and not char.isascii() and unicodedata.digit(char, None)
-        is not None and unicodedata.category(char) == "Nd" else char
+        str(unicodedata.digit(char))
+        if char.isdigit()
+        and not char.isascii()
+        and unicodedata.digit(char, None) is not None
+        and unicodedata.category(char) == "Nd"
+        else char
         for char in text
     )
 

@@ -27,8 +27,19 @@ DIGIT_WORDS = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete",
 
 # Words that are themselves counted nouns: a number before them takes the apocope ("un millón").
 SCALE_WORDS = frozenset(
-    {"mil", "millón", "millones", "billón", "billones", "trillón", "trillones", "cuatrillón", "cuatrillones",
-     "millardo", "millardos"}
+    {
+        "mil",
+        "millón",
+        "millones",
+        "billón",
+        "billones",
+        "trillón",
+        "trillones",
+        "cuatrillón",
+        "cuatrillones",
+        "millardo",
+        "millardos",
+    }
 )
 _MASCULINE_SCALES = SCALE_WORDS - {"mil"}
 _APOCOPE = {"uno": "un", "veintiuno": "veintiún"}
@@ -95,8 +106,13 @@ def fraction_digits(digits: str, form: Form = Form.MASCULINE) -> str:
     return " ".join(spoken)
 
 
-def decimal(integer_digits: str, fraction: str, form: Form = Form.MASCULINE, separator_word: str = "coma",
-            negative: bool = False) -> str:
+def decimal(
+    integer_digits: str,
+    fraction: str,
+    form: Form = Form.MASCULINE,
+    separator_word: str = "coma",
+    negative: bool = False,
+) -> str:
     """ "3", "14" -> "tres coma catorce". The integer part never takes the apocope ("uno coma cinco")."""
     integer_form = Form.FEMININE if form is Form.FEMININE else Form.MASCULINE
     spoken = f"{cardinal(int(integer_digits), integer_form)} {separator_word} {fraction_digits(fraction, form)}"

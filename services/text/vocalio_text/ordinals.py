@@ -12,10 +12,30 @@ import re
 from vocalio_text.numbers import Form, cardinal
 
 _UNITS = ("", "primero", "segundo", "tercero", "cuarto", "quinto", "sexto", "séptimo", "octavo", "noveno")
-_TENS = ("", "décimo", "vigésimo", "trigésimo", "cuadragésimo", "quincuagésimo", "sexagésimo", "septuagésimo",
-         "octogésimo", "nonagésimo")
-_HUNDREDS = ("", "centésimo", "ducentésimo", "tricentésimo", "cuadringentésimo", "quingentésimo",
-             "sexcentésimo", "septingentésimo", "octingentésimo", "noningentésimo")
+_TENS = (
+    "",
+    "décimo",
+    "vigésimo",
+    "trigésimo",
+    "cuadragésimo",
+    "quincuagésimo",
+    "sexagésimo",
+    "septuagésimo",
+    "octogésimo",
+    "nonagésimo",
+)
+_HUNDREDS = (
+    "",
+    "centésimo",
+    "ducentésimo",
+    "tricentésimo",
+    "cuadringentésimo",
+    "quingentésimo",
+    "sexcentésimo",
+    "septingentésimo",
+    "octingentésimo",
+    "noningentésimo",
+)
 _COMPOUND_PREFIX = {1: "decimo", 2: "vigesimo"}
 _APOCOPE = {"primero": "primer", "tercero": "tercer"}
 

@@ -21,6 +21,7 @@ def _words(text: str) -> list[str]:
     """Word lists are kept as readable blocks of text."""
     return text.split()
 
+
 _VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _VALID = re.compile(r"m{0,4}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})", re.IGNORECASE)
 _ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
@@ -39,11 +40,11 @@ _REGNAL_NAMES = (
 )
 _FEMININE_NAMES = frozenset(
     _words(
-    """
+        """
     isabel maría juana catalina victoria leonor cristina cleopatra urraca berenguela ana margarita
     beatriz blanca sofía mariana carlota luisa
     """
-)
+    )
 )
 
 _IN_CARDINAL_CONTEXT = re.compile(
@@ -58,8 +59,33 @@ _AFTER_NAME_LOWER = re.compile(rf"\b(?P<name>{_REGNAL_NAMES.lower()})\s+(?P<roma
 _AFTER_ARTICLE = re.compile(r"\b(?P<article>el|la|los|las|del|al)\s+(?P<roman>[IVXLCDM]{2,}|[IVX])(?=\s+[^\W\d_])")
 _WHOLE_LINE = re.compile(r"^\s*(?P<roman>[IVXLCDM]+)\s*$")
 # Capital runs that are valid numerals but far more often abbreviations or words.
-_NOT_NUMERALS = frozenset({"CD", "DC", "CV", "MD", "CC", "CM", "MC", "XL", "DI", "MI", "LI", "DM", "MIL", "CID",
-                           "DIV", "MIX", "VIC", "CL", "LV", "MDC", "CCC", "DCC", "LL"})
+_NOT_NUMERALS = frozenset(
+    {
+        "CD",
+        "DC",
+        "CV",
+        "MD",
+        "CC",
+        "CM",
+        "MC",
+        "XL",
+        "DI",
+        "MI",
+        "LI",
+        "DM",
+        "MIL",
+        "CID",
+        "DIV",
+        "MIX",
+        "VIC",
+        "CL",
+        "LV",
+        "MDC",
+        "CCC",
+        "DCC",
+        "LL",
+    }
+)
 _LOWERCASE_WORDS = frozenset({"di", "mi", "vi", "i", "v", "c", "d", "l", "m", "dc", "cd", "mix", "lid", "vid"})
 _SPLIT_MORE = re.compile(r"(\s*(?:,|y|e|al|-|–|a)\s*)([IVXLCDM]+)\b")
 

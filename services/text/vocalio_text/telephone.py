@@ -52,9 +52,7 @@ _TRAILING_EXTENSION = re.compile(r"(?<=\d{4})-(\d{1,2})$")
 
 def _phone(match: re.Match[str]) -> str:
     number = match.group("number")
-    if not match.group("country") and (
-        _YEAR_RANGE.fullmatch(number) or sum(char.isdigit() for char in number) < 7
-    ):
+    if not match.group("country") and (_YEAR_RANGE.fullmatch(number) or sum(char.isdigit() for char in number) < 7):
         return match.group(0)  # "2010-2020", "10-20": ranges, read by the number rules
     extension = match.group("ext_dash") or match.group("ext")
     trailing = _TRAILING_EXTENSION.search(number)

@@ -21,15 +21,45 @@ from vocalio_text.conventions import RegionalConventions
 from vocalio_text.numbers import Form, cardinal
 
 TIME_ZONE_NAMES: dict[str, str] = {
-    "art": "hora estándar de argentina", "bot": "hora de bolivia", "brt": "hora estándar de brasilia",
-    "clt": "hora estándar de chile", "clst": "hora de verano de chile", "cot": "hora estándar de colombia",
-    "ect": "hora de ecuador", "pet": "hora estándar de perú", "pyt": "hora estándar de paraguay",
-    "pyst": "hora de verano de paraguay", "uyt": "hora de uruguay", "uyst": "hora de verano de uruguay",
-    "vet": "hora de venezuela", "cet": "c e t", "cest": "c e s t", "ast": "hora estándar del atlántico",
-    "adt": "hora de verano del atlántico", "jst": "hora estándar de japón",
+    "art": "hora estándar de argentina",
+    "bot": "hora de bolivia",
+    "brt": "hora estándar de brasilia",
+    "clt": "hora estándar de chile",
+    "clst": "hora de verano de chile",
+    "cot": "hora estándar de colombia",
+    "ect": "hora de ecuador",
+    "pet": "hora estándar de perú",
+    "pyt": "hora estándar de paraguay",
+    "pyst": "hora de verano de paraguay",
+    "uyt": "hora de uruguay",
+    "uyst": "hora de verano de uruguay",
+    "vet": "hora de venezuela",
+    "cet": "c e t",
+    "cest": "c e s t",
+    "ast": "hora estándar del atlántico",
+    "adt": "hora de verano del atlántico",
+    "jst": "hora estándar de japón",
 }
-SPELLED_ZONES = ("utc", "gmt", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "pt", "et", "mt", "ct",
-                 "wet", "eet", "eest", "west")
+SPELLED_ZONES = (
+    "utc",
+    "gmt",
+    "est",
+    "edt",
+    "cst",
+    "cdt",
+    "mst",
+    "mdt",
+    "pst",
+    "pdt",
+    "pt",
+    "et",
+    "mt",
+    "ct",
+    "wet",
+    "eet",
+    "eest",
+    "west",
+)
 _ZONES = "|".join(sorted([*TIME_ZONE_NAMES, *SPELLED_ZONES], key=len, reverse=True))
 _SUFFIX = r"(?P<suffix>[ap]\.?\s?m\.?(?!\w)|[AP]\.?\s?M\.?(?!\w))"
 _ZONE = rf"(?P<zone>\b(?:{_ZONES})\b)(?:\s?(?P<offset_sign>[+-])(?P<offset_h>\d{{1,2}})(?::(?P<offset_m>\d{{2}}))?)?"
@@ -91,8 +121,7 @@ def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
         hour_label = "hora" if hour == 1 else "horas"
         minute_label = "minuto" if minute == 1 else "minutos"
         second_label = "segundo" if second == 1 else "segundos"
-        return (f"{hour_words(hour)} {hour_label} {cardinal(minute)} {minute_label} y "
-                f"{cardinal(second)} {second_label}")
+        return f"{hour_words(hour)} {hour_label} {cardinal(minute)} {minute_label} y {cardinal(second)} {second_label}"
     if minute == 0:
         return hour_words(hour)
     return f"{hour_words(hour)} y {_minute_words(minute)}"
