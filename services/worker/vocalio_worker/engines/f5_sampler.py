@@ -81,25 +81,20 @@ class BatchSampler:
     def _velocity(
         self,
         x: Tensor,
-        step_cond: Tensor,
-        text: tuple[Tensor, Tensor],
+        cond: Tensor,
+        text_embed: Tensor,
         time: Tensor,
         mask: Tensor | None,
+        rope: tuple[Tensor, Tensor | None],
         cfg_strength: float,
     ) -> Tensor:
+        """One flow step. With guidance, `cond`, `text_embed` and `mask` are already packed as
+        (conditional, unconditional) halves: built once per call, not per step."""
         tr = self.transformer
-        batch, frames = x.shape[0], x.shape[1]
-        t = tr.time_embed(time.expand(batch))
-        if cfg_strength >= 1e-5:  # pack conditional and unconditional (no reference audio, no text) passes
-            x = torch.cat((x, x))
-            cond = torch.cat((step_cond, torch.zeros_like(step_cond)))
-            text_embed = torch.cat(text)
-            t = torch.cat((t, t))
-            mask = torch.cat((mask, mask)) if mask is not None else None
-        else:
-            cond, text_embed = step_cond, text[0]
+        t = tr.time_embed(time.expand(x.shape[0]))
+        if cfg_strength >= 1e-5:
+            x, t = torch.cat((x, x)), torch.cat((t, t))
         h = tr.input_embed(x, cond, text_embed, audio_mask=mask)
-        rope = tr.rotary_embed.forward_from_seq_len(frames)
         residual = h
         for block in tr.transformer_blocks:
             h = block(h, t, mask=mask, rope=rope)
@@ -138,11 +133,18 @@ class BatchSampler:
         lengths = torch.tensor(durations, device=device)
         # No mask when every chunk fills the batch: cheaper, and exactly the package's batch-of-1 path.
         mask = None if min(durations) == frames else torch.arange(frames, device=device)[None] < lengths[:, None]
-        text = self._text_embeddings(items, durations, frames)
+        text_cond, text_uncond = self._text_embeddings(items, durations, frames)
+        if cfg_strength >= 1e-5:  # conditional and unconditional (no reference audio, no text) passes as one
+            step_cond = torch.cat((cond, torch.zeros_like(cond)))
+            text_embed = torch.cat((text_cond, text_uncond))
+            step_mask = torch.cat((mask, mask)) if mask is not None else None
+        else:
+            step_cond, text_embed, step_mask = cond, text_cond, mask
+        rope = self.transformer.rotary_embed.forward_from_seq_len(frames)
         schedule = timesteps(steps, use_epss, sway_coef, device, dtype)
         x = noise
         for step in range(len(schedule) - 1):
-            velocity = self._velocity(x, cond, text, schedule[step], mask, cfg_strength)
+            velocity = self._velocity(x, step_cond, text_embed, schedule[step], step_mask, rope, cfg_strength)
             x = x + (schedule[step + 1] - schedule[step]) * velocity
         x = torch.where(cond_mask, cond, x)
         return [x[index, :duration] for index, duration in enumerate(durations)]
