@@ -173,14 +173,14 @@ class F5Engine:
         ).to(loaded.device)
         self._sampler = BatchSampler(loaded.model, loaded.vocab_char_map)
         self._vocoder, self._model = vocoder, loaded
-        if loaded.device.type == "cpu" and self.settings.f5_cpu_workers > 1:
+        if self._cpu_pool is None and loaded.device.type == "cpu" and self.settings.f5_cpu_workers > 1:
             self._cpu_pool = ThreadPoolExecutor(self.settings.f5_cpu_workers, thread_name_prefix="f5-cpu")
         if self.settings.f5_compile:
             self.compile_s = self._compile()
 
     def _compile(self) -> float:
         """torch.compile the flow step and trace it now, on dummy input, for the batch shapes this device runs:
-        the first job must not pay the compile (about a minute on a small CPU), nor two threads race for it."""
+        the first job must not pay the compile (tens of seconds on a small CPU), nor two threads race for it."""
         import time
 
         import torch

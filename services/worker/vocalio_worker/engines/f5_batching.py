@@ -63,12 +63,9 @@ def free_vram_bytes() -> int | None:
     sample = sample_gpu()
     if sample.memory_total_mb is None or sample.memory_used_mb is None:
         return None
+    nvml_free = max(0, int((sample.memory_total_mb - sample.memory_used_mb) * 2**20))
     cached = torch.cuda.memory_reserved() - torch.cuda.memory_allocated() if torch.cuda.is_available() else 0
-    return reusable_vram_bytes(int((sample.memory_total_mb - sample.memory_used_mb) * 2**20), cached)
-
-
-def reusable_vram_bytes(nvml_free: int, allocator_cached: int) -> int:
-    return max(0, nvml_free) + max(0, allocator_cached)
+    return nvml_free + max(0, cached)
 
 
 def admitted_batch_frames(entry: ModelEntry, dtype: torch.dtype, longest_frames: int) -> int | None:

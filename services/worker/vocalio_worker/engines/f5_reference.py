@@ -64,7 +64,7 @@ def prepare_reference(voice: VoiceRef, sample_rate_hz: int, max_reference_s: flo
     if not voice.has_reference:
         raise _invalid(
             f"voice {voice.voice_id!r} has no reference audio: F5-TTS clones a voice from reference audio and "
-            "its transcript (set VOCALIO_F5_REFERENCE_AUDIO/TEXT until the voice library serves voices)",
+            "its transcript (name a library voice, or set VOCALIO_F5_REFERENCE_AUDIO/TEXT)",
             voice,
         )
     if not (voice.reference_transcript or "").strip():

@@ -47,13 +47,13 @@ class F5Settings(CommonSettings):
     )
     f5_seed: int | None = Field(default=None, description="Fixed noise seed (reproducible output); unset = random.")
     f5_reference_audio: Path | None = Field(
-        default=None, description="Default reference voice until the voice library serves one (with its transcript)."
+        default=None, description="The engine's own voice (with its transcript) when a call names no library voice."
     )
     f5_reference_text: str | None = Field(default=None, description="Transcript of VOCALIO_F5_REFERENCE_AUDIO.")
     f5_compile: bool = Field(
         default=False,
-        description="torch.compile the transformer step; compiled at start (about a minute on a small CPU), "
-        "faster afterwards.",
+        description="torch.compile the flow step, traced at start (tens of seconds on a small CPU); "
+        "no measured gain on CPU (bench/f5_throughput.py --compile).",
     )
     f5_batch_vocoder: bool = Field(
         default=False,
