@@ -4,15 +4,17 @@
     .venv/bin/python bench/f5_throughput.py --nfe 16 --max-batch 20 --compile
 
 Weights are random (nothing is downloaded): the cost of a forward pass does not depend on their values.
-Prints audio seconds per wall second for each, its ratio to the reference, the real-time factor and peak memory
-(process peak RSS on CPU, so it only grows down the list). On CPU it also runs the CUDA batch plan (padded
-batches of up to --max-batch, one at a time), to show what the CPU plan (batches of one on --cpu-workers threads)
-wins over it.
+Every variant runs --rounds times, interleaved and in a rotated order, so a slow spell on a shared machine hits
+them alike. Prints for each the median audio seconds per wall second, the median of its per-round ratio to the
+reference, the real-time factor and peak memory (process peak RSS on CPU, so it only grows down the list).
+On CPU it also runs the CUDA batch plan (padded batches of up to --max-batch, one at a time), to show what the
+CPU plan (batches of one on --cpu-workers threads) wins over it.
 """
 
 import argparse
 import dataclasses
 import resource
+import statistics
 import time
 import warnings
 from collections.abc import Callable
@@ -78,6 +80,7 @@ def main() -> None:
     parser.add_argument("--max-batch", type=int, default=20)
     parser.add_argument("--cpu-workers", type=int, default=F5Settings().f5_cpu_workers)
     parser.add_argument("--compile", action="store_true", help="also measure the engine with VOCALIO_F5_COMPILE")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions of every variant")
     parser.add_argument("--profile", action="store_true", help="cProfile our engine only")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     args = parser.parse_args()
@@ -144,25 +147,34 @@ def main() -> None:
 
         cProfile.runctx("runs['vocalio F5Engine']()", globals(), locals(), sort="cumtime")
         return
-    results = {}
-    for name, run in runs.items():
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
-        started = time.perf_counter()
-        audio_s = run()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        wall_s = time.perf_counter() - started
-        results[name] = (audio_s, wall_s, peak_memory_mb(device))
+    timings: dict[str, list[float]] = {name: [] for name in runs}
+    audio: dict[str, float] = {}
+    memory: dict[str, float] = {}
+    for round_index in range(args.rounds):
+        # Interleaved rounds, each in a rotated order: a slow spell on a shared machine hits every variant alike.
+        names = list(runs)
+        for name in names[round_index % len(names) :] + names[: round_index % len(names)]:
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+            started = time.perf_counter()
+            audio[name] = runs[name]()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            timings[name].append(time.perf_counter() - started)
+            memory[name] = max(memory.get(name, 0.0), peak_memory_mb(device))
     print(f"device {device} ({dtype}), model {entry.name} {entry.architecture}, NFE {args.nfe}, {len(CHAPTER)} chunks")
-    reference_rate = None
-    for name, (audio_s, wall_s, memory_mb) in results.items():
-        rate = audio_s / wall_s
-        reference_rate = reference_rate or rate
+    print(f"{args.rounds} interleaved rounds; rates are medians, the ratio is the median of each round's ratio")
+    reference = "reference infer_batch_process"
+    for name, walls in timings.items():
+        rates = [audio[name] / wall for wall in walls]
+        reference_rates = [audio[reference] / wall for wall in timings[reference]]
+        ratios = [rate / reference_rate for rate, reference_rate in zip(rates, reference_rates, strict=True)]
+        rate = statistics.median(rates)
+        each = ", ".join(f"{r:.2f}" for r in rates)
         print(
-            f"{name:32s} audio {audio_s:7.2f} s  wall {wall_s:7.2f} s  {rate:6.2f} audio-s/s  RTF "
-            f"{wall_s / audio_s:.3f}  peak memory {memory_mb:.0f} MB  ratio {rate / reference_rate:.2f}x"
+            f"{name:32s} audio {audio[name]:7.2f} s  {rate:6.2f} audio-s/s (rounds {each})  RTF {1 / rate:.3f}"
+            f"  peak memory {memory[name]:.0f} MB  ratio {statistics.median(ratios):.2f}x"
         )
 
 

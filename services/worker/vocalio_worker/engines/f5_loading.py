@@ -50,10 +50,7 @@ def build_model(entry: ModelEntry, vocab_char_map: Mapping[str, int]) -> "CFM":
     from f5_tts.model import CFM, DiT
 
     mel = entry.mel
-    from vocalio_worker.engines.f5_attention import install_broadcast_mask_attention
-
     transformer = DiT(**entry.dit_kwargs(), text_num_embeds=len(vocab_char_map), mel_dim=mel.n_mel_channels)
-    install_broadcast_mask_attention(transformer)  # batched inference pads: padded keys must be masked out
     return CFM(
         transformer=transformer,
         mel_spec_kwargs={

@@ -45,7 +45,7 @@ class ModelEntry:
     mel: MelSettings = field(default_factory=MelSettings)
 
     def dit_kwargs(self) -> dict[str, Any]:
-        """DiT constructor arguments. Padding masks in attention come from f5_attention, installed at build."""
+        """DiT constructor arguments (the sampler masks padding itself, see f5_block)."""
         return dict(self.architecture)
 
 

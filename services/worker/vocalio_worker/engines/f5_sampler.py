@@ -6,7 +6,7 @@ proj_out) instead of `CFM.sample`, so that a chunk's output does not depend on w
   the v0 text encoder has no padding mask, so a batched one would leak padding into the last frames) and
   zero-padded; they are computed once per call, not per step;
 - the audio mask reaches the convolutional position embedding (masked between layers) and attention
-  (padded keys excluded: the model is built with attn_mask_enabled);
+  (padded keys excluded, see f5_block, our forward of the DiT blocks);
 - each chunk's noise comes from its own generator seeded per chunk, never from a shared stream.
 Flow: Euler steps over the EPSS schedule (or uniform), sway-warped, classifier-free guidance packed as 2B.
 """
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import torch
 from torch import Tensor
+
+from vocalio_worker.engines.f5_block import Rotary, block_forward, check_supported, fused_qkv
 
 SILENCE_LOG_MEL = -11.5129  # log(1e-5): the mel floor, i.e. silence, used to pad vocoder batches
 
@@ -56,6 +58,8 @@ class BatchSampler:
         self.model = model  # a CFM
         self.transformer = model.transformer
         self.vocab_char_map = vocab_char_map
+        check_supported(self.transformer)
+        self.qkv_weights = [fused_qkv(block.attn) for block in self.transformer.transformer_blocks]
 
     @property
     def device(self) -> torch.device:
@@ -85,19 +89,19 @@ class BatchSampler:
         text_embed: Tensor,
         time: Tensor,
         mask: Tensor | None,
-        rope: tuple[Tensor, Tensor | None],
+        rotary: Rotary,
         cfg_strength: float,
     ) -> Tensor:
         """One flow step. With guidance, `cond`, `text_embed` and `mask` are already packed as
-        (conditional, unconditional) halves: built once per call, not per step."""
+        (conditional, unconditional) halves: built once per call, not per step, as is the rotary table."""
         tr = self.transformer
         t = tr.time_embed(time.expand(x.shape[0]))
         if cfg_strength >= 1e-5:
             x, t = torch.cat((x, x)), torch.cat((t, t))
         h = tr.input_embed(x, cond, text_embed, audio_mask=mask)
         residual = h
-        for block in tr.transformer_blocks:
-            h = block(h, t, mask=mask, rope=rope)
+        for block, qkv_weights in zip(tr.transformer_blocks, self.qkv_weights, strict=True):
+            h = block_forward(block, qkv_weights, h, t, mask, rotary)
         if tr.long_skip_connection is not None:
             h = tr.long_skip_connection(torch.cat((h, residual), dim=-1))
         out = tr.proj_out(tr.norm_out(h, t))
@@ -140,11 +144,11 @@ class BatchSampler:
             step_mask = torch.cat((mask, mask)) if mask is not None else None
         else:
             step_cond, text_embed, step_mask = cond, text_cond, mask
-        rope = self.transformer.rotary_embed.forward_from_seq_len(frames)
+        rotary = Rotary.for_frames(self.transformer.rotary_embed, frames)
         schedule = timesteps(steps, use_epss, sway_coef, device, dtype)
         x = noise
         for step in range(len(schedule) - 1):
-            velocity = self._velocity(x, step_cond, text_embed, schedule[step], step_mask, rope, cfg_strength)
+            velocity = self._velocity(x, step_cond, text_embed, schedule[step], step_mask, rotary, cfg_strength)
             x = x + (schedule[step + 1] - schedule[step]) * velocity
         x = torch.where(cond_mask, cond, x)
         return [x[index, :duration] for index, duration in enumerate(durations)]
