@@ -46,6 +46,10 @@ CARDINAL = [
     ("los 80", "los ochenta"),
     ("los años 90", "los años noventa"),
     ("los 90s", "los noventa"),
+    ("1.000.000 personas", "un millón de personas"),
+    ("+3,2 % interanual", "más tres coma dos por ciento interanual"),
+    ("subió +0,4 puntos", "subió más cero coma cuatro puntos"),
+    ("±5 %", "más menos cinco por ciento"),
 ]
 
 DECIMAL = [
@@ -127,6 +131,16 @@ MONEY = [
     ("¥100", "cien yenes"),
     ("S/ 20", "veinte soles"),
     ("cuesta 3,125 €", "cuesta tres coma ciento veinticinco euros"),
+    ("Pagó 3,5 millones de USD", "Pagó tres coma cinco millones de dólares estadounidenses"),
+    ("300 USD", "trescientos dólares estadounidenses"),
+    ("3 millones de USD", "tres millones de dólares estadounidenses"),
+    ("2.000 millones de EUR", "dos mil millones de euros"),
+    ("5 mil millones de MXN", "cinco mil millones de pesos mexicanos"),
+    ("1.000.000 €", "un millón de euros"),
+    ("3 M€", "tres millones de euros"),
+    ("0,5 M€", "cero coma cinco millones de euros"),
+    ("2 €/kg", "dos euros por kilogramo"),
+    ("3.000 €/m²", "tres mil euros por metro cuadrado"),
 ]
 
 DATE = [
@@ -194,6 +208,12 @@ MEASURE = [
     ("10 ha", "diez hectáreas"),
     ("16 GB", "dieciséis gigabytes"),
     ("220 V", "doscientos veinte voltios"),
+    ("1.000.000 km", "un millón de kilómetros"),
+    ("20 km/l", "veinte kilómetros por litro"),
+    ("Km 42", "kilómetro cuarenta y dos"),
+    ("en el km 3,5 de la A-6", "en el kilómetro tres coma cinco de la A seis"),
+    ("el PK 12", "el punto kilométrico doce"),
+    ("precio por m²", "precio por metro cuadrado"),
 ]
 
 TELEPHONE = [
@@ -252,6 +272,8 @@ ABBREVIATIONS = [
     ("en EE.UU. hay", "en Estados Unidos hay"),
     ("Av. de Mayo", "avenida de Mayo"),
     ("c/ Alcalá 20", "calle Alcalá veinte"),
+    ("Calle Mayor s/n", "Calle Mayor sin número"),
+    ("Avda. del Sol, S/N.", "avenida del Sol, sin número."),
     ("p. ej. esto", "por ejemplo esto"),
     ("aprox. 30", "aproximadamente treinta"),
     ("D. Quijote", "Don Quijote"),
@@ -264,6 +286,14 @@ SYMBOLS = [
     ("Juan & María", "Juan y María"),
     ("#1 en ventas", "número uno en ventas"),
     ("AT&T", "AT&T"),
+    ("a = b", "a es igual a b"),
+    ("x² + y² = r²", "x al cuadrado más y al cuadrado es igual a r al cuadrado"),
+    ("2³ = 8", "dos al cubo es igual a ocho"),
+    ("10⁶ habitantes", "diez elevado a seis habitantes"),
+    ("10⁻³", "diez elevado a menos tres"),
+    ("xⁿ", "x elevado a la n"),
+    ("2^10", "dos elevado a diez"),
+    ("x^n", "x elevado a la n"),
 ]
 
 PLAIN = [

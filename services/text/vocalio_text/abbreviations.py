@@ -98,6 +98,8 @@ ABBREVIATIONS: dict[str, str] = {
     "Avda.": "avenida",
     "avda.": "avenida",
     "avd.": "avenida",
+    "s/n": "sin número",
+    "S/N": "sin número",
     "c/": "calle",
     "C/": "calle",
     "esq.": "esquina",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from vocalio_text.agreement import form_before
 from vocalio_text.conventions import RegionalConventions
-from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, split_number
+from vocalio_text.numbers import NUMBER_PATTERN, SCALE_WORDS, Form, cardinal, decimal, ends_in_scale_noun, split_number
 
 _NUMBER = NUMBER_PATTERN
 _OPERATORS = {
@@ -35,6 +35,7 @@ _ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
 _LETTER_DIGIT_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
 _DECADE = re.compile(r"(?<![\w.,])'?(?P<decade>(?:1[0-9]|20)?[1-9]0)'?s\b|(?<=\s)'(?P<short>[1-9]0)\b")
 _MIL_NEXT = re.compile(r"\s+mil\b", re.IGNORECASE)
+_SCALE_NEXT = re.compile(rf"\s+(?:{'|'.join(sorted(SCALE_WORDS))})\b", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<![\w.,])(?P<number>{_NUMBER})")
 
 
@@ -54,6 +55,8 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
             spoken = decimal(integer, fraction, form, conventions.decimal_word, negative)
         else:
             spoken = cardinal(-int(integer) if negative else int(integer), form)
+            if form is not Form.MASCULINE and ends_in_scale_noun(spoken) and not _SCALE_NEXT.match(after):
+                spoken += " de"  # "1.000.000 personas": "un millón de personas"
         following = match.string[match.end() : match.end() + 1]
         # Keep words apart: "5G" -> "cinco G".
         return spoken + " " if following.isalpha() else spoken

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.fractions import denominator_name, spoken_fraction
-from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, split_number
+from vocalio_text.money import CURRENCIES
+from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, ends_in_scale_noun, split_number
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,10 @@ UNITS: dict[str, Unit] = {
 _DEGREE = re.compile(r"[°º]\s?([cCfFkK])(?![\w])")
 _UNIT_ALTERNATION = "|".join(re.escape(key) for key in sorted(UNITS, key=len, reverse=True))
 _NUMBER = NUMBER_PATTERN
+_PER_WORDS = "día|mes|año|hora|semana|persona|noche|unidad|habitante|barril|litro|kilo"
 _MEASURE = re.compile(
     rf"(?<![\w.,/])(?P<minus>[-−])?(?:(?P<whole>\d+)\s)?(?P<amount>{_NUMBER})(?:/(?P<den>\d+))?"
-    rf"\s?(?P<unit>{_UNIT_ALTERNATION})(?![\w/²³])"
+    rf"\s?(?P<unit>{_UNIT_ALTERNATION})(?![\w²³])(?!/(?!(?:{_UNIT_ALTERNATION}|{_PER_WORDS})(?![\w/²³])))"
 )
 
 
@@ -147,6 +149,8 @@ def spoken_measure(amount: str, unit: Unit, conventions: RegionalConventions, ne
         value = int(integer)
         number = cardinal(value, form)
         name = unit.singular if value == 1 else unit.plural
+        if unit.agrees and ends_in_scale_noun(number):
+            name = "de " + name  # "un millón de kilómetros"
     return f"{'menos ' if negative else ''}{number} {name}"
 
 
@@ -169,6 +173,33 @@ def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]]
     return _replace
 
 
+# A unit written before its number is a road marker, not a quantity: "Km 42" is "kilómetro cuarenta y dos"
+# (the number stays a cardinal), "PK 12" "punto kilométrico doce".
+_ROAD_MARKER = re.compile(r"(?<![\w.,])(?<!\d\s)(?P<marker>[Kk][Mm]\.?|KM\.?|PK|P\.\s?K\.|p\.\s?k\.)\s?(?=\d)")
+
+
+def _road_marker(match: re.Match[str]) -> str:
+    return "kilómetro " if match.group("marker")[0] in "Kk" else "punto kilométrico "
+
+
+# A rate after a spoken amount: "2 €/kg", "3.000 €/m²", "20 km/l", "5 $/día" -> "por kilogramo"...
+_AMOUNT_NAMES = sorted(
+    {name.split()[-1] for unit in UNITS.values() for name in (unit.singular, unit.plural)}
+    | {name.split()[-1] for currency in CURRENCIES.values() for name in (currency.singular, currency.plural)}
+    | {"dólar", "dólares", "peso", "pesos", "céntimos", "centavos"},
+    key=len,
+    reverse=True,
+)
+_PER_UNIT = re.compile(rf"\b(?P<name>{'|'.join(_AMOUNT_NAMES)})/(?P<per>{_UNIT_ALTERNATION}|{_PER_WORDS})(?![\w/²³])")
+
+
+def _per_unit(match: re.Match[str]) -> str:
+    per = match.group("per")
+    return match.group("name") + " por " + (UNITS[per].singular if per in UNITS else per)
+
+
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:
+    text = _ROAD_MARKER.sub(_road_marker, text)
     text = _DEGREE.sub(lambda match: "°" + match.group(1).upper(), text)
-    return _MEASURE.sub(_make_replacer(conventions), text)
+    text = _MEASURE.sub(_make_replacer(conventions), text)
+    return _PER_UNIT.sub(_per_unit, text) if "/" in text else text

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
-from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, split_number
+from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, ends_in_scale_noun, split_number
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,15 @@ _PREFIXED = re.compile(
     rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b)?",
     re.IGNORECASE,
 )
+# "3 millones de USD", "2.000 millones de €": the written "de" before a code or sign is part of the amount.
 _SUFFIXED = re.compile(
-    rf"(?<![\w.,])(?P<minus>-)?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES}))?\s?{_CURRENCY_AFTER}(?!\w)",
+    rf"(?<![\w.,])(?P<minus>-)?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})(?:\s+de)?)?\s?{_CURRENCY_AFTER}(?!\w)",
     re.IGNORECASE,
+)
+# "3 M€", "0,5 M$", "2 MM€": the press abbreviates millions (M, MM, mill.) and thousands of millions (MM
+# in Latin America is millions too, as in "MMUS$").
+_MILLIONS_SIGN = re.compile(
+    rf"(?<![\w.,])(?P<minus>-)?(?P<amount>{_NUMBER})\s?(?:M|MM|mill\.)\s?(?P<post>{_SIGNS}|US\$)(?!\w)"
 )
 
 
@@ -144,7 +150,9 @@ def spoken_amount(
     parts: list[str] = []
     if units or not cents:
         name = currency.singular if units == 1 else currency.plural
-        parts.append(f"{cardinal(units, _form(currency.feminine))} {name}")
+        number = cardinal(units, _form(currency.feminine))
+        # A round million is a noun: "un millón de euros", as with a written scale word.
+        parts.append(f"{number}{' de' if ends_in_scale_noun(number) else ''} {name}")
     if cents:
         minor = currency.minor_singular if cents == 1 else currency.minor_plural
         parts.append(f"{cardinal(cents, _form(currency.minor_feminine))} {minor}")
@@ -164,6 +172,18 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
     return _replace
 
 
+def _make_millions(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
+    def _millions(match: re.Match[str]) -> str:
+        integer, fraction = split_number(match.group("amount"), conventions.decimal_mark)
+        scale = "millón" if integer == "1" and not fraction else "millones"
+        currency = _currency(match.group("post"), conventions)
+        return spoken_amount(match.group("amount"), scale, currency, conventions, bool(match.group("minus")))
+
+    return _millions
+
+
 def normalize_money(text: str, conventions: RegionalConventions) -> str:
+    if "M" in text or "mill." in text:
+        text = _MILLIONS_SIGN.sub(_make_millions(conventions), text)
     text = _PREFIXED.sub(_make_replacer(conventions, "pre"), text)
     return _SUFFIXED.sub(_make_replacer(conventions, "post"), text)

@@ -23,6 +23,7 @@ from vocalio_text.measures import normalize_measures
 from vocalio_text.money import normalize_money
 from vocalio_text.numbers import digits_one_by_one
 from vocalio_text.ordinals import normalize_ordinals
+from vocalio_text.powers import SUPERSCRIPTS, normalize_powers
 from vocalio_text.roman import normalize_roman
 from vocalio_text.symbols import normalize_number_sign, normalize_symbols
 from vocalio_text.telephone import normalize_telephone
@@ -36,6 +37,7 @@ _LONG_DIGIT_RUN = re.compile(r"\d{28,}")
 # skipping the number passes keeps the pipeline far faster than speech.
 _NEEDS_ELECTRONIC = re.compile(r"@|www\.|://|\.[a-z]{2,4}\b")
 _NEEDS_SYMBOLS = re.compile(r"[&+=@%‰×÷±§№€£#]")
+_NEEDS_POWERS = re.compile(rf"[{SUPERSCRIPTS}^]")
 _NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[ivxlcdm]+\b")
 
 
@@ -95,6 +97,8 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_fractions(text)
     elif any("\u00bc" <= char <= "\u00be" or "\u2150" <= char <= "\u215e" for char in text):
         text = normalize_fractions(text)
+    if _NEEDS_POWERS.search(text):
+        text = normalize_powers(text)
     if _NEEDS_ROMAN.search(text):
         text = normalize_dates(text)  # era suffixes after a century: "siglo x ec"
         text = normalize_roman(text)

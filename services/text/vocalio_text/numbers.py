@@ -76,6 +76,11 @@ def cardinal(number: int, form: Form = Form.MASCULINE) -> str:
     return " ".join(words)
 
 
+def ends_in_scale_noun(spoken: str) -> bool:
+    """Whether a spoken number ends in "millón", "millones"...: a noun, so a counted noun takes "de"."""
+    return spoken.rsplit(" ", 1)[-1] in _MASCULINE_SCALES
+
+
 def digits_one_by_one(digits: str) -> str:
     """ "0810" -> "cero ocho uno cero" (phones, codes, IP addresses)."""
     return " ".join(DIGIT_WORDS[int(char)] for char in digits if char.isdigit())

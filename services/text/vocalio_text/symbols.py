@@ -1,4 +1,4 @@
-"""Symbols left after every other rule: "&" -> "y", "+" -> "más", "=" -> "igual a", "#3" -> "número tres".
+"""Symbols left after every other rule: "&" -> "y", "+" -> "más", "=" -> "es igual a", "#3" -> "número tres".
 
 Only symbols between spaces or before a number are read; a symbol inside a word ("AT&T") is kept
 for the engine. Anything still unreadable is reported by analyze() as a warning.
@@ -9,7 +9,7 @@ import re
 _SPOKEN: dict[str, str] = {
     "&": "y",
     "+": "más",
-    "=": "igual a",
+    "=": "es igual a",  # as in arithmetic read by the number rules: "dos más dos es igual a cuatro"
     "@": "arroba",
     "%": "por ciento",
     "‰": "por mil",
@@ -28,9 +28,17 @@ _HASHTAG = re.compile(r"(?<![\w#])#(?=[^\W\d_])")
 _AMPERSAND_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]) ?& ?(?=[^\W\d_])")
 
 
+# A sign written on a number ("+3,2 %", "±5 %", "+0,4 puntos") is said before it; phones ("+34 …") and
+# time-zone offsets are read before this pass.
+_SIGNED_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"/:]))(?P<sign>[+±])\s?(?=\d)")
+
+
 def normalize_number_sign(text: str) -> str:
-    """ "#1" -> "número 1": run before the number rules so the number still agrees as a number."""
-    return _HASH_NUMBER.sub("número ", text)
+    """ "#1" -> "número 1", "+3" -> "más 3": before the number rules, so the number still agrees as a number."""
+    text = _HASH_NUMBER.sub("número ", text)
+    if "+" in text or "±" in text:
+        text = _SIGNED_NUMBER.sub(lambda match: "más " if match.group("sign") == "+" else "más menos ", text)
+    return text
 
 
 def normalize_symbols(text: str) -> str:
