@@ -159,6 +159,10 @@ DATE = [
     ("el año 2000", "el año dos mil"),
     ("500 a. C.", "quinientos antes de Cristo"),
     ("en mayo 3 niños", "en mayo tres niños"),
+    ("Hoy es 01/02/03.", "Hoy es primero de febrero de dos mil tres."),
+    ("el 5/6/99", "el cinco de junio de mil novecientos noventa y nueve"),
+    ("31.12.30", "treinta y uno de diciembre de mil novecientos treinta"),
+    ("3-4-29", "tres de abril de dos mil veintinueve"),
 ]
 
 TIME = [
@@ -175,7 +179,16 @@ TIME = [
     ("12:00 p. m.", "doce del mediodía"),
     ("01 h", "una"),
     ("14 h", "catorce horas"),
-    ("2 h 30 min", "dos y media"),
+    ("2 h 30 min", "dos horas y treinta minutos"),
+    ("Hace 2 h 15 min.", "Hace dos horas y quince minutos."),
+    ("un vuelo de 1h 20m", "un vuelo de una hora y veinte minutos"),
+    ("21 h 21 min", "veintiuna horas y veintiún minutos"),
+    ("ganó en 2 h 1 min 9 s", "ganó en dos horas un minuto y nueve segundos"),
+    ("2 min 30 s", "dos minutos y treinta segundos"),
+    ("a las 2 h 30 min", "a las dos y media"),
+    ("a las 14h30", "a las catorce y media"),
+    ("a las 7 h", "a las siete"),
+    ("de 9 a 14 h", "de nueve a catorce horas"),
     ("3:02:32", "tres horas dos minutos y treinta y dos segundos"),
     ("20:00 GMT", "veinte g m t"),
     ("18:00 UTC-3", "dieciocho u t c menos tres"),
@@ -244,6 +257,13 @@ FRACTION = [
     ("½", "un medio"),
     ("¾", "tres cuartos"),
     ("1/2 taza de azúcar", "media taza de azúcar"),
+    ("Son 3/4 partes.", "Son tres cuartas partes."),
+    ("las 2/3 partes del Congreso", "las dos terceras partes del Congreso"),
+    ("la 1/3 parte", "la tercera parte"),
+    ("1/5 parte", "una quinta parte"),
+    ("la 1/2 parte", "la media parte"),
+    ("2/3 del total", "dos tercios del total"),
+    ("1/2000", "un dosmilésimo"),
 ]
 
 ELECTRONIC = [
@@ -279,6 +299,24 @@ ABBREVIATIONS = [
     ("D. Quijote", "Don Quijote"),
     ("el FBI", "el efe be i"),
     ("la ONU", "la ONU"),
+]
+
+CITATION = [
+    ("El art. 14 de la Ley 2/2015.", "El artículo catorce de la Ley dos barra dos mil quince."),
+    (
+        "el Real Decreto 463/2020, de 14 de marzo",
+        "el Real Decreto cuatrocientos sesenta y tres barra dos mil veinte, de catorce de marzo",
+    ),
+    ("el RD 1/2020", "el Real Decreto uno barra dos mil veinte"),
+    ("la Ley 1/2000", "la Ley uno barra dos mil"),
+    ("la Ley Orgánica 3/2018", "la Ley Orgánica tres barra dos mil dieciocho"),
+    ("la Orden 12/2019", "la Orden doce barra dos mil diecinueve"),
+    ("la Directiva 2006/112/CE", "la Directiva dos mil seis barra ciento doce barra ce e"),
+    ("la STC 31/2010", "la sentencia del Tribunal Constitucional treinta y uno barra dos mil diez"),
+    ("el expediente 45/2021", "el expediente cuarenta y cinco barra dos mil veintiuno"),
+    ("la temporada 2023/24", "la temporada dos mil veintitrés a veinticuatro"),
+    ("el curso 2023/2024", "el curso dos mil veintitrés a dos mil veinticuatro"),
+    ("vivo en RD", "vivo en RD"),
 ]
 
 SYMBOLS = [
@@ -324,6 +362,7 @@ CATEGORIES = {
     "fraction": FRACTION,
     "electronic": ELECTRONIC,
     "abbreviation": ABBREVIATIONS,
+    "citation": CITATION,
     "symbols": SYMBOLS,
 }
 

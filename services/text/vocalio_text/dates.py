@@ -1,7 +1,8 @@
 """Dates: "12/10/2024", "el 1 de enero", "abr. 22", "vier. 10 de mayo", "10.000 a. C.".
 
 - Numeric dates are day first (every Spanish-speaking country writes dd/mm/aaaa); ISO dates
-  (aaaa-mm-dd) are recognised by their four-digit year first. Separators: / - .
+  (aaaa-mm-dd) are recognised by their four-digit year first. Separators: / - . A two-digit year
+  takes its century from a pivot: 00-29 are 2000-2029, 30-99 are 1930-1999.
 - The first of the month is "primero" ("1 de enero" -> "primero de enero", the usual reading in
   America and common in Spain); other days are cardinals.
 - Years are read as numbers ("mil novecientos noventa", "dos mil veinticuatro"); "del 2020" keeps
@@ -145,11 +146,23 @@ def _spoken_date(day: int, month: int, year: str | None, article: str = "de") ->
     return spoken
 
 
+# Two-digit years ("01/02/03") are completed with the century, as spreadsheets do: 00-29 are this
+# century ("dos mil tres"), 30-99 the last one ("5/6/99" -> "mil novecientos noventa y nueve").
+TWO_DIGIT_YEAR_PIVOT = 30
+
+
+def full_year(two_digits: str) -> str:
+    year = int(two_digits)
+    return str(year + (2000 if year < TWO_DIGIT_YEAR_PIVOT else 1900))
+
+
 def _numeric(match: re.Match[str]) -> str:
     if match.group("iso_year"):
         day, month, year = int(match.group("iso_day")), int(match.group("iso_month")), match.group("iso_year")
     else:
         day, month, year = int(match.group("day")), int(match.group("month")), match.group("year")
+        if len(year) == 2:
+            year = full_year(year)
     if not _valid(day, month):
         return match.group(0)
     return _spoken_date(day, month, year)

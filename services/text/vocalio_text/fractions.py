@@ -79,7 +79,8 @@ def spoken_fraction(numerator: int, denominator: int, feminine: bool = False) ->
     if denominator == 0 or name is None:
         return f"{cardinal(numerator)} sobre {cardinal(denominator)}"
     if feminine:
-        name = name[:-1] + "a" if name.endswith("o") else name
+        # Before a feminine noun the denominator is the ordinal: "tres cuartas partes", "dos terceras partes".
+        name = {"medio": "media", "tercio": "tercera"}.get(name) or (name[:-1] + "a" if name.endswith("o") else name)
     if numerator == 1:
         return f"{'una' if feminine else 'un'} {name}"
     return f"{cardinal(numerator, Form.FEMININE if feminine else Form.APOCOPE)} {_plural(name)}"
@@ -96,6 +97,7 @@ _NUMBER = r"\d{1,3}(?:\.\d{3})+|\d+"
 _FRACTION = re.compile(
     rf"(?<![\w.,/-])(?P<minus>-)?(?:(?P<whole>\d+)\s)?(?P<num>\d+)/(?P<den>{_NUMBER})(?![\w/]|[.,]\d)"
 )
+_ARTICLE_BEFORE = re.compile(r"\b(?:la|una|esta|esa|cada|otra|su)\s+$", re.IGNORECASE)
 _VULGAR = re.compile("[\u00bc-\u00be\u2150-\u215e]")
 
 
@@ -115,6 +117,13 @@ def _replace(match: re.Match[str]) -> str:
                 whole_form = Form.FEMININE if form is Form.FEMININE else Form.MASCULINE
                 spoken = f"{cardinal(whole, whole_form)} y {half}"
             return f"menos {spoken}" if match.group("minus") else spoken
+    if whole is None and form_before(match.string[match.end() :]) is Form.FEMININE:
+        # "3/4 partes" -> "tres cuartas partes"; after an article the one is not said: "la 1/3 parte" ->
+        # "la tercera parte".
+        spoken = spoken_fraction(int(match.group("num")), denominator, feminine=True)
+        if match.group("num") == "1" and _ARTICLE_BEFORE.search(match.string, 0, match.start()):
+            spoken = spoken.removeprefix("una ")
+        return f"menos {spoken}" if match.group("minus") else spoken
     return spoken_mixed(whole, int(match.group("num")), denominator, bool(match.group("minus")))
 
 

@@ -1,7 +1,8 @@
 """normalize(): written Spanish to spoken Spanish, by passes from the most specific to the most general.
 
 Order matters: an e-mail or a phone number must be read before its digits look like numbers; a
-date before its day looks like a cardinal; a time before "12.15" looks like a decimal; money and
+date before its day looks like a cardinal, and "Ley 2/2015" before it looks like a fraction; a time
+before "12.15" looks like a decimal; money and
 measures before the bare number loses its unit; ordinals and roman numerals before cardinals;
 abbreviations after numbers, so "n.º 5" and "pág. 3" keep their numbers' context.
 Every pass turns what it reads into plain words, so no later pass reads it twice, and a second
@@ -15,6 +16,7 @@ from vocalio_shared.regions import Region
 
 from vocalio_text.abbreviations import normalize_abbreviations
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
+from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
 from vocalio_text.dates import normalize_dates
 from vocalio_text.electronic import normalize_electronic
@@ -87,6 +89,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
     if _HAS_DIGIT.search(text):
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         text = normalize_dates(text)
+        text = normalize_citations(text)
         text = normalize_telephone(text)
         text = normalize_times(text, conventions)
         text = normalize_number_sign(text)

@@ -1,4 +1,4 @@
-"""Clock times: "14:30", "12.15", "2:30 p. m.", "01 h", "2 h 30 min", "3:02:32", time zones.
+"""Clock times and durations: "14:30", "12.15", "2:30 p. m.", "01 h", "14h30", "3:02:32", "2 h 30 min".
 
 - Hours are feminine ("la una", "las veintiuna"); ":15" is "y cuarto", ":30" "y media", other
   minutes "y <número>"; ":00" says nothing ("14:00" -> "catorce").
@@ -9,7 +9,10 @@
   "a las 12.15"); where the dot is the decimal mark (Mexico, Caribbean) it needs a cue: "a las",
   "h", "a. m.".
 - A duration in hours ("3 h") is a measure ("tres horas"); a zero-padded hour ("01 h") or one
-  followed by minutes or a time zone is a clock time.
+  followed by a time zone is a clock time. Hours and minutes written with their units ("2 h 15 min",
+  "1h 20m", "2 min 30 s") are a duration ("dos horas y quince minutos"), as in race results and
+  timetables; only after a clock cue ("a las 2 h 30 min") are they a time of day. "14h30", the hour
+  mark between digits without a minute unit, is a clock time.
 - Zone abbreviations are spelled ("GMT" -> "g m t") or named when they name a country's time
   ("ART" -> "hora estándar de argentina"); offsets read "más"/"menos".
 """
@@ -73,9 +76,11 @@ _CLOCK = re.compile(
 _HOUR_ONLY = re.compile(
     rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h)\b(?!/)(?:\s?{_ZONE})?)",
 )
+# The abbreviation's dot is taken only mid-sentence: "2 h 15 min." at the end keeps its full stop.
+_ABBREVIATION_DOT = r"(?:\.(?=\s+[a-záéíóúñ\d]))?"
 _HMS = re.compile(
-    r"(?<![\w.,])(?P<hour>\d{1,2})\s?h\s?(?P<minute>\d{1,2})\s?(?:min|m)\b\.?"
-    r"(?:\s?(?P<second>\d{1,2})\s?(?:s|seg|segundos)\b\.?)?"
+    rf"(?<![\w.,])(?P<hour>\d{{1,3}})\s?h\s?(?P<minute>\d{{1,2}})\s?(?:min|m|\')(?!\w){_ABBREVIATION_DOT}"
+    rf"(?:\s?(?P<second>\d{{1,2}})\s?(?:s|seg|segundos)\b{_ABBREVIATION_DOT})?"
 )
 _TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las)\s*$", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
@@ -152,6 +157,8 @@ def _hour_only(match: re.Match[str]) -> str:
         return hour_words(hour) + _period(hour, match.group("suffix"))
     if match.group("zone") or (hour_text.startswith("0") and len(hour_text) == 2):
         return hour_words(hour) + _zone(match)
+    if hour <= 24 and _TIME_CUE_BEFORE.search(match.string, 0, match.start()):
+        return hour_words(hour)  # "a las 7 h": a time of day, not seven hours
     return match.group(0)  # "3 h" is a duration: the measure rules say "tres horas"
 
 
@@ -163,11 +170,58 @@ def _hms(match: re.Match[str]) -> str:
     return spoken_time(hour, minute, second)
 
 
+def _count(number: int, singular: str, plural: str, feminine: bool = False) -> str:
+    return f"{cardinal(number, Form.FEMININE if feminine else Form.APOCOPE)} {singular if number == 1 else plural}"
+
+
+def spoken_duration(hours: int, minutes: int, seconds: int | None = None) -> str:
+    """ "dos horas y quince minutos", "una hora dos minutos y tres segundos"; zero parts are not said."""
+    parts = [
+        part
+        for value, part in (
+            (hours, _count(hours, "hora", "horas", feminine=True)),
+            (minutes, _count(minutes, "minuto", "minutos")),
+            (seconds or 0, _count(seconds or 0, "segundo", "segundos")),
+        )
+        if value
+    ]
+    if not parts:
+        return _count(0, "hora", "horas")
+    if len(parts) == 1:
+        return parts[0]
+    return " ".join(parts[:-1]) + " y " + parts[-1]
+
+
+def _duration(match: re.Match[str]) -> str:
+    """ "2 h 15 min" is a duration; only after a clock cue ("a las 2 h 15 min") is it a time of day."""
+    if _TIME_CUE_BEFORE.search(match.string, 0, match.start()):
+        return _hms(match)
+    hour, minute = int(match.group("hour")), int(match.group("minute"))
+    second = int(match.group("second")) if match.group("second") else None
+    if minute > 59 or (second is not None and second > 59):
+        return match.group(0)
+    return spoken_duration(hour, minute, second)
+
+
+def _minutes_seconds(match: re.Match[str]) -> str:
+    minute, second = int(match.group("minute")), int(match.group("second"))
+    if second > 59:
+        return match.group(0)
+    return spoken_duration(0, minute, second)
+
+
 _COMPACT = re.compile(r"(?<![\w.,])(?P<hour>\d{1,2})h(?P<minute>\d{2})m(?:(?P<second>\d{2})s)?\b")
+# "14h30", "a las 9h15": the hour mark between the digits, no minute unit, is how a clock time is written.
+_COMPACT_CLOCK = re.compile(r"(?<![\w.,])(?P<hour>[01]?\d|2[0-4])h(?P<minute>[0-5]\d)\b")
+_MIN_SEC = re.compile(
+    rf"(?<![\w.,])(?P<minute>\d{{1,3}})\s?(?:min|m)\.?\s(?P<second>\d{{1,2}})\s?(?:s|seg|segundos)\b{_ABBREVIATION_DOT}"
+)
 
 
 def normalize_times(text: str, conventions: RegionalConventions) -> str:
-    text = _COMPACT.sub(_hms, text)
-    text = _HMS.sub(_hms, text)
+    text = _COMPACT.sub(_duration, text)
+    text = _COMPACT_CLOCK.sub(lambda match: spoken_time(int(match.group("hour")), int(match.group("minute"))), text)
+    text = _HMS.sub(_duration, text)
+    text = _MIN_SEC.sub(_minutes_seconds, text)
     text = _HOUR_ONLY.sub(_hour_only, text)
     return _CLOCK.sub(_make_clock(conventions), text)

@@ -1,0 +1,85 @@
+"""Numbers with a year after a slash: legal citations and seasons, never fractions.
+
+- Citations: "Ley 2/2015", "Real Decreto 463/2020", "la Directiva 2006/112/CE", "STS 123/2019" read each
+  number as a cardinal and the slash as "barra" ("dos barra dos mil quince"), as Spanish legal
+  speech does; "dos de dos mil quince" is also heard, but "de" would run into the date that usually
+  follows ("Ley 2/2015, de 1 de octubre"). After a citation word the numbers are always a citation,
+  even where "1/2000" could be a fraction (the Ley de Enjuiciamiento Civil is Ley 1/2000).
+- Anywhere else a small number over a four-digit year (1900-2099) that has no fraction name is a
+  citation too ("el expediente 45/2021"); a year over the next one ("2023/24", "2023/2024") is a span,
+  read like a range: "dos mil veintitrés a veinticuatro".
+"""
+
+import re
+
+from vocalio_text.fractions import denominator_name
+from vocalio_text.numbers import cardinal
+
+_CITATION_WORDS = (
+    r"[Ll]ey(?:es)?(?:\s+[Oo]rgánica|\s+[Ff]oral)?|[Rr]eal(?:es)?\s+[Dd]ecretos?(?:[\s-][Ll]ey|\s+[Ll]egislativo)?|"
+    r"[Dd]ecretos?(?:[\s-][Ll]ey|\s+[Ll]egislativo)?|RDL?|RDLeg|LO|[Oo]rden(?:es)?|[Dd]irectivas?|"
+    r"[Rr]eglamentos?|[Rr]esoluci(?:ón|ones)|[Ss]entencias?|STS|STC|SAP|STSJ|[Aa]utos?|[Cc]ircular(?:es)?|"
+    r"[Ii]nstrucci(?:ón|ones)|[Ee]xpedientes?|[Ee]xp\.|[Rr]ecursos?|[Cc]ausa|[Cc]onvenios?"
+)
+_QUALIFIER = r"(?:\s*\((?:UE|CE|CEE)\))?(?:\s+(?:n\.º|nº|núm\.|número))?"
+_CITED = re.compile(
+    rf"(?<![\w.])(?P<head>(?:{_CITATION_WORDS}){_QUALIFIER}\s+)(?P<numbers>\d{{1,5}}(?:/\d{{1,5}})+)"
+    r"(?P<tail>/[A-Z]{1,5})?(?![\w/]|[.,]\d)"
+)
+_NUMBER_OVER_YEAR = re.compile(
+    r"(?<![\w.,/-])(?P<number>\d{1,5})/(?P<year>(?:19|20)\d{2}|\d{2})(?P<tail>/[A-Z]{1,5})?(?![\w/]|[.,]\d)"
+)
+
+
+def _slashed(numbers: str) -> str:
+    return " barra ".join(cardinal(int(part)) for part in numbers.split("/"))
+
+
+def _tail(tail: str | None) -> str:
+    return f" barra {_SPELLED_TAILS.get(tail[1:], tail[1:])}" if tail else ""
+
+
+# Citation abbreviations are only expanded here, before their number: "RD" alone may be the Dominican
+# Republic, "LO" a pronoun.
+_HEAD_ABBREVIATIONS = {
+    "RD": "Real Decreto",
+    "RDL": "Real Decreto-ley",
+    "RDLeg": "Real Decreto Legislativo",
+    "LO": "Ley Orgánica",
+    "STS": "sentencia del Tribunal Supremo",
+    "STC": "sentencia del Tribunal Constitucional",
+    "STSJ": "sentencia del Tribunal Superior de Justicia",
+    "SAP": "sentencia de la Audiencia Provincial",
+    "exp.": "expediente",
+    "Exp.": "expediente",
+}
+_SPELLED_TAILS = {"CE": "ce e", "CEE": "ce e e", "UE": "u e"}
+
+
+def _cited(match: re.Match[str]) -> str:
+    head = match.group("head")
+    word = head.split()[0]
+    if word in _HEAD_ABBREVIATIONS:
+        head = _HEAD_ABBREVIATIONS[word] + head[len(word) :]
+    return head + _slashed(match.group("numbers")) + _tail(match.group("tail"))
+
+
+def _number_over_year(match: re.Match[str]) -> str:
+    number, year = int(match.group("number")), match.group("year")
+    if len(year) == 2:
+        # "2023/24": a season or an academic year, only when the second year follows the first.
+        if 1900 <= number <= 2099 and (number + 1) % 100 == int(year):
+            return f"{cardinal(number)} a {cardinal(int(year))}"
+        return match.group(0)
+    if 1900 <= number <= 2099 and int(year) == number + 1:
+        return f"{cardinal(number)} a {cardinal(int(year))}"
+    if denominator_name(int(year)) is not None:
+        return match.group(0)  # "1/2000" is a fraction: "un dosmilésimo"
+    return _slashed(match.group("number") + "/" + year) + _tail(match.group("tail"))
+
+
+def normalize_citations(text: str) -> str:
+    if "/" not in text:
+        return text
+    text = _CITED.sub(_cited, text)
+    return _NUMBER_OVER_YEAR.sub(_number_over_year, text)
