@@ -137,13 +137,79 @@ ABBREVIATIONS: dict[str, str] = {
     "dcha.": "derecha",
     "tb.": "también",
     "q.e.p.d.": "que en paz descanse",
+    "Fdo.": "firmado",
+    "fdo.": "firmado",
+    "Atte.": "atentamente",
+    "Ntra.": "nuestra",
+    "ntra.": "nuestra",
+    "Ntro.": "nuestro",
+    "ntro.": "nuestro",
+    "Ltda.": "limitada",
+    "S. A. de C. V.": "sociedad anónima de capital variable",
+    "S. de R. L.": "sociedad de responsabilidad limitada",
+    "S. M.": "Su Majestad",
+    "SS. MM.": "Sus Majestades",
+    "S. A. R.": "Su Alteza Real",
+    "C. P.": "código postal",
+    "Dpto.": "departamento",
+    "Depto.": "departamento",
+    "Pbro.": "presbítero",
+    "Tte.": "teniente",
+    "Sgto.": "sargento",
+    "Cmdte.": "comandante",
+    "Cte.": "comandante",
+    "Alm.": "almirante",
+    "Hno.": "hermano",
+    "Hnos.": "hermanos",
+    "Vda.": "viuda",
+    "Ayto.": "ayuntamiento",
+    "Admón.": "administración",
+    "Apdo.": "apartado",
+    "apdo.": "apartado",
+    "Bco.": "banco",
+    "Univ.": "universidad",
+    "Bs. As.": "Buenos Aires",
+    "ed.": "edición",
+    "trad.": "traducción",
+    "op. cit.": "obra citada",
+    "ed. cit.": "edición citada",
+    "ob. cit.": "obra citada",
+    "ibíd.": "ibídem",
+    "ib.": "ibídem",
+    "cf.": "compárese",
+    "cfr.": "compárese",
+    "vid.": "véase",
+    "v. gr.": "verbigracia",
+    "i. e.": "esto es",
+    "ss.": "siguientes",
     "a. m.": "a. m.",
     "p. m.": "p. m.",
 }
 # These can end a sentence, so their dot is given back when they do.
-_SENTENCE_FINAL = frozenset({"etc.", "EE. UU.", "ee. uu.", "EE.UU.", "S. A.", "S.A.", "S. L.", "S.L.", "aprox."})
+_SENTENCE_FINAL = frozenset(
+    {
+        "etc.",
+        "EE. UU.",
+        "ee. uu.",
+        "EE.UU.",
+        "S. A.",
+        "S.A.",
+        "S. L.",
+        "S.L.",
+        "aprox.",
+        "Ltda.",
+        "S. A. de C. V.",
+        "S. de R. L.",
+        "ibíd.",
+        "ib.",
+        "op. cit.",
+        "ob. cit.",
+        "ss.",
+        "Bs. As.",
+    }
+)
 # Read in titles only before a capitalised name ("D. Quijote"), never as a verb or an initial.
-_BEFORE_NAME_ONLY = frozenset({"D.", "Da.", "da.", "Fr.", "Cap.", "No."})
+_BEFORE_NAME_ONLY = frozenset({"D.", "Da.", "da.", "Fr.", "Cap.", "No.", "Alm.", "Cte."})
 
 SPELLED_ACRONYMS: dict[str, str] = {
     "FBI": "efe be i",
@@ -232,6 +298,16 @@ def _replace(match: re.Match[str]) -> str:
     if canonical in _SENTENCE_FINAL and _NEXT_STARTS_SENTENCE.match(after):
         return spoken + "."
     return spoken
+
+
+# Abbreviations that are only abbreviations before a number, read before the number becomes words:
+# "p. 23" (página), "n. 5" is left alone (nota or número).
+_BEFORE_NUMBER = re.compile(r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.)\s?(?=\d)")
+_BEFORE_NUMBER_SPOKEN = {"p.": "página", "Ap.": "apartado", "ap.": "apartado"}
+
+
+def normalize_abbreviations_before_numbers(text: str) -> str:
+    return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 
 def normalize_abbreviations(text: str) -> str:

@@ -2,8 +2,8 @@
 
 Order matters: an e-mail or a phone number must be read before its digits look like numbers; a
 date before its day looks like a cardinal, and "Ley 2/2015" before it looks like a fraction; a time
-before "12.15" looks like a decimal; money and
-measures before the bare number loses its unit; ordinals and roman numerals before cardinals;
+before "12.15" looks like a decimal; money and measures before the bare number loses its unit;
+powers ("x²") after the measures that own "m²"; ordinals and roman numerals before cardinals;
 abbreviations after numbers, so "n.º 5" and "pág. 3" keep their numbers' context.
 Every pass turns what it reads into plain words, so no later pass reads it twice, and a second
 normalize() finds nothing left to change (idempotence is tested).
@@ -14,7 +14,7 @@ import unicodedata
 
 from vocalio_shared.regions import Region
 
-from vocalio_text.abbreviations import normalize_abbreviations
+from vocalio_text.abbreviations import normalize_abbreviations, normalize_abbreviations_before_numbers
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
@@ -93,6 +93,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_telephone(text)
         text = normalize_times(text, conventions)
         text = normalize_number_sign(text)
+        text = normalize_abbreviations_before_numbers(text)
         text = normalize_decades(text)
         text = normalize_money(text, conventions)
         text = normalize_measures(text, conventions)

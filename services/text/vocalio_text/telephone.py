@@ -86,7 +86,19 @@ def _prompted(match: re.Match[str]) -> str:
     return match.group("prompt") + _read_groups(match.group("digits"))
 
 
+# Postal codes are codes, not quantities: "C.P. 28001" -> "código postal dos ocho cero cero uno".
+_POSTAL_CODE = re.compile(
+    r"(?<![\w.])(?P<prompt>C\.\s?P\.|CP|[Cc]ódigo [Pp]ostal)\s*:?\s*(?P<code>\d{4,5})(?![\w.,]\d|\w)"
+)
+
+
+def _postal_code(match: re.Match[str]) -> str:
+    return "código postal " + digits_one_by_one(match.group("code"))
+
+
 def normalize_telephone(text: str) -> str:
+    if "P" in text or "postal" in text:
+        text = _POSTAL_CODE.sub(_postal_code, text)
     if "-" in text:
         text = _TOLL_FREE.sub(_toll_free, text)
     if "." in text:
