@@ -50,6 +50,7 @@ CARDINAL = [
     ("+3,2 % interanual", "más tres coma dos por ciento interanual"),
     ("subió +0,4 puntos", "subió más cero coma cuatro puntos"),
     ("±5 %", "más menos cinco por ciento"),
+    ("marcó en el minuto 45+2", "marcó en el minuto cuarenta y cinco más dos"),
 ]
 
 DECIMAL = [
@@ -101,6 +102,7 @@ ROMAN = [
     ("siglo XIV", "siglo catorce"),
     ("S. XIX", "siglo diecinueve"),
     ("S. XXI", "siglo veintiuno"),
+    ("a mediados del s. XVIII", "a mediados del siglo dieciocho"),
     ("en el siglo xx", "en el siglo veinte"),
     ("los siglos XV y XVI", "los siglos quince y dieciséis"),
     ("Felipe II", "Felipe segundo"),
@@ -194,6 +196,9 @@ TIME = [
     ("a las 2 h 30 min", "a las dos y media"),
     ("a las 14h30", "a las catorce y media"),
     ("a las 7 h", "a las siete"),
+    ("La reunión será a las 10:30 h.", "La reunión será a las diez y media."),
+    ("A las 5 p. m. Luego", "A las cinco de la tarde. Luego"),
+    ("a las 10:30 h. después", "a las diez y media después"),
     ("de 9 a 14 h", "de nueve a catorce horas"),
     ("3:02:32", "tres horas dos minutos y treinta y dos segundos"),
     ("20:00 GMT", "veinte g m t"),
@@ -328,6 +333,7 @@ ABBREVIATIONS = [
     ("2.ª ed.", "segunda edición"),
     ("op. cit., p. 23", "obra citada, página veintitrés"),
     ("ibíd.", "ibídem"),
+    ("Cap. 1: El comienzo", "capítulo uno: El comienzo"),
     ("cf. el cap. 2", "compárese el capítulo dos"),
     ("v. gr. esto", "verbigracia esto"),
     ("Bs. As.", "Buenos Aires"),
@@ -352,6 +358,12 @@ CITATION = [
     ("la temporada 2023/24", "la temporada dos mil veintitrés a veinticuatro"),
     ("el curso 2023/2024", "el curso dos mil veintitrés a dos mil veinticuatro"),
     ("vivo en RD", "vivo en RD"),
+    ("el artículo 1.1 de la Constitución", "el artículo uno punto uno de la Constitución"),
+    ("el apartado 3.2.1", "el apartado tres punto dos punto uno"),
+    ("el art. 14.2", "el artículo catorce punto dos"),
+    ("versión 2.0", "versión dos punto cero"),
+    ("versión 1.05", "versión uno punto cero cinco"),
+    ("el artículo 1.000", "el artículo mil"),
 ]
 
 SYMBOLS = [

@@ -302,8 +302,8 @@ def _replace(match: re.Match[str]) -> str:
 
 # Abbreviations that are only abbreviations before a number, read before the number becomes words:
 # "p. 23" (página), "n. 5" is left alone (nota or número).
-_BEFORE_NUMBER = re.compile(r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.)\s?(?=\d)")
-_BEFORE_NUMBER_SPOKEN = {"p.": "página", "Ap.": "apartado", "ap.": "apartado"}
+_BEFORE_NUMBER = re.compile(r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.)\s?(?=\d)")
+_BEFORE_NUMBER_SPOKEN = {"p.": "página", "Ap.": "apartado", "ap.": "apartado", "Cap.": "capítulo"}
 
 
 def normalize_abbreviations_before_numbers(text: str) -> str:

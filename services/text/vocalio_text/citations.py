@@ -1,4 +1,4 @@
-"""Numbers with a year after a slash: legal citations and seasons, never fractions.
+"""Numbers with a year after a slash: legal citations and seasons, never fractions; section numbers.
 
 - Citations: "Ley 2/2015", "Real Decreto 463/2020", "la Directiva 2006/112/CE", "STS 123/2019" read each
   number as a cardinal and the slash as "barra" ("dos barra dos mil quince"), as Spanish legal
@@ -8,12 +8,14 @@
 - Anywhere else a small number over a four-digit year (1900-2099) that has no fraction name is a
   citation too ("el expediente 45/2021"); a year over the next one ("2023/24", "2023/2024") is a span,
   read like a range: "dos mil veintitrés a veinticuatro".
+- Section and version numbers after their word ("artículo 1.1", "apartado 3.2.1", "versión 2.0") read
+  "punto" between the parts: they are not decimals nor thousands ("versión 1.000" is still mil).
 """
 
 import re
 
 from vocalio_text.fractions import denominator_name
-from vocalio_text.numbers import cardinal
+from vocalio_text.numbers import cardinal, digits_one_by_one
 
 _CITATION_WORDS = (
     r"[Ll]ey(?:es)?(?:\s+[Oo]rgánica|\s+[Ff]oral)?|[Rr]eal(?:es)?\s+[Dd]ecretos?(?:[\s-][Ll]ey|\s+[Ll]egislativo)?|"
@@ -78,7 +80,30 @@ def _number_over_year(match: re.Match[str]) -> str:
     return _slashed(match.group("number") + "/" + year) + _tail(match.group("tail"))
 
 
+# Section numbers ("artículo 1.1", "apartado 3.2.1", "versión 2.0") are not decimals: each part is a
+# number and the dot is "punto".
+_SECTION_WORDS = (
+    r"artículos?|arts?\.|apartados?|secci(?:ón|ones)|capítulos?|cap\.|epígrafes?|párrafos?|"
+    r"versi(?:ón|ones)|figuras?|fig\.|tablas?|cuadros?|anexos?|notas?|ecuaci(?:ón|ones)|reglas?|normas?"
+)
+_SECTION_NUMBER = re.compile(
+    rf"(?P<head>\b(?:{_SECTION_WORDS})\s+)(?P<number>\d{{1,3}}(?:\.\d{{1,3}})+)(?![\w]|[.,]\d)", re.IGNORECASE
+)
+
+
+def _section_number(match: re.Match[str]) -> str:
+    parts = match.group("number").split(".")
+    if all(len(part) == 3 for part in parts[1:]):
+        return match.group(0)  # "artículo 1.000": thousands, read by the number rules
+    spoken = (
+        digits_one_by_one(part) if part.startswith("0") and len(part) > 1 else cardinal(int(part)) for part in parts
+    )
+    return match.group("head") + " punto ".join(spoken)
+
+
 def normalize_citations(text: str) -> str:
+    if "." in text:
+        text = _SECTION_NUMBER.sub(_section_number, text)
     if "/" not in text:
         return text
     text = _CITED.sub(_cited, text)

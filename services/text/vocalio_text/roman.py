@@ -114,9 +114,9 @@ def _cardinal_context(match: re.Match[str]) -> str:
         if context.lower() not in ("siglo", "siglos", "año") or roman in _LOWERCASE_WORDS:
             return match.group(0)
         return f"{context} {cardinal(value)}{match.group('more') or ''}"
-    if context == "S." and value > 21:
+    if context.upper() == "S." and value > 21:
         return match.group(0)  # "S. M. el Rey" is Su Majestad, not a century
-    spoken_context = "siglo" if context == "S." else context
+    spoken_context = "siglo" if context.upper() == "S." else context
     more = match.group("more") or ""
 
     def _more(sub: re.Match[str]) -> str:

@@ -30,6 +30,7 @@ _AMPERSAND_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]) ?& ?(?=[^\W\d_])")
 
 # A sign written on a number ("+3,2 %", "±5 %", "+0,4 puntos") is said before it; phones ("+34 …") and
 # time-zone offsets are read before this pass.
+_PLUS_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\+(?=\d)")
 _SIGNED_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"/:]))(?P<sign>[+±])\s?(?=\d)")
 
 
@@ -38,6 +39,7 @@ def normalize_number_sign(text: str) -> str:
     text = _HASH_NUMBER.sub("número ", text)
     if "+" in text or "±" in text:
         text = _SIGNED_NUMBER.sub(lambda match: "más " if match.group("sign") == "+" else "más menos ", text)
+        text = _PLUS_BETWEEN_NUMBERS.sub(" más ", text)  # added time: "el minuto 45+2"
     return text
 
 

@@ -86,6 +86,24 @@ _TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre l
 _UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
 
 
+_NEXT_SENTENCE = re.compile(r"\s+[¿¡«\"—A-ZÁÉÍÓÚÑ]")
+_WORD_BEFORE = re.compile(r"[^\W\d_]{2,}")
+
+
+def _keep_full_stop(match: re.Match[str], spoken: str) -> str:
+    """ "a las 10:30 h." or "a las 5 p. m." ending a sentence: the abbreviation's dot is also its full stop.
+
+    A bare "10 p. m." (a label, not a sentence) gets no full stop of its own.
+    """
+    if not match.group(0).endswith("."):
+        return spoken
+    rest = match.string[match.end() :]
+    ends_sentence = _NEXT_SENTENCE.match(rest) or (
+        not rest.strip() and _WORD_BEFORE.search(match.string, 0, match.start())
+    )
+    return spoken + "." if ends_sentence else spoken
+
+
 def hour_words(hour: int) -> str:
     return cardinal(hour, Form.FEMININE)
 
@@ -145,7 +163,9 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
                 return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
         if hour > 24:
             return match.group(0)
-        return spoken_time(hour, minute, second) + _period(hour, match.group("suffix")) + _zone(match)
+        return _keep_full_stop(
+            match, spoken_time(hour, minute, second) + _period(hour, match.group("suffix")) + _zone(match)
+        )
 
     return _clock
 
@@ -154,7 +174,7 @@ def _hour_only(match: re.Match[str]) -> str:
     hour_text = match.group("hour")
     hour = int(hour_text)
     if match.group("suffix"):
-        return hour_words(hour) + _period(hour, match.group("suffix"))
+        return _keep_full_stop(match, hour_words(hour) + _period(hour, match.group("suffix")))
     if match.group("zone") or (hour_text.startswith("0") and len(hour_text) == 2):
         return hour_words(hour) + _zone(match)
     if hour <= 24 and _TIME_CUE_BEFORE.search(match.string, 0, match.start()):
