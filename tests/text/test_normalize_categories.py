@@ -196,6 +196,8 @@ TIME = [
     ("a las 2 h 30 min", "a las dos y media"),
     ("a las 14h30", "a las catorce y media"),
     ("a las 7 h", "a las siete"),
+    ("a las 00:30", "a las doce y media de la noche"),
+    ("el 1 de enero a las 00:00", "el primero de enero a las doce de la noche"),
     ("La reunión será a las 10:30 h.", "La reunión será a las diez y media."),
     ("A las 5 p. m. Luego", "A las cinco de la tarde. Luego"),
     ("a las 10:30 h. después", "a las diez y media después"),
@@ -235,6 +237,8 @@ MEASURE = [
     ("1.000.000 km", "un millón de kilómetros"),
     ("20 km/l", "veinte kilómetros por litro"),
     ("Km 42", "kilómetro cuarenta y dos"),
+    ("en 5' de juego", "en cinco minutos de juego"),
+    ("en el minuto 90'", "en el minuto noventa"),
     ("35°", "treinta y cinco grados"),
     ("la máxima será de 38º", "la máxima será de treinta y ocho grados"),
     ("unos 20º", "unos veinte grados"),
@@ -282,6 +286,9 @@ FRACTION = [
     ("1/5 parte", "una quinta parte"),
     ("la 1/2 parte", "la media parte"),
     ("2/3 del total", "dos tercios del total"),
+    ("un 7,5/10", "un siete coma cinco sobre diez"),
+    ("nota: 8/10", "nota: ocho sobre diez"),
+    ("sacó un 9/10", "sacó un nueve sobre diez"),
     ("1/2000", "un dosmilésimo"),
 ]
 

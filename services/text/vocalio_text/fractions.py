@@ -138,7 +138,23 @@ def _vulgar(match: re.Match[str]) -> str:
     return spoken_fraction(numerator, denominator)
 
 
+# A mark out of a maximum is "sobre", never a fraction: "un 7,5/10", "nota: 8/10", "puntuación 4/5".
+_RATING = re.compile(
+    r"(?<![\w.,/-])(?P<score>\d+,\d+|\d+\.\d)/(?P<top>10|100|5|20)(?![\w/]|[.,]\d)"
+    r"|(?P<cue>\b(?:nota|notas|puntuación|calificación|valoración|sacó|obtuvo|puntúa|rating|score|un|una):?\s)"
+    r"(?P<int_score>\d{1,3})/(?P<int_top>10|100|5|20)(?![\w/]|[.,]\d)",
+    re.IGNORECASE,
+)
+
+
+def _rating(match: re.Match[str]) -> str:
+    if match.group("score"):
+        return f"{match.group('score')} sobre {match.group('top')}"  # the numbers are read by the number rules
+    return f"{match.group('cue')}{match.group('int_score')} sobre {match.group('int_top')}"
+
+
 def normalize_fractions(text: str) -> str:
     if "/" in text:
+        text = _RATING.sub(_rating, text)
         text = _FRACTION.sub(_replace, text)
     return _VULGAR.sub(_vulgar, text)

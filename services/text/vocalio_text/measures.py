@@ -245,10 +245,27 @@ def _make_bare_degree(conventions: RegionalConventions) -> Callable[[re.Match[st
     return _bare_degree
 
 
+# Minutes and seconds written with primes: "en el minuto 90'", "en 5' de juego", "40° 25′ 30″ N".
+_PRIMES = re.compile(r"(?<![\w.,'′])(?P<amount>\d{1,3})(?P<prime>['′]|″|'')(?![\w'′″])")
+
+
+def _prime(match: re.Match[str]) -> str:
+    value = int(match.group("amount"))
+    if _MINUTE_WORD_BEFORE.search(match.string, 0, match.start()):
+        return match.group("amount")  # "el minuto 90'": the word is already said
+    names = ("minuto", "minutos") if match.group("prime") in ("'", "′") else ("segundo", "segundos")
+    return f"{cardinal(value, Form.APOCOPE)} {names[0] if value == 1 else names[1]}"
+
+
+_MINUTE_WORD_BEFORE = re.compile(r"\bminutos?\s+$", re.IGNORECASE)
+
+
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:
     text = _ROAD_MARKER.sub(_road_marker, text)
     text = _DEGREE.sub(lambda match: "°" + match.group(1).upper(), text)
     text = _MEASURE.sub(_make_replacer(conventions), text)
     if "°" in text or "º" in text:
         text = _BARE_DEGREE.sub(_make_bare_degree(conventions), text)
+    if "'" in text or "′" in text or "″" in text:
+        text = _PRIMES.sub(_prime, text)
     return _PER_UNIT.sub(_per_unit, text) if "/" in text else text

@@ -1,7 +1,8 @@
 """Clock times and durations: "14:30", "12.15", "2:30 p. m.", "01 h", "14h30", "3:02:32", "2 h 30 min".
 
 - Hours are feminine ("la una", "las veintiuna"); ":15" is "y cuarto", ":30" "y media", other
-  minutes "y <número>"; ":00" says nothing ("14:00" -> "catorce").
+  minutes "y <número>"; ":00" says nothing ("14:00" -> "catorce"). Hour zero is said on the
+  twelve-hour clock: "00:30" -> "doce y media de la noche".
 - a. m. / p. m. become "de la mañana" (1-11 a. m.), "de la noche" (12 a. m., 7-11 p. m.),
   "del mediodía" (12 p. m.), "de la tarde" (1-6 p. m.).
 - With seconds: "tres horas dos minutos y treinta y dos segundos".
@@ -163,6 +164,9 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
                 return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
         if hour > 24:
             return match.group(0)
+        if hour == 0 and not second and not match.group("suffix"):
+            # "00:30" is said on the twelve-hour clock: "las doce y media de la noche", never "las cero y media".
+            return _keep_full_stop(match, spoken_time(12, minute) + " de la noche" + _zone(match))
         return _keep_full_stop(
             match, spoken_time(hour, minute, second) + _period(hour, match.group("suffix")) + _zone(match)
         )
