@@ -38,6 +38,8 @@ CARDINAL = [
     ("vivió 101 años", "vivió ciento un años"),
     ("3.001 millones", "tres mil un millones"),
     ("tengo 21 y ella 30", "tengo veintiuno y ella treinta"),
+    ("a la 1", "a la una"),
+    ("entre las 9 y las 21", "entre las nueve y las veintiuna"),
     ("el artículo 14 de la Constitución", "el artículo catorce de la Constitución"),
     ("entre 1990-2000", "entre mil novecientos noventa y dos mil"),
     ("páginas 10-20", "páginas diez a veinte"),
@@ -149,6 +151,7 @@ MONEY = [
     ("0,5 M€", "cero coma cinco millones de euros"),
     ("2 €/kg", "dos euros por kilogramo"),
     ("3.000 €/m²", "tres mil euros por metro cuadrado"),
+    ("10-20 €", "diez a veinte euros"),
 ]
 
 DATE = [
@@ -237,6 +240,11 @@ MEASURE = [
     ("1.000.000 km", "un millón de kilómetros"),
     ("20 km/l", "veinte kilómetros por litro"),
     ("Km 42", "kilómetro cuarenta y dos"),
+    ("8-10 h", "ocho a diez horas"),
+    ("10-20 km", "diez a veinte kilómetros"),
+    ("entre 10-20 km", "entre diez y veinte kilómetros"),
+    ("20–25 °C", "veinte a veinticinco grados centígrados"),
+    ("5–10 %", "cinco a diez por ciento"),
     ("en 5' de juego", "en cinco minutos de juego"),
     ("en el minuto 90'", "en el minuto noventa"),
     ("35°", "treinta y cinco grados"),
@@ -280,6 +288,9 @@ FRACTION = [
     ("½", "un medio"),
     ("¾", "tres cuartos"),
     ("1/2 taza de azúcar", "media taza de azúcar"),
+    ("3 ½ kilos", "tres y medio kilos"),
+    ("½ taza", "media taza"),
+    ("1 ⅓", "uno y un tercio"),
     ("Son 3/4 partes.", "Son tres cuartas partes."),
     ("las 2/3 partes del Congreso", "las dos terceras partes del Congreso"),
     ("la 1/3 parte", "la tercera parte"),

@@ -34,6 +34,7 @@ _RANGE = re.compile(r"(?<![\w.,/-])(?P<start>\d{1,4})\s?[-–]\s?(?P<end>\d{1,4}
 _ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
 _LETTER_DIGIT_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
 _DECADE = re.compile(r"(?<![\w.,])'?(?P<decade>(?:1[0-9]|20)?[1-9]0)'?s\b|(?<=\s)'(?P<short>[1-9]0)\b")
+_FEMININE_ARTICLE_BEFORE = re.compile(r"\b(?:la|las)\s+$", re.IGNORECASE)
 _MIL_NEXT = re.compile(r"\s+mil\b", re.IGNORECASE)
 _SCALE_NEXT = re.compile(rf"\s+(?:{'|'.join(sorted(SCALE_WORDS))})\b", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<![\w.,])(?P<number>{_NUMBER})")
@@ -45,6 +46,8 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
         negative = bool(match.group("minus"))
         after = match.string[match.end() :]
         form = form_before(after)
+        if form is Form.MASCULINE and _FEMININE_ARTICLE_BEFORE.search(match.string, 0, match.start()):
+            form = Form.FEMININE  # "a la 1", "las 21": the article says the hidden noun is feminine (la hora)
         if not fraction and form is Form.FEMININE and _MIL_NEXT.match(after):
             # "21 mil personas": the hundreds agree ("doscientas mil"), the units before "mil" take
             # the apocope ("veintiún mil"): read the whole thousand and drop the trailing "mil".

@@ -127,15 +127,19 @@ def _replace(match: re.Match[str]) -> str:
     return spoken_mixed(whole, int(match.group("num")), denominator, bool(match.group("minus")))
 
 
-def _vulgar(match: re.Match[str]) -> str:
-    value = unicodedata.numeric(match.group(0))
+def _vulgar_ratio(char: str) -> tuple[int, int]:
+    value = unicodedata.numeric(char)
     numerator, denominator = value.as_integer_ratio()
     # numeric() gives floats: 1/3 is not exact, so recover small denominators by search.
     for candidate in range(2, 11):
         if abs(value * candidate - round(value * candidate)) < 1e-9:
-            numerator, denominator = round(value * candidate), candidate
-            break
-    return spoken_fraction(numerator, denominator)
+            return round(value * candidate), candidate
+    return numerator, denominator
+
+
+def _vulgar(match: re.Match[str]) -> str:
+    before = match.string[match.start() - 1 : match.start()] if match.start() else ""
+    return (" " if before.isalpha() else "") + spoken_fraction(*_vulgar_ratio(match.group(0)))
 
 
 # A mark out of a maximum is "sobre", never a fraction: "un 7,5/10", "nota: 8/10", "puntuación 4/5".
@@ -153,7 +157,20 @@ def _rating(match: re.Match[str]) -> str:
     return f"{match.group('cue')}{match.group('int_score')} sobre {match.group('int_top')}"
 
 
+# "3 ½ kilos", "½ taza": a vulgar fraction after a number or a space is rewritten as "1/2", so it agrees
+# with its noun and joins its whole number like a typed one ("tres y medio kilos", "media taza").
+_SPACED_VULGAR = re.compile(r"(?:(?<=\d)|(?<=\d )|(?<![^\s(]))(?P<vulgar>[\u00bc-\u00be\u2150-\u215e])(?![\w/])")
+
+
+def _ascii_fraction(match: re.Match[str]) -> str:
+    numerator, denominator = _vulgar_ratio(match.group("vulgar"))
+    before = match.string[match.start() - 1 : match.start()] if match.start() else ""
+    return (" " if before.isdigit() else "") + f"{numerator}/{denominator}"
+
+
 def normalize_fractions(text: str) -> str:
+    if _VULGAR.search(text):
+        text = _SPACED_VULGAR.sub(_ascii_fraction, text)
     if "/" in text:
         text = _RATING.sub(_rating, text)
         text = _FRACTION.sub(_replace, text)

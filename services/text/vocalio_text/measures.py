@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.dates import MONTHS
 from vocalio_text.fractions import denominator_name, spoken_fraction
-from vocalio_text.money import CURRENCIES
+from vocalio_text.money import CURRENCIES, CURRENCY_AFTER
 from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, ends_in_scale_noun, split_number
 
 
@@ -258,6 +258,24 @@ def _prime(match: re.Match[str]) -> str:
 
 
 _MINUTE_WORD_BEFORE = re.compile(r"\bminutos?\s+$", re.IGNORECASE)
+
+
+# A range before a unit or a currency: "8-10 h", "10-20 €", "20–25 °C" -> "ocho a diez horas" (after
+# "entre", "y"). Only the hyphen becomes a word; the amounts are read by the money and measure rules.
+_RANGE_BEFORE_UNIT = re.compile(
+    rf"(?<![\w.,/-])(?P<start>\d+(?:[.,]\d+)?)\s?[-–]\s?(?=\d+(?:[.,]\d+)?\s?(?:(?:{_UNIT_ALTERNATION}|{CURRENCY_AFTER})(?![\w])|°|º))"
+)
+_ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
+
+
+def normalize_unit_ranges(text: str) -> str:
+    """Run before money and measures, so both ends of "10-20 €" are read."""
+
+    def _range(match: re.Match[str]) -> str:
+        joiner = "y" if _ENTRE_BEFORE.search(match.string, 0, match.start()) else "a"
+        return f"{match.group('start')} {joiner} "
+
+    return _RANGE_BEFORE_UNIT.sub(_range, text)
 
 
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:

@@ -100,6 +100,8 @@ _SIGNS = "|".join(re.escape(key) for key in _SIGN_KEYS)
 _CODES = "|".join(_CODE_KEYS)
 _CURRENCY_BEFORE = rf"(?P<pre>(?:{_SIGNS})|\b(?:{_CODES})\b|(?:{_CODES})(?=\d))"
 _CURRENCY_AFTER = rf"(?P<post>(?:{_SIGNS})|(?:{_CODES})(?![^\W\d_]))"
+# A currency written after its amount, without a group name, for other rules' lookaheads.
+CURRENCY_AFTER = rf"(?:{_SIGNS}|(?i:{'|'.join(key for key in _CODE_KEYS if len(key) > 1)}))"
 
 _PREFIXED = re.compile(
     rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b)?",

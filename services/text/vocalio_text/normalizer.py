@@ -21,7 +21,7 @@ from vocalio_text.conventions import conventions_for
 from vocalio_text.dates import normalize_dates
 from vocalio_text.electronic import normalize_electronic
 from vocalio_text.fractions import normalize_fractions
-from vocalio_text.measures import normalize_measures
+from vocalio_text.measures import normalize_measures, normalize_unit_ranges
 from vocalio_text.money import normalize_money
 from vocalio_text.numbers import digits_one_by_one
 from vocalio_text.ordinals import normalize_ordinals
@@ -95,6 +95,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_number_sign(text)
         text = normalize_abbreviations_before_numbers(text)
         text = normalize_decades(text)
+        text = normalize_unit_ranges(text)
         text = normalize_money(text, conventions)
         text = normalize_measures(text, conventions)
         text = normalize_ordinals(text)
