@@ -271,6 +271,12 @@ TELEPHONE = [
     ("0-800-ayuda", "cero ochocientos ayuda"),
     ("ext. 12", "ext. doce"),
     ("la IP 192.168.0.1", "la i p uno nueve dos punto uno seis ocho punto cero punto uno"),
+    ("Cel. 300 123 4567", "celular tres cero cero uno dos tres cuatro cinco seis siete"),
+    (
+        "RUT 12.345.678-9",
+        "RUT doce millones trescientos cuarenta y cinco mil seiscientos setenta y ocho guión nueve",
+    ),
+    ("RUT: 9.876.543-K", "RUT: nueve millones ochocientos setenta y seis mil quinientos cuarenta y tres guión ka"),
 ]
 
 FRACTION = [
@@ -330,6 +336,10 @@ ABBREVIATIONS = [
     ("Av. de Mayo", "avenida de Mayo"),
     ("c/ Alcalá 20", "calle Alcalá veinte"),
     ("Calle Mayor s/n", "Calle Mayor sin número"),
+    ("Calle 72 # 10-34, Bogotá", "Calle setenta y dos número diez guión treinta y cuatro, Bogotá"),
+    ("Cra. 7 # 45-10", "carrera siete número cuarenta y cinco guión diez"),
+    ("Prof.ª García", "profesora García"),
+    ("Urb. Los Olivos, Mz. 3", "urbanización Los Olivos, manzana tres"),
     ("Avda. del Sol, S/N.", "avenida del Sol, sin número."),
     ("p. ej. esto", "por ejemplo esto"),
     ("aprox. 30", "aproximadamente treinta"),

@@ -34,8 +34,15 @@ _PLUS_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\+(?=\d)")
 _SIGNED_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"/:]))(?P<sign>[+±])\s?(?=\d)")
 
 
+# Colombian addresses: "Calle 72 # 10-34" is "número diez guión treinta y cuatro" (the cross street and
+# the door), not a range.
+_ADDRESS_NUMBER = re.compile(r"(?<![\w#])#\s?(?P<street>\d{1,3}[A-Za-z]?)\s?-\s?(?P<door>\d{1,3})(?![\w-])")
+
+
 def normalize_number_sign(text: str) -> str:
     """ "#1" -> "número 1", "+3" -> "más 3": before the number rules, so the number still agrees as a number."""
+    if "#" in text:
+        text = _ADDRESS_NUMBER.sub(lambda match: f"número {match.group('street')} guión {match.group('door')}", text)
     text = _HASH_NUMBER.sub("número ", text)
     if "+" in text or "±" in text:
         text = _SIGNED_NUMBER.sub(lambda match: "más " if match.group("sign") == "+" else "más menos ", text)

@@ -9,7 +9,7 @@ after the subscriber number, or "ext.", is the extension. Toll-free prefixes wit
 
 import re
 
-from vocalio_text.numbers import cardinal, digits_one_by_one
+from vocalio_text.numbers import DIGIT_WORDS, cardinal, digits_one_by_one
 
 _COUNTRY = r"\+\d{1,3}"
 _AREA = r"\(\d{1,4}\)"
@@ -92,11 +92,23 @@ _POSTAL_CODE = re.compile(
 )
 
 
+# Chilean RUT/RUN: the number, then its check digit after "guión" ("k" is "ka").
+_RUT = re.compile(r"(?P<prompt>\b(?:RUT|RUN|R\.U\.T\.)\s*:?\s*)(?P<number>\d{1,2}(?:\.?\d{3}){2})-(?P<check>[\dkK])\b")
+
+
+def _rut(match: re.Match[str]) -> str:
+    check = match.group("check")
+    spoken_check = "ka" if check in "kK" else DIGIT_WORDS[int(check)]
+    return f"{match.group('prompt')}{cardinal(int(match.group('number').replace('.', '')))} guión {spoken_check}"
+
+
 def _postal_code(match: re.Match[str]) -> str:
     return "código postal " + digits_one_by_one(match.group("code"))
 
 
 def normalize_telephone(text: str) -> str:
+    if "RU" in text or "R.U.T." in text:
+        text = _RUT.sub(_rut, text)
     if "P" in text or "postal" in text:
         text = _POSTAL_CODE.sub(_postal_code, text)
     if "-" in text:
