@@ -113,6 +113,7 @@ ROMAN = [
     ("Juan Pablo II", "Juan Pablo segundo"),
     ("capítulo IV", "capítulo cuatro"),
     ("tomo III", "tomo tres"),
+    ("Ver el anexo II.", "Ver el anexo dos."),
     ("la II República", "la segunda República"),
     ("el XX Congreso", "el vigésimo Congreso"),
     ("vitamina C", "vitamina C"),
@@ -368,6 +369,14 @@ ABBREVIATIONS = [
     ("C.P. 28001 Madrid", "código postal dos ocho cero cero uno Madrid"),
     ("el FBI", "el efe be i"),
     ("la ONU", "la ONU"),
+    ("La DGT informa.", "La de ge te informa."),
+    ("la CNMV investiga", "la ce ene eme uve investiga"),
+    ("el IRPF y el BBVA", "el i erre pe efe y el be be uve a"),
+    ("Usa una VPN.", "Usa una uve pe ene."),
+    ("HBO", "hache be o"),
+    ("la NASA, la OTAN y la UEFA", "la NASA, la OTAN y la UEFA"),
+    ("el CSIC", "el CSIC"),
+    ("J. R. R. Tolkien", "J. R. R. Tolkien"),
 ]
 
 CITATION = [
@@ -385,7 +394,7 @@ CITATION = [
     ("el expediente 45/2021", "el expediente cuarenta y cinco barra dos mil veintiuno"),
     ("la temporada 2023/24", "la temporada dos mil veintitrés a veinticuatro"),
     ("el curso 2023/2024", "el curso dos mil veintitrés a dos mil veinticuatro"),
-    ("vivo en RD", "vivo en RD"),
+    ("vivo en RD", "vivo en erre de"),
     ("el artículo 1.1 de la Constitución", "el artículo uno punto uno de la Constitución"),
     ("el apartado 3.2.1", "el apartado tres punto dos punto uno"),
     ("el art. 14.2", "el artículo catorce punto dos"),

@@ -320,6 +320,60 @@ def normalize_abbreviations_before_numbers(text: str) -> str:
     return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 
+LETTER_NAMES = {
+    "A": "a",
+    "B": "be",
+    "C": "ce",
+    "D": "de",
+    "E": "e",
+    "F": "efe",
+    "G": "ge",
+    "H": "hache",
+    "I": "i",
+    "J": "jota",
+    "K": "ka",
+    "L": "ele",
+    "M": "eme",
+    "N": "ene",
+    "Ñ": "eñe",
+    "O": "o",
+    "P": "pe",
+    "Q": "cu",
+    "R": "erre",
+    "S": "ese",
+    "T": "te",
+    "U": "u",
+    "V": "uve",
+    "W": "uve doble",
+    "X": "equis",
+    "Y": "i griega",
+    "Z": "zeta",
+}
+# Capital runs not in the list above: spelled when Spanish cannot say them as a word (no vowel, three
+# consonants in a row, or a short one opening with two consonants that cannot start a syllable:
+# "DGT", "CNMV", "IRPF", "BBVA", "HBO"); "NASA", "OTAN", "UEFA", "CSIC" are left to be read as words.
+_CAPITAL_RUN = re.compile(r"\b[A-ZÑ]{2,6}\b(?!\.?\w)")
+_VOWELS = frozenset("AEIOU")
+_ONSETS = frozenset({"BL", "BR", "CL", "CR", "DR", "FL", "FR", "GL", "GR", "PL", "PR", "TR", "CH", "LL"})
+_ROMAN_NUMERAL = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+
+
+def _unpronounceable(word: str) -> bool:
+    if not _VOWELS.intersection(word):
+        return True
+    if re.search(r"[^AEIOU]{3}", word):
+        return True
+    return len(word) <= 3 and word[0] not in _VOWELS and word[1] not in _VOWELS and word[:2] not in _ONSETS
+
+
+def _spell_capitals(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if _ROMAN_NUMERAL.fullmatch(word) or not _unpronounceable(word):
+        return word
+    return " ".join(LETTER_NAMES[letter] for letter in word)
+
+
 def normalize_abbreviations(text: str) -> str:
     text = _ABBREVIATION.sub(_replace, text)
-    return _ACRONYM.sub(lambda match: SPELLED_ACRONYMS[match.group(0)], text)
+    text = _ACRONYM.sub(lambda match: SPELLED_ACRONYMS[match.group(0)], text)
+    return _CAPITAL_RUN.sub(_spell_capitals, text)

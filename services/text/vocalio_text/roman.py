@@ -29,7 +29,7 @@ _ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
 _CARDINAL_CONTEXT = (
     r"siglos?|S\.|capítulos?|cap\.|tomos?|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
     r"cantos?|fascículos?|años?|legislaturas?|tít\.|títulos?|secciones|sección|fases?|edición|juegos|"
-    r"congreso|cumbre|bienal|festival"
+    r"congreso|cumbre|bienal|festival|anexos?|temas?|lecci(?:ón|ones)|unidad(?:es)?|apéndices?|cuadernos?"
 )
 _REGNAL_NAMES = (
     "Felipe|Carlos|Luis|Juan|Pablo|Pío|Alfonso|Fernando|Enrique|Benedicto|Gregorio|León|Jorge|Eduardo|"
