@@ -48,6 +48,10 @@ CARDINAL = [
     ("los 80", "los ochenta"),
     ("los años 90", "los años noventa"),
     ("los 90s", "los noventa"),
+    ("los años 1980", "los años ochenta"),
+    ("la década de 1960", "la década de los sesenta"),
+    ("en los 1980, la movida", "en los ochenta, la movida"),
+    ("los 1950 soldados", "los mil novecientos cincuenta soldados"),
     ("1.000.000 personas", "un millón de personas"),
     ("+3,2 % interanual", "más tres coma dos por ciento interanual"),
     ("subió +0,4 puntos", "subió más cero coma cuatro puntos"),
@@ -175,6 +179,10 @@ DATE = [
     ("el 5/6/99", "el cinco de junio de mil novecientos noventa y nueve"),
     ("31.12.30", "treinta y uno de diciembre de mil novecientos treinta"),
     ("3-4-29", "tres de abril de dos mil veintinueve"),
+    ("Llegó el 25/12.", "Llegó el veinticinco de diciembre."),
+    ("hasta el 15/9 inclusive", "hasta el quince de septiembre inclusive"),
+    ("lunes 5/3", "lunes cinco de marzo"),
+    ("atención 24/7", "atención veinticuatro siete"),
 ]
 
 TIME = [
@@ -304,6 +312,9 @@ FRACTION = [
     ("1/5 parte", "una quinta parte"),
     ("la 1/2 parte", "la media parte"),
     ("2/3 del total", "dos tercios del total"),
+    ("el 3/4 de los votos", "el tres cuartos de los votos"),
+    ("el 1/3 restante", "el tercio restante"),
+    ("el 1/4 de hora", "el cuarto de hora"),
     ("un 7,5/10", "un siete coma cinco sobre diez"),
     ("nota: 8/10", "nota: ocho sobre diez"),
     ("sacó un 9/10", "sacó un nueve sobre diez"),

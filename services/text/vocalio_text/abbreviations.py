@@ -134,6 +134,7 @@ ABBREVIATIONS: dict[str, str] = {
     "vs.": "versus",
     "izq.": "izquierda",
     "izqda.": "izquierda",
+    "izda.": "izquierda",
     "dcha.": "derecha",
     "tb.": "también",
     "q.e.p.d.": "que en paz descanse",

@@ -124,8 +124,28 @@ def _spaced(match: re.Match[str], spoken: str) -> str:
     return (" " if before.isalpha() else "") + spoken + (" " if after.isalpha() else "")
 
 
+# "los años 1980", "la década de 1960": a decade of the last century is said by its tens ("los años ochenta").
+_DECADE_OF_CENTURY = re.compile(
+    r"(?P<head>\b(?:los\s+años|los|década\s+de(?:\s+los)?)\s+)19(?P<tens>[1-9]0)\b(?!\s*(?:[-–/]|y\s+\d|a\s+\d))",
+    re.IGNORECASE,
+)
+
+
+def _decade_of_century(match: re.Match[str]) -> str:
+    head = match.group("head")
+    if head.strip().lower() == "los" and _NOUN_NEXT.match(match.string, match.end()):
+        return match.group(0)  # "los 1950 soldados" is a count
+    if head.rstrip().lower().endswith("de"):
+        head += "los "  # "la década de 1960" -> "la década de los sesenta"
+    return head + cardinal(int(match.group("tens")))
+
+
+_NOUN_NEXT = re.compile(r"\s+[a-záéíóúñ]")
+
+
 def normalize_decades(text: str) -> str:
     """Run before measures, so "los 90s" is a decade and not ninety seconds."""
+    text = _DECADE_OF_CENTURY.sub(_decade_of_century, text)
     return _DECADE.sub(_decade, text)
 
 

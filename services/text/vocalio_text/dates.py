@@ -206,8 +206,32 @@ def _era(match: re.Match[str]) -> str:
     return f"{match.group('before')}{match.group('space')}{spoken}"
 
 
+# Day and month without a year ("el 25/12", "lunes 5/3") are a date only with a cue before them: an
+# article or a weekday; otherwise "3/4" stays a fraction. "24/7" (always open) is said as written.
+_SHORT_NUMERIC = re.compile(r"(?<![\w/.,-])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?![\w/]|[.,]\d)")
+_SHORT_DATE_CUE = re.compile(
+    r"(?:\b(?P<article>el|del|al)|\b(?:día|lunes|martes|miércoles|jueves|viernes|sábado|domingo),?)\s+$",
+    re.IGNORECASE,
+)
+_WORD_NEXT = re.compile(r"\s+[a-záéíóúñ]")
+
+
+def _short_numeric(match: re.Match[str]) -> str:
+    day, month = int(match.group("day")), int(match.group("month"))
+    cue = _SHORT_DATE_CUE.search(match.string, 0, match.start())
+    if (day, month) == (24, 7) and not cue:
+        return "veinticuatro siete"
+    if not _valid(day, month) or not cue:
+        return match.group(0)
+    if cue.group("article") and day <= 12 and _WORD_NEXT.match(match.string, match.end()):
+        return match.group(0)  # "el 3/4 de los votos", "el 1/3 restante": a fraction
+    return _spoken_date(day, month, None)
+
+
 def normalize_dates(text: str) -> str:
     text = _ERA.sub(_era, text)
     text = _NUMERIC.sub(_numeric, text)
+    if "/" in text:
+        text = _SHORT_NUMERIC.sub(_short_numeric, text)
     text = _DAY_MONTH.sub(_day_month, text)
     return _MONTH_DAY.sub(_month_day, text)

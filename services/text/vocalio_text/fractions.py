@@ -98,6 +98,7 @@ _FRACTION = re.compile(
     rf"(?<![\w.,/-])(?P<minus>-)?(?:(?P<whole>\d+)\s)?(?P<num>\d+)/(?P<den>{_NUMBER})(?![\w/]|[.,]\d)"
 )
 _ARTICLE_BEFORE = re.compile(r"\b(?:la|una|esta|esa|cada|otra|su)\s+$", re.IGNORECASE)
+_MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|un|este|ese|cada|otro|del|al)\s+$", re.IGNORECASE)
 _VULGAR = re.compile("[\u00bc-\u00be\u2150-\u215e]")
 
 
@@ -124,7 +125,15 @@ def _replace(match: re.Match[str]) -> str:
         if match.group("num") == "1" and _ARTICLE_BEFORE.search(match.string, 0, match.start()):
             spoken = spoken.removeprefix("una ")
         return f"menos {spoken}" if match.group("minus") else spoken
-    return spoken_mixed(whole, int(match.group("num")), denominator, bool(match.group("minus")))
+    spoken = spoken_mixed(whole, int(match.group("num")), denominator, bool(match.group("minus")))
+    if (
+        whole is None
+        and match.group("num") == "1"
+        and not match.group("minus")
+        and _MASCULINE_ARTICLE_BEFORE.search(match.string, 0, match.start())
+    ):
+        return spoken.replace("un ", "", 1)  # "el 1/3 restante" -> "el tercio restante"
+    return spoken
 
 
 def _vulgar_ratio(char: str) -> tuple[int, int]:
