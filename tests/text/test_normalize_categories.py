@@ -157,6 +157,10 @@ MONEY = [
     ("2 €/kg", "dos euros por kilogramo"),
     ("3.000 €/m²", "tres mil euros por metro cuadrado"),
     ("10-20 €", "diez a veinte euros"),
+    ("S/. 35", "treinta y cinco soles"),
+    ("CLP$ 5.000", "cinco mil pesos chilenos"),
+    ("$U 300", "trescientos pesos uruguayos"),
+    ("50 ctvs.", "cincuenta centavos"),
 ]
 
 DATE = [
