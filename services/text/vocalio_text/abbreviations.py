@@ -86,6 +86,8 @@ ABBREVIATIONS: dict[str, str] = {
     "art.": "artículo",
     "arts.": "artículos",
     "fig.": "figura",
+    "Fig.": "figura",
+    "Ed.": "editorial",
     "ej.": "ejemplo",
     "tel.": "teléfono",
     "Tel.": "teléfono",

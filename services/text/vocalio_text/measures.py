@@ -117,6 +117,8 @@ _PER_WORDS = "día|mes|año|hora|semana|persona|noche|unidad|habitante|barril|li
 _MEASURE = re.compile(
     rf"(?<![\w.,/])(?P<minus>[-−])?(?:(?P<whole>\d+)\s)?(?P<amount>{_NUMBER})(?:/(?P<den>\d+))?"
     rf"\s?(?P<unit>{_UNIT_ALTERNATION})(?![\w²³])(?!/(?!(?:{_UNIT_ALTERNATION}|{_PER_WORDS})(?![\w/²³])))"
+    # "5 t. de trigo", "3 kg. de harina": a dot written after the symbol mid-sentence is not a full stop.
+    r"(?:\.(?=\s+[a-záéíóúñ]))?"
 )
 
 

@@ -27,7 +27,7 @@ _VALID = re.compile(r"m{0,4}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3
 _ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
 
 _CARDINAL_CONTEXT = (
-    r"siglos?|S\.|capítulos?|cap\.|tomos?|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
+    r"siglos?|S\.|capítulos?|cap\.|tomos?|t\.|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
     r"cantos?|fascículos?|años?|legislaturas?|tít\.|títulos?|secciones|sección|fases?|edición|juegos|"
     r"congreso|cumbre|bienal|festival|anexos?|temas?|lecci(?:ón|ones)|unidad(?:es)?|apéndices?|cuadernos?"
 )
@@ -103,6 +103,16 @@ def roman_value(numeral: str) -> int | None:
     return total
 
 
+_SPOKEN_CONTEXT = {
+    "s.": "siglo",
+    "cap.": "capítulo",
+    "t.": "tomo",
+    "tít.": "título",
+    "vol.": "volumen",
+    "vols.": "volúmenes",
+}
+
+
 def _cardinal_context(match: re.Match[str]) -> str:
     context = match.group("context")
     roman = match.group("roman")
@@ -116,7 +126,7 @@ def _cardinal_context(match: re.Match[str]) -> str:
         return f"{context} {cardinal(value)}{match.group('more') or ''}"
     if context.upper() == "S." and value > 21:
         return match.group(0)  # "S. M. el Rey" is Su Majestad, not a century
-    spoken_context = "siglo" if context.upper() == "S." else context
+    spoken_context = _SPOKEN_CONTEXT.get(context.lower(), context)
     more = match.group("more") or ""
 
     def _more(sub: re.Match[str]) -> str:

@@ -9,6 +9,7 @@ after the subscriber number, or "ext.", is the extension. Toll-free prefixes wit
 
 import re
 
+from vocalio_text.abbreviations import LETTER_NAMES
 from vocalio_text.numbers import DIGIT_WORDS, cardinal, digits_one_by_one
 
 _COUNTRY = r"\+\d{1,3}"
@@ -102,11 +103,23 @@ def _rut(match: re.Match[str]) -> str:
     return f"{match.group('prompt')}{cardinal(int(match.group('number').replace('.', '')))} guión {spoken_check}"
 
 
+# Book and serial numbers: each group digit by digit ("X" is the check digit ten, said "equis").
+_ISBN = re.compile(r"(?P<prompt>\b(?:ISBN|ISSN)(?:-1[03])?:?\s*)(?P<code>\d[\d-]{7,16}[\dX])(?![\w-])")
+
+
+def _isbn(match: re.Match[str]) -> str:
+    prompt = " ".join(LETTER_NAMES[letter] for letter in match.group("prompt").strip(" :")[:4])
+    groups = [("equis" if group == "X" else digits_one_by_one(group)) for group in match.group("code").split("-")]
+    return f"{prompt} {' '.join(groups)}"
+
+
 def _postal_code(match: re.Match[str]) -> str:
     return "código postal " + digits_one_by_one(match.group("code"))
 
 
 def normalize_telephone(text: str) -> str:
+    if "ISBN" in text or "ISSN" in text:
+        text = _ISBN.sub(_isbn, text)
     if "RU" in text or "R.U.T." in text:
         text = _RUT.sub(_rut, text)
     if "P" in text or "postal" in text:
