@@ -443,6 +443,11 @@ SYMBOLS = [
     ("xⁿ", "x elevado a la n"),
     ("2^10", "dos elevado a diez"),
     ("x^n", "x elevado a la n"),
+    ("4x4", "cuatro por cuatro"),
+    ("10 x 20 cm", "diez por veinte centímetros"),
+    ("1024×768", "mil veinticuatro por setecientos sesenta y ocho"),
+    ("la inversión en I+D+i", "la inversión en i más de más i"),
+    ("5 € c/u", "cinco euros cada uno"),
 ]
 
 PLAIN = [

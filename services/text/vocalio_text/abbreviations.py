@@ -102,6 +102,7 @@ ABBREVIATIONS: dict[str, str] = {
     "avd.": "avenida",
     "s/n": "sin número",
     "S/N": "sin número",
+    "c/u": "cada uno",
     "c/": "calle",
     "C/": "calle",
     "esq.": "esquina",

@@ -39,11 +39,19 @@ _SIGNED_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"/:]))(?P<sign>[+±])\s?(?=
 _ADDRESS_NUMBER = re.compile(r"(?<![\w#])#\s?(?P<street>\d{1,3}[A-Za-z]?)\s?-\s?(?P<door>\d{1,3})(?![\w-])")
 
 
+# Dimensions and formats: "4x4", "10 x 20 cm", "1024×768" -> "por" (before the measures read "20 cm").
+_TIMES_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\s?[x×]\s?(?=\d)")
+# "I+D", "I+D+i": investigación y desarrollo (e innovación), said letter by letter with "más".
+_R_AND_D = re.compile(r"\bI\s?\+\s?D(?:\s?\+\s?i)?\b")
+
+
 def normalize_number_sign(text: str) -> str:
     """ "#1" -> "número 1", "+3" -> "más 3": before the number rules, so the number still agrees as a number."""
     if "#" in text:
         text = _ADDRESS_NUMBER.sub(lambda match: f"número {match.group('street')} guión {match.group('door')}", text)
     text = _HASH_NUMBER.sub("número ", text)
+    if "x" in text or "×" in text:
+        text = _TIMES_BETWEEN_NUMBERS.sub(" por ", text)
     if "+" in text or "±" in text:
         text = _SIGNED_NUMBER.sub(lambda match: "más " if match.group("sign") == "+" else "más menos ", text)
         text = _PLUS_BETWEEN_NUMBERS.sub(" más ", text)  # added time: "el minuto 45+2"
@@ -51,5 +59,7 @@ def normalize_number_sign(text: str) -> str:
 
 
 def normalize_symbols(text: str) -> str:
+    if "+" in text:
+        text = _R_AND_D.sub(lambda match: "i más de" + (" más i" if match.group(0).endswith("i") else ""), text)
     text = _HASHTAG.sub("almohadilla ", text)
     return _STANDALONE.sub(lambda match: _SPOKEN[match.group("symbol")], text)
