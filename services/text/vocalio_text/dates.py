@@ -108,7 +108,7 @@ _WEEKDAY = rf"(?:(?P<weekday>{_DAY_ABBR})\.\s+)?"
 
 _NUMERIC = re.compile(
     r"(?<![\w/.,-])(?:(?P<day>[0-3]?\d)(?P<sep>[/.-])(?P<month>[01]?\d)(?P=sep)(?P<year>\d{4}|\d{2})"
-    r"|(?P<iso_year>\d{4})-(?P<iso_month>[01]?\d)-(?P<iso_day>[0-3]?\d))(?![\w/]|[.-]\d)"
+    r"|(?P<iso_year>\d{4})(?P<iso_sep>[-/.])(?P<iso_month>[01]?\d)(?P=iso_sep)(?P<iso_day>[0-3]?\d))(?![\w/]|[.-]\d)"
 )
 _DAY_MONTH = re.compile(
     rf"(?<![\w.,]){_WEEKDAY}(?P<day>[0-3]?\d)(?:\s+de)?\s+{_MONTH}(?![\w]){_YEAR_TAIL}(?!\d)",
@@ -228,7 +228,23 @@ def _short_numeric(match: re.Match[str]) -> str:
     return _spoken_date(day, month, None)
 
 
+# "3 Feb 2024", "3-feb-2024", "03/FEB/2024": a month abbreviation between a day and a year needs no dot.
+_DAY_ABBR_YEAR = re.compile(
+    rf"(?<![\w.,/-])(?P<day>[0-3]?\d)(?P<sep>[\s/-])(?P<month>{_MONTH_ABBR})\.?(?P=sep)(?P<year>\d{{4}})(?![\w/]|[.,]\d)",
+    re.IGNORECASE,
+)
+
+
+def _day_abbr_year(match: re.Match[str]) -> str:
+    day = int(match.group("day"))
+    if not 1 <= day <= 31 or len(match.group("month")) < 3:
+        return match.group(0)  # "ganó 3 en 2024": "en", "my", "ag" are words before they are months
+    month = MONTHS.index(_MONTH_ABBREVIATIONS[match.group("month").lower()]) + 1
+    return _spoken_date(day, month, match.group("year"))
+
+
 def normalize_dates(text: str) -> str:
+    text = _DAY_ABBR_YEAR.sub(_day_abbr_year, text)
     text = _ERA.sub(_era, text)
     text = _NUMERIC.sub(_numeric, text)
     if "/" in text:

@@ -280,9 +280,33 @@ def normalize_unit_ranges(text: str) -> str:
     return _RANGE_BEFORE_UNIT.sub(_range, text)
 
 
+# A scale word between the number and the unit: "150 millones de km", "5 mil km" -> the unit in the plural,
+# after "de" for the noun scales ("ciento cincuenta millones de kilómetros").
+_SCALED_MEASURE = re.compile(
+    rf"(?<![\w.,/])(?P<amount>{_NUMBER})\s(?P<scale>mil millones|millones|millón|billones|billón|mil)"
+    rf"(?:\s+de)?\s(?P<unit>{_UNIT_ALTERNATION})(?![\w²³/])(?:\.(?=\s+[a-záéíóúñ]))?"
+)
+
+
+def _make_scaled(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
+    def _scaled(match: re.Match[str]) -> str:
+        unit = UNITS[match.group("unit")]
+        integer, fraction = split_number(match.group("amount"), conventions.decimal_mark)
+        scale = match.group("scale")
+        if fraction:
+            number = decimal(integer, fraction, Form.APOCOPE, conventions.decimal_word)
+        else:
+            feminine = unit.feminine and scale == "mil"
+            number = cardinal(int(integer), Form.FEMININE if feminine else Form.APOCOPE)
+        return f"{number} {scale}{'' if scale == 'mil' else ' de'} {unit.plural}"
+
+    return _scaled
+
+
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:
     text = _ROAD_MARKER.sub(_road_marker, text)
     text = _DEGREE.sub(lambda match: "°" + match.group(1).upper(), text)
+    text = _SCALED_MEASURE.sub(_make_scaled(conventions), text)
     text = _MEASURE.sub(_make_replacer(conventions), text)
     if "°" in text or "º" in text:
         text = _BARE_DEGREE.sub(_make_bare_degree(conventions), text)

@@ -131,7 +131,8 @@ def _cardinal_context(match: re.Match[str]) -> str:
 
     def _more(sub: re.Match[str]) -> str:
         more_value = roman_value(sub.group(2))
-        return sub.group(1) + (cardinal(more_value) if more_value else sub.group(2))
+        joiner = " a " if sub.group(1).strip() in ("-", "–") else sub.group(1)  # "siglos XV-XVII": a range
+        return joiner + (cardinal(more_value) if more_value else sub.group(2))
 
     return f"{spoken_context} {cardinal(value)}" + _SPLIT_MORE.sub(_more, more)
 
