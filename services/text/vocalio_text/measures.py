@@ -71,6 +71,8 @@ UNITS: dict[str, Unit] = {
     "cl": _unit("centilitro"),
     "dl": _unit("decilitro"),
     "h": _unit("hora", feminine=True),
+    "hs": _unit("hora", feminine=True),
+    "hrs": _unit("hora", feminine=True),
     "min": _unit("minuto"),
     "s": _unit("segundo"),
     "seg": _unit("segundo"),

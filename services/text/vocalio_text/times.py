@@ -75,7 +75,7 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _HOUR_ONLY = re.compile(
-    rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h)\b(?!/)(?:\s?{_ZONE})?)",
+    rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h|hs|hrs)\b(?!/)(?:\s?{_ZONE})?)",
 )
 # The abbreviation's dot is taken only mid-sentence: "2 h 15 min." at the end keeps its full stop.
 _ABBREVIATION_DOT = r"(?:\.(?=\s+[a-záéíóúñ\d]))?"
@@ -145,7 +145,8 @@ def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
         hour_label = "hora" if hour == 1 else "horas"
         minute_label = "minuto" if minute == 1 else "minutos"
         second_label = "segundo" if second == 1 else "segundos"
-        return f"{hour_words(hour)} {hour_label} {cardinal(minute)} {minute_label} y {cardinal(second)} {second_label}"
+        minutes, seconds = cardinal(minute, Form.APOCOPE), cardinal(second, Form.APOCOPE)  # "un minuto"
+        return f"{hour_words(hour)} {hour_label} {minutes} {minute_label} y {seconds} {second_label}"
     if minute == 0:
         return hour_words(hour)
     return f"{hour_words(hour)} y {_minute_words(minute)}"
@@ -242,7 +243,17 @@ _MIN_SEC = re.compile(
 )
 
 
+# "09:00-18:00", "9:00–14:00": a span between two clock times reads "a".
+_CLOCK_RANGE = re.compile(r"(?<=\d[:.]\d\d)\s?[-–]\s?(?=[012]?\d[:.][0-5]\d(?!\d))")
+# "12 m." is noon where "m." (meridiano) is written for it (Colombia, Venezuela, Central America).
+_NOON = re.compile(r"(?<![\w.,:])12(?::00)?\s?m\.(?!\w)")
+
+
 def normalize_times(text: str, conventions: RegionalConventions) -> str:
+    if "-" in text or "–" in text:
+        text = _CLOCK_RANGE.sub(" a ", text)
+    if "m." in text:
+        text = _NOON.sub(lambda match: _keep_full_stop(match, "doce del mediodía"), text)
     text = _COMPACT.sub(_duration, text)
     text = _COMPACT_CLOCK.sub(lambda match: spoken_time(int(match.group("hour")), int(match.group("minute"))), text)
     text = _HMS.sub(_duration, text)
