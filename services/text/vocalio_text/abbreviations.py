@@ -1,13 +1,14 @@
-"""Abbreviations (a whitelist: only these are expanded) and spelled acronyms.
+"""Abbreviations (a whitelist: only these are expanded); acronyms are read by acronyms.py.
 
 Titles keep the reading of public Spanish TN sets: "Dr." -> "Doctor", "Sr." -> "señor",
 "EE. UU." -> "Estados Unidos"; lowercase written forms give lowercase readings. An abbreviation
 that ends a sentence ("etc.") gives its dot back, so sentence splitting still sees the end.
-Acronyms said letter by letter are respelled with Spanish letter names ("FBI" -> "efe be i");
-acronyms read as words ("ONU", "OTAN", "UNESCO") are left alone: the engine reads them.
+A few ("p.", "Cap.") are only abbreviations before a number and are read before the number is.
 """
 
 import re
+
+from vocalio_text.acronyms import normalize_acronyms
 
 # Written form -> spoken form. Spaces inside a written form match any spacing ("EE.UU.", "EE. UU.").
 ABBREVIATIONS: dict[str, str] = {
@@ -229,51 +230,6 @@ _SENTENCE_FINAL = frozenset(
 # Read in titles only before a capitalised name ("D. Quijote"), never as a verb or an initial.
 _BEFORE_NAME_ONLY = frozenset({"D.", "Da.", "da.", "Fr.", "Cap.", "No.", "Alm.", "Cte."})
 
-SPELLED_ACRONYMS: dict[str, str] = {
-    "FBI": "efe be i",
-    "CIA": "ce i a",
-    "DNI": "de ene i",
-    "PP": "pe pe",
-    "PSOE": "pe soe",
-    "ADN": "a de ene",
-    "ONG": "o ene ge",
-    "PIB": "pe i be",
-    "UE": "u e",
-    "TV": "te ve",
-    "DVD": "de uve de",
-    "CD": "ce de",
-    "USB": "u ese be",
-    "PDF": "pe de efe",
-    "SMS": "ese eme ese",
-    "GPS": "ge pe ese",
-    "BBC": "be be ce",
-    "CNN": "ce ene ene",
-    "FMI": "efe eme i",
-    "BCE": "be ce e",
-    "OMS": "o eme ese",
-    "OCDE": "o ce de e",
-    "IBM": "i be eme",
-    "HTML": "hache te eme ele",
-    "URL": "u erre ele",
-    "API": "a pe i",
-    "PRI": "pe erre i",
-    "RAE": "erre a e",
-    "EEUU": "Estados Unidos",
-    "IA": "i a",
-    "PC": "pe ce",
-    "CV": "ce uve",
-    "VIH": "uve i hache",
-    "ONCE": "ONCE",
-    "NBA": "ene be a",
-    "FC": "efe ce",
-    "DF": "de efe",
-    "CDMX": "ce de eme equis",
-    "UBA": "UBA",
-    "UNAM": "UNAM",
-    "BID": "be i de",
-    "SA": "ese a",
-}
-
 _FLEXIBLE = {key: re.escape(key).replace(r"\ ", r"\s?") for key in ABBREVIATIONS}
 _ABBREVIATION = re.compile(
     r"(?<![\w.])(?P<abbr>"
@@ -285,7 +241,6 @@ _CANONICAL = {re.sub(r"\s", "", key): key for key in ABBREVIATIONS}
 _NEXT_STARTS_SENTENCE = re.compile(r"\s+(?:[¿¡«\"—–-]|[A-ZÁÉÍÓÚÑ])")
 _NEXT_IS_NAME = re.compile(r"\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]")
 _INITIAL_BEFORE = re.compile(r"\b[A-ZÁÉÍÓÚÑ]\.\s*$")
-_ACRONYM = re.compile(r"\b(?:" + "|".join(sorted(SPELLED_ACRONYMS, key=len, reverse=True)) + r")\b")
 
 # Every dotted piece of an abbreviation ("EE", "UU", "p", "ej"), for the sentence splitter.
 _ABBREVIATION_TOKENS = frozenset(
@@ -328,60 +283,6 @@ def normalize_abbreviations_before_numbers(text: str) -> str:
     return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 
-LETTER_NAMES = {
-    "A": "a",
-    "B": "be",
-    "C": "ce",
-    "D": "de",
-    "E": "e",
-    "F": "efe",
-    "G": "ge",
-    "H": "hache",
-    "I": "i",
-    "J": "jota",
-    "K": "ka",
-    "L": "ele",
-    "M": "eme",
-    "N": "ene",
-    "Ñ": "eñe",
-    "O": "o",
-    "P": "pe",
-    "Q": "cu",
-    "R": "erre",
-    "S": "ese",
-    "T": "te",
-    "U": "u",
-    "V": "uve",
-    "W": "uve doble",
-    "X": "equis",
-    "Y": "i griega",
-    "Z": "zeta",
-}
-# Capital runs not in the list above: spelled when Spanish cannot say them as a word (no vowel, three
-# consonants in a row, or a short one opening with two consonants that cannot start a syllable:
-# "DGT", "CNMV", "IRPF", "BBVA", "HBO"); "NASA", "OTAN", "UEFA", "CSIC" are left to be read as words.
-_CAPITAL_RUN = re.compile(r"\b[A-ZÑ]{2,6}\b(?!\.?\w)")
-_VOWELS = frozenset("AEIOU")
-_ONSETS = frozenset({"BL", "BR", "CL", "CR", "DR", "FL", "FR", "GL", "GR", "PL", "PR", "TR", "CH", "LL"})
-_ROMAN_NUMERAL = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
-
-
-def _unpronounceable(word: str) -> bool:
-    if not _VOWELS.intersection(word):
-        return True
-    if re.search(r"[^AEIOU]{3}", word):
-        return True
-    return len(word) <= 3 and word[0] not in _VOWELS and word[1] not in _VOWELS and word[:2] not in _ONSETS
-
-
-def _spell_capitals(match: re.Match[str]) -> str:
-    word = match.group(0)
-    if _ROMAN_NUMERAL.fullmatch(word) or not _unpronounceable(word):
-        return word
-    return " ".join(LETTER_NAMES[letter] for letter in word)
-
-
 def normalize_abbreviations(text: str) -> str:
     text = _ABBREVIATION.sub(_replace, text)
-    text = _ACRONYM.sub(lambda match: SPELLED_ACRONYMS[match.group(0)], text)
-    return _CAPITAL_RUN.sub(_spell_capitals, text)
+    return normalize_acronyms(text)

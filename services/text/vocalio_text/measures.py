@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
-from vocalio_text.dates import MONTHS
 from vocalio_text.fractions import denominator_name, spoken_fraction
 from vocalio_text.money import CURRENCIES, CURRENCY_AFTER
 from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, ends_in_scale_noun, split_number
@@ -203,67 +202,6 @@ def _per_unit(match: re.Match[str]) -> str:
     return match.group("name") + " por " + (UNITS[per].singular if per in UNITS else per)
 
 
-# "38°", "90º", "40° N": degrees, unless the context makes the sign an ordinal ("el 5º piso", "1º de mayo").
-# The degree sign (°) is degrees unless that context says otherwise; the ordinal indicator (º) is an
-# ordinal unless a preposition or quantity word before it ("de 38º", "unos 20º") makes it degrees.
-_BARE_DEGREE = re.compile(
-    rf"(?<![\w.,/])(?P<minus>[-−])?(?P<amount>{_NUMBER})\s?(?P<sign>[°º])"
-    r"(?:\s?(?P<point>[NSEOW])\b(?!\.\w)|(?![\w°ºª]))"
-)
-_POINTS = {"N": "norte", "S": "sur", "E": "este", "O": "oeste", "W": "oeste"}
-_DEGREE_CUE_AFTER = re.compile(
-    r"\s*(?:[NSEOW]\b|bajo cero|sobre cero|de (?:latitud|longitud|temperatura|inclinación|calor|fiebre)|[′'])"
-)
-_ORDINAL_CUE_BEFORE = re.compile(
-    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra)\s+$", re.IGNORECASE
-)
-_ORDINAL_NOUNS = (
-    r"piso|planta|lugar|puesto|curso|año|nivel|aniversario|premio|capítulo|edición|trimestre|semestre|día|"
-    r"vez|parte|división|categoría|grado|grupo|congreso|centenario|clasificado|clasificada|ciclo|round|set"
-)
-_ORDINAL_CUE_AFTER = re.compile(
-    rf"\s+(?:(?:{_ORDINAL_NOUNS})\b|de\s+(?:{'|'.join(MONTHS)}|ESO|Primaria|Bachillerato|primaria|secundaria|"
-    r"básic[oa]|carrera|grado|medicina|[A-ZÁÉÍÓÚ]{2,})\b)",
-    re.IGNORECASE,
-)
-_DEGREE_WORD_BEFORE = re.compile(
-    r"\b(?:de|a|hasta|unos|unas|entre|y|o|sobre|con|casi|aproximadamente|aprox\.|hasta los|hasta las|los)\s+$",
-    re.IGNORECASE,
-)
-_DEGREE_UNIT = _unit("grado")
-
-
-def _make_bare_degree(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
-    def _bare_degree(match: re.Match[str]) -> str:
-        text, start, end = match.string, match.start(), match.end()
-        is_whole = match.group("amount").isdigit()
-        has_cue = match.group("point") or _DEGREE_CUE_AFTER.match(text, end)
-        if is_whole and not match.group("minus") and not has_cue:
-            if _ORDINAL_CUE_BEFORE.search(text, 0, start) or _ORDINAL_CUE_AFTER.match(text, end):
-                return match.group(0)  # an ordinal: the ordinal rules read it
-            if match.group("sign") == "º" and not _DEGREE_WORD_BEFORE.search(text, 0, start):
-                return match.group(0)
-        spoken = spoken_measure(match.group("amount"), _DEGREE_UNIT, conventions, bool(match.group("minus")))
-        return f"{spoken} {_POINTS[match.group('point')]}" if match.group("point") else spoken
-
-    return _bare_degree
-
-
-# Minutes and seconds written with primes: "en el minuto 90'", "en 5' de juego", "40° 25′ 30″ N".
-_PRIMES = re.compile(r"(?<![\w.,'′])(?P<amount>\d{1,3})(?P<prime>['′]|″|'')(?![\w'′″])")
-
-
-def _prime(match: re.Match[str]) -> str:
-    value = int(match.group("amount"))
-    if _MINUTE_WORD_BEFORE.search(match.string, 0, match.start()):
-        return match.group("amount")  # "el minuto 90'": the word is already said
-    names = ("minuto", "minutos") if match.group("prime") in ("'", "′") else ("segundo", "segundos")
-    return f"{cardinal(value, Form.APOCOPE)} {names[0] if value == 1 else names[1]}"
-
-
-_MINUTE_WORD_BEFORE = re.compile(r"\bminutos?\s+$", re.IGNORECASE)
-
-
 # A range before a unit or a currency: "8-10 h", "10-20 €", "20–25 °C" -> "ocho a diez horas" (after
 # "entre", "y"). Only the hyphen becomes a word; the amounts are read by the money and measure rules.
 _RANGE_BEFORE_UNIT = re.compile(
@@ -310,8 +248,4 @@ def normalize_measures(text: str, conventions: RegionalConventions) -> str:
     text = _DEGREE.sub(lambda match: "°" + match.group(1).upper(), text)
     text = _SCALED_MEASURE.sub(_make_scaled(conventions), text)
     text = _MEASURE.sub(_make_replacer(conventions), text)
-    if "°" in text or "º" in text:
-        text = _BARE_DEGREE.sub(_make_bare_degree(conventions), text)
-    if "'" in text or "′" in text or "″" in text:
-        text = _PRIMES.sub(_prime, text)
     return _PER_UNIT.sub(_per_unit, text) if "/" in text else text

@@ -19,6 +19,7 @@ from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
 from vocalio_text.dates import normalize_dates
+from vocalio_text.degrees import normalize_degrees
 from vocalio_text.electronic import normalize_electronic
 from vocalio_text.fractions import normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
@@ -98,6 +99,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_unit_ranges(text)
         text = normalize_money(text, conventions)
         text = normalize_measures(text, conventions)
+        text = normalize_degrees(text, conventions)
         text = normalize_ordinals(text)
         text = normalize_fractions(text)
     elif any("\u00bc" <= char <= "\u00be" or "\u2150" <= char <= "\u215e" for char in text):

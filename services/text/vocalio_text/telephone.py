@@ -9,7 +9,7 @@ after the subscriber number, or "ext.", is the extension. Toll-free prefixes wit
 
 import re
 
-from vocalio_text.abbreviations import LETTER_NAMES
+from vocalio_text.acronyms import LETTER_NAMES
 from vocalio_text.numbers import DIGIT_WORDS, cardinal, digits_one_by_one
 
 _COUNTRY = r"\+\d{1,3}"
