@@ -394,6 +394,8 @@ ABBREVIATIONS = [
     ("la Admón. pública", "la administración pública"),
     ("Ilma. Sra. Directora", "ilustrísima señora Directora"),
     ("Pbro. José", "presbítero José"),
+    ("D.ª Juana", "Doña Juana"),
+    ("la Lda. Gómez y el Ldo. Ruiz", "la licenciada Gómez y el licenciado Ruiz"),
     ("el Tte. Ruiz y el Sgto. Gil", "el teniente Ruiz y el sargento Gil"),
     ("Hnos. García", "hermanos García"),
     ("Dpto. 4B", "departamento cuatro B"),
