@@ -118,8 +118,9 @@ _SUFFIXED = re.compile(
 )
 # "3 M€", "0,5 M$", "2 MM€": the press abbreviates millions (M, MM, mill.) and thousands of millions (MM
 # in Latin America is millions too, as in "MMUS$").
+_ISO_CODES = "|".join(key for key in _CODE_KEYS if len(key) == 3)
 _MILLIONS_SIGN = re.compile(
-    rf"(?<![\w.,])(?P<minus>-)?(?P<amount>{_NUMBER})\s?(?:M|MM|mill\.)\s?(?P<post>{_SIGNS}|US\$)(?!\w)"
+    rf"(?<![\w.,])(?P<minus>-)?(?P<amount>{_NUMBER})\s?(?:M|MM|mill\.)\s?(?P<post>{_SIGNS}|US\$|(?i:{_ISO_CODES}))(?!\w)"
 )
 
 
