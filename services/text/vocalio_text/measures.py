@@ -210,8 +210,13 @@ _RANGE_BEFORE_UNIT = re.compile(
 _ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
 
 
+_RANGE_AFTER_PERCENT = re.compile(r"(?<=\d)\s?(?P<sign>[%‰])(?:-|\s?–\s?)(?=\d)")
+
+
 def normalize_unit_ranges(text: str) -> str:
-    """Run before money and measures, so both ends of "10-20 €" are read."""
+    """Run before money and measures, so both ends of "10-20 €" are read; "3 %-5 %" too."""
+    if "%" in text or "‰" in text:
+        text = _RANGE_AFTER_PERCENT.sub(lambda match: f" {match.group('sign')} a ", text)
 
     def _range(match: re.Match[str]) -> str:
         joiner = "y" if _ENTRE_BEFORE.search(match.string, 0, match.start()) else "a"
