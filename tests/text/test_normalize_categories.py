@@ -6,6 +6,7 @@ Readings follow the conventions of public Spanish text-normalization sets (see d
 import pytest
 from vocalio_shared.regions import Region
 from vocalio_text import normalize
+from vocalio_text.money import CURRENCIES
 
 CARDINAL = [
     ("0", "cero"),
@@ -565,3 +566,14 @@ def test_huge_digit_runs_are_read_digit_by_digit() -> None:
     spoken = normalize("1" * 5000)
     assert spoken.split() == ["uno"] * 5000
     assert normalize("código " + "9" * 30) == "código " + " ".join(["nueve"] * 30)
+
+
+ISO_CODES = sorted(code.upper() for code in CURRENCIES if code.isalpha() and len(code) == 3)
+
+
+@pytest.mark.parametrize("code", ISO_CODES)
+def test_every_iso_code_is_read_in_every_position(code: str) -> None:
+    for written in (f"{code} 300", f"300 {code}", f"3 millones de {code}", f"{code} 2,5 millones", f"1 {code}"):
+        spoken = normalize(written)
+        assert code not in spoken and not any(char.isdigit() for char in spoken), (written, spoken)
+    assert normalize(f"3 millones de {code}").startswith("tres millones de ")

@@ -69,16 +69,16 @@ CURRENCIES: dict[str, Currency] = {
     "gtq": Currency("quetzal", "quetzales"),
     "q": Currency("quetzal", "quetzales"),
     "hnl": Currency("lempira", "lempiras"),
-    "nio": Currency("córdoba", "córdobas", True),
+    "nio": Currency("córdoba", "córdobas"),  # el córdoba: masculine, like the coin
     "crc": Currency("colón costarricense", "colones costarricenses", minor_singular="céntimo", minor_plural="céntimos"),
     "₡": Currency("colón", "colones", minor_singular="céntimo", minor_plural="céntimos"),
     "pab": Currency("balboa", "balboas", minor_singular="centésimo", minor_plural="centésimos"),
     "brl": Currency("real brasileño", "reales brasileños"),
     "r$": Currency("real", "reales"),
     "cad": Currency("dólar canadiense", "dólares canadienses"),
-    "hkd": Currency("dólar de hong kong", "dólares de hong kong"),
+    "hkd": Currency("dólar de Hong Kong", "dólares de Hong Kong"),
     "ttd": Currency(
-        "dólar de trinidad y tobago", "dólares de trinidad y tobago", minor_singular="céntimo", minor_plural="céntimos"
+        "dólar de Trinidad y Tobago", "dólares de Trinidad y Tobago", minor_singular="céntimo", minor_plural="céntimos"
     ),
     "chf": Currency("franco suizo", "francos suizos", minor_singular="céntimo", minor_plural="céntimos"),
     "fr": Currency("franco", "francos", minor_singular="céntimo", minor_plural="céntimos"),
