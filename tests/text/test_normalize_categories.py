@@ -451,6 +451,16 @@ CITATION = [
     ("la temporada 2023/24", "la temporada dos mil veintitrés a veinticuatro"),
     ("el curso 2023/2024", "el curso dos mil veintitrés a dos mil veinticuatro"),
     ("vivo en RD", "vivo en erre de"),
+    (
+        "la causa N° 12.345/2019",
+        "la causa número doce mil trescientos cuarenta y cinco barra dos mil diecinueve",
+    ),
+    ("la Ley N° 27.430", "la Ley número veintisiete mil cuatrocientos treinta"),
+    ("Art. 75, inc. 22", "artículo setenta y cinco, inciso veintidós"),
+    (
+        "el expte. 1234/2023",
+        "el expediente mil doscientos treinta y cuatro barra dos mil veintitrés",
+    ),
     ("el artículo 1.1 de la Constitución", "el artículo uno punto uno de la Constitución"),
     ("el apartado 3.2.1", "el apartado tres punto dos punto uno"),
     ("el art. 14.2", "el artículo catorce punto dos"),

@@ -21,20 +21,21 @@ _CITATION_WORDS = (
     r"[Ll]ey(?:es)?(?:\s+[Oo]rgánica|\s+[Ff]oral)?|[Rr]eal(?:es)?\s+[Dd]ecretos?(?:[\s-][Ll]ey|\s+[Ll]egislativo)?|"
     r"[Dd]ecretos?(?:[\s-][Ll]ey|\s+[Ll]egislativo)?|RDL?|RDLeg|LO|[Oo]rden(?:es)?|[Dd]irectivas?|"
     r"[Rr]eglamentos?|[Rr]esoluci(?:ón|ones)|[Ss]entencias?|STS|STC|SAP|STSJ|[Aa]utos?|[Cc]ircular(?:es)?|"
-    r"[Ii]nstrucci(?:ón|ones)|[Ee]xpedientes?|[Ee]xp\.|[Rr]ecursos?|[Cc]ausa|[Cc]onvenios?"
+    r"[Ii]nstrucci(?:ón|ones)|[Ee]xpedientes?|[Ee]xp\.|[Ee]xpte\.|[Cc]ausas?|DNU|[Rr]ecursos?|[Cc]onvenios?"
 )
-_QUALIFIER = r"(?:\s*\((?:UE|CE|CEE)\))?(?:\s+(?:n\.º|nº|núm\.|número))?"
+_QUALIFIER = r"(?:\s*\((?:UE|CE|CEE)\))?(?:\s+(?:[Nn]\.º|[Nn][º°]|núm\.|[Nn]ro\.|número))?"
+_CITED_NUMBER = r"(?:\d{1,3}(?:\.\d{3})+|\d{1,5})"
 _CITED = re.compile(
-    rf"(?<![\w.])(?P<head>(?:{_CITATION_WORDS}){_QUALIFIER}\s+)(?P<numbers>\d{{1,5}}(?:/\d{{1,5}})+)"
+    rf"(?<![\w.])(?P<head>(?:{_CITATION_WORDS}){_QUALIFIER}\s+)(?P<numbers>{_CITED_NUMBER}(?:/{_CITED_NUMBER})+)"
     r"(?P<tail>/[A-Z]{1,5})?(?![\w/]|[.,]\d)"
 )
 _NUMBER_OVER_YEAR = re.compile(
-    r"(?<![\w.,/-])(?P<number>\d{1,5})/(?P<year>(?:19|20)\d{2}|\d{2})(?P<tail>/[A-Z]{1,5})?(?![\w/]|[.,]\d)"
+    rf"(?<![\w.,/-])(?P<number>{_CITED_NUMBER})/(?P<year>(?:19|20)\d{{2}}|\d{{2}})(?P<tail>/[A-Z]{{1,5}})?(?![\w/]|[.,]\d)"
 )
 
 
 def _slashed(numbers: str) -> str:
-    return " barra ".join(cardinal(int(part)) for part in numbers.split("/"))
+    return " barra ".join(cardinal(int(part.replace(".", ""))) for part in numbers.split("/"))
 
 
 def _tail(tail: str | None) -> str:
@@ -67,7 +68,7 @@ def _cited(match: re.Match[str]) -> str:
 
 
 def _number_over_year(match: re.Match[str]) -> str:
-    number, year = int(match.group("number")), match.group("year")
+    number, year = int(match.group("number").replace(".", "")), match.group("year")
     if len(year) == 2:
         # "2023/24": a season or an academic year, only when the second year follows the first.
         if 1900 <= number <= 2099 and (number + 1) % 100 == int(year):
