@@ -143,10 +143,15 @@ def _decade_of_century(match: re.Match[str]) -> str:
 _NOUN_NEXT = re.compile(r"\s+[a-záéíóúñ]")
 
 
+# "el '92", "del '05": an apostrophe standing for the century; the two digits are read as a number.
+_ELIDED_YEAR = re.compile(r"(?<![\w'])'(?P<year>\d{2})\b(?!['\d])")
+
+
 def normalize_decades(text: str) -> str:
     """Run before measures, so "los 90s" is a decade and not ninety seconds."""
     text = _DECADE_OF_CENTURY.sub(_decade_of_century, text)
-    return _DECADE.sub(_decade, text)
+    text = _DECADE.sub(_decade, text)
+    return _ELIDED_YEAR.sub(lambda match: cardinal(int(match.group("year"))), text) if "'" in text else text
 
 
 def normalize_cardinals(text: str, conventions: RegionalConventions) -> str:

@@ -57,7 +57,7 @@ _AFTER_NAME = re.compile(
 )
 _AFTER_NAME_LOWER = re.compile(rf"\b(?P<name>{_REGNAL_NAMES.lower()})\s+(?P<roman>[ivxlcdm]+)\b", re.IGNORECASE)
 _AFTER_ARTICLE = re.compile(r"\b(?P<article>el|la|los|las|del|al)\s+(?P<roman>[IVXLCDM]{2,}|[IVX])(?=\s+[^\W\d_])")
-_WHOLE_LINE = re.compile(r"^\s*(?P<roman>[IVXLCDM]+)\s*$")
+_WHOLE_LINE = re.compile(r"^\s*(?P<roman>[IVXLCDM]+)\.?\s*$")  # a chapter heading: "II", "II."
 # Capital runs that are valid numerals but far more often abbreviations or words.
 _NOT_NUMERALS = frozenset(
     {
