@@ -374,6 +374,11 @@ ELECTRONIC = [
     ("visita www.ejemplo.com.", "visita w w w punto e j e m p l o punto com ."),
     ("@vocalio", "arroba v o c a l i o"),
     ("user_1@mail.net", "u s e r barra baja uno arroba m a i l punto net"),
+    ("El archivo informe.pdf", "El archivo informe punto pe de efe"),
+    ("foto.JPG", "foto punto jota pe ge"),
+    ("cancion.mp3", "cancion punto eme pe tres"),
+    ("datos.zip", "datos punto zip"),
+    ("Llegó tarde.Es verdad.", "Llegó tarde.Es verdad."),
 ]
 
 ABBREVIATIONS = [

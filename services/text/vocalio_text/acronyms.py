@@ -102,6 +102,16 @@ def _unpronounceable(word: str) -> bool:
     return len(word) <= 3 and word[0] not in _VOWELS and word[1] not in _VOWELS and word[:2] not in _ONSETS
 
 
+def spoken_letters(word: str) -> str:
+    """ "PDF" -> "pe de efe", "ZIP" -> "ZIP": spelled only when it cannot be said as a word."""
+    upper = word.upper()
+    if upper in SPELLED_ACRONYMS:
+        return SPELLED_ACRONYMS[upper]
+    if not upper.isalpha() or not _unpronounceable(upper):
+        return word
+    return " ".join(LETTER_NAMES.get(letter, letter.lower()) for letter in upper)
+
+
 def _spell_capitals(match: re.Match[str]) -> str:
     word = match.group(0)
     if _ROMAN_NUMERAL.fullmatch(word) or not _unpronounceable(word):

@@ -8,6 +8,7 @@ A dot that ends the sentence after a URL is kept, as its own token.
 
 import re
 
+from vocalio_text.acronyms import spoken_letters
 from vocalio_text.numbers import digits_one_by_one
 
 SERVER_NAMES = frozenset(
@@ -103,8 +104,24 @@ def _replace(match: re.Match[str]) -> str:
     return f"{spoken} {trailing}" if trailing else spoken
 
 
+# File names: the name is left to the engine, the extension is said ("informe.pdf" -> "informe punto pe de
+# efe", "foto.jpg" -> "foto punto jota pe ge", "datos.zip" -> "datos punto zip").
+FILE_EXTENSIONS = (
+    "pdf|docx?|xlsx?|pptx?|odt|txt|rtf|csv|json|xml|html?|jpe?g|png|gif|svg|mp3|mp4|wav|avi|mov|zip|rar|exe|py|js"
+)
+_FILE_NAME = re.compile(rf"(?<![\w./@])(?P<name>[^\W\d_][\w-]*)\.(?P<ext>{FILE_EXTENSIONS})\b(?![./]\w)", re.IGNORECASE)
+
+
+def _extension(extension: str) -> str:
+    letters, digits = re.match(r"([a-z]+)(\d*)", extension.lower()).groups()
+    spoken = spoken_letters(letters)
+    return spoken + (" " + digits_one_by_one(digits) if digits else "")
+
+
 def normalize_electronic(text: str) -> str:
-    """Read every e-mail address, URL and @handle in `text`."""
+    """Read every e-mail address, URL, @handle and file name in `text`."""
+    if "." in text:
+        text = _FILE_NAME.sub(lambda match: f"{match.group('name')} punto {_extension(match.group('ext'))}", text)
     if "@" in text:
         text = _EMAIL.sub(_replace, text)
         text = _HANDLE.sub(_replace, text)

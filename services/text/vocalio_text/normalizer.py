@@ -20,7 +20,7 @@ from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
 from vocalio_text.dates import normalize_dates
 from vocalio_text.degrees import normalize_degrees
-from vocalio_text.electronic import normalize_electronic
+from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
 from vocalio_text.fractions import normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
 from vocalio_text.money import normalize_money
@@ -38,7 +38,7 @@ _HAS_DIGIT = re.compile(r"\d")
 _LONG_DIGIT_RUN = re.compile(r"\d{28,}")
 # Characters that make a pass worth running at all: most prose lines have no digits or symbols, and
 # skipping the number passes keeps the pipeline far faster than speech.
-_NEEDS_ELECTRONIC = re.compile(r"@|www\.|://|\.[a-z]{2,4}\b")
+_NEEDS_ELECTRONIC = re.compile(rf"@|www\.|://|\.[a-z]{{2,4}}\b|\.(?i:{FILE_EXTENSIONS})\b")
 _NEEDS_SYMBOLS = re.compile(r"[&+=@%‰×÷±§№€£#]")
 _NEEDS_POWERS = re.compile(rf"[{SUPERSCRIPTS}^]")
 _NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[ivxlcdm]+\b")
