@@ -304,7 +304,7 @@ MEASURE = [
     ("36,6°", "treinta y seis coma seis grados"),
     ("21°", "veintiún grados"),
     ("40°N, 3°O", "cuarenta grados norte, tres grados oeste"),
-    ("en el km 3,5 de la A-6", "en el kilómetro tres coma cinco de la A seis"),
+    ("en el km 3,5 de la A-6", "en el kilómetro tres coma cinco de la a seis"),
     ("el PK 12", "el punto kilométrico doce"),
     ("precio por m²", "precio por metro cuadrado"),
 ]

@@ -124,6 +124,26 @@ _MILLIONS_SIGN = re.compile(
 )
 
 
+# "250 pesos MXN", "10 dólares USD": a currency word followed by its own code says the currency once.
+# After an amount the word goes and the code is read with it ("doscientos cincuenta pesos
+# mexicanos"); elsewhere the pair is the code's name ("los pesos MXN" -> "los pesos mexicanos").
+# A code that names another currency ("pesos USD") is left alone: the writer meant both.
+_WORD_THEN_CODE = re.compile(rf"(?P<word>\b[^\W\d_]+)\s+(?P<code>{_ISO_CODES.upper()})\b(?!\s?\d)")
+_ANY_ISO_CODE = re.compile(rf"\b(?:{_ISO_CODES.upper()})\b")
+_AFTER_AMOUNT = re.compile(rf"\d\s?(?:(?:{_SCALES})(?:\s+de)?\s)?$", re.IGNORECASE)
+
+
+def _word_then_code(match: re.Match[str]) -> str:
+    word, code = match.group("word").lower(), match.group("code")
+    currency = CURRENCIES[code.lower()]
+    singular, plural = currency.singular.split()[0], currency.plural.split()[0]
+    if word not in (singular, plural):
+        return match.group(0)
+    if _AFTER_AMOUNT.search(match.string, 0, match.start()):
+        return code
+    return currency.singular if word == singular else currency.plural
+
+
 def _currency(written: str, conventions: RegionalConventions) -> Currency:
     key = written.lower().replace(" ", "")
     if key == "$":
@@ -187,6 +207,13 @@ def _make_millions(conventions: RegionalConventions) -> Callable[[re.Match[str]]
         return spoken_amount(match.group("amount"), scale, currency, conventions, bool(match.group("minus")))
 
     return _millions
+
+
+def normalize_currency_pairs(text: str) -> str:
+    """ "pesos MXN" -> "MXN" after an amount, "pesos mexicanos" elsewhere; runs on text without digits too."""
+    if not _ANY_ISO_CODE.search(text):
+        return text
+    return _WORD_THEN_CODE.sub(_word_then_code, text)
 
 
 def normalize_money(text: str, conventions: RegionalConventions) -> str:

@@ -1,10 +1,11 @@
 """normalize(): written Spanish to spoken Spanish, by passes from the most specific to the most general.
 
 Order matters: an e-mail or a phone number must be read before its digits look like numbers; a
-date before its day looks like a cardinal, and "Ley 2/2015" before it looks like a fraction; a time
-before "12.15" looks like a decimal; money and measures before the bare number loses its unit;
-powers ("x²") after the measures that own "m²"; ordinals and roman numerals before cardinals;
-abbreviations after numbers, so "n.º 5" and "pág. 3" keep their numbers' context.
+Bible reference ("Juan 3:16") before it looks like a time; a date before its day looks like a
+cardinal, and "Ley 2/2015" before it looks like a fraction; a time before "12.15" looks like a
+decimal; money and measures before the bare number loses its unit; powers ("x²") after the measures
+that own "m²"; ordinals and roman numerals before cardinals; abbreviations after numbers, so "n.º 5"
+and "pág. 3" keep their numbers' context.
 Every pass turns what it reads into plain words, so no later pass reads it twice, and a second
 normalize() finds nothing left to change (idempotence is tested).
 """
@@ -23,12 +24,14 @@ from vocalio_text.degrees import normalize_degrees
 from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
 from vocalio_text.fractions import normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
-from vocalio_text.money import normalize_money
+from vocalio_text.money import normalize_currency_pairs, normalize_money
 from vocalio_text.numbers import digits_one_by_one
 from vocalio_text.ordinals import normalize_ordinals
 from vocalio_text.powers import SUPERSCRIPTS, normalize_powers
+from vocalio_text.roads import normalize_roads
 from vocalio_text.roman import normalize_roman
-from vocalio_text.symbols import normalize_number_sign, normalize_symbols
+from vocalio_text.scripture import normalize_scripture
+from vocalio_text.symbols import normalize_number_sign, normalize_section_sign, normalize_symbols
 from vocalio_text.telephone import normalize_telephone
 from vocalio_text.times import normalize_times
 
@@ -87,8 +90,12 @@ def _normalize_once(text: str, region: Region | None) -> str:
     text = _ascii_digits(text)
     if _NEEDS_ELECTRONIC.search(text):
         text = normalize_electronic(text)
+    text = normalize_roads(text)  # "N-II" has no digit
+    text = normalize_currency_pairs(text)  # "pesos MXN" says the currency once, amount or not
     if _HAS_DIGIT.search(text):
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
+        text = normalize_scripture(text)
+        text = normalize_section_sign(text)
         text = normalize_dates(text)
         text = normalize_citations(text)
         text = normalize_telephone(text)

@@ -1,4 +1,5 @@
-"""Symbols left after every other rule: "&" -> "y", "+" -> "más", "=" -> "es igual a", "#3" -> "número tres".
+"""Symbols left after every other rule: "&" -> "y", "+" -> "más", "=" -> "es igual a", "#3" -> "número tres",
+"el § 3" -> "la sección tres".
 
 Only symbols between spaces or before a number are read; a symbol inside a word ("AT&T") is kept
 for the engine. Anything still unreadable is reported by analyze() as a warning.
@@ -45,6 +46,31 @@ _TIMES_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\s?[x×]\s?(?=\d)")
 _R_AND_D = re.compile(r"\bI\s?\+\s?D(?:\s?\+\s?i)?\b")
 
 
+# "§" is "sección", a feminine noun: the article written before it follows ("el § 3" -> "la sección
+# tres", "del §" -> "de la sección"), and "§§" is the plural ("§§ 3-5" -> "secciones tres a cinco").
+# Only an article directly before the sign is changed; the words around it are the writer's.
+_SECTION_SIGN = re.compile(r"(?:\b(?P<article>[Ee]l|[Dd]el|[Aa]l|[Ll]os)\s+)?(?P<signs>§§?)\s?(?=\S)")
+_FEMININE_ARTICLES = {"el": "la", "del": "de la", "al": "a la", "los": "las"}
+
+
+def _section_sign(match: re.Match[str]) -> str:
+    noun = "secciones" if len(match.group("signs")) == 2 else "sección"
+    article = match.group("article")
+    if not article:
+        return noun + " "
+    feminine = _FEMININE_ARTICLES[article.lower()]
+    if article[0].isupper():
+        feminine = feminine[0].upper() + feminine[1:]
+    return f"{feminine} {noun} "
+
+
+def normalize_section_sign(text: str) -> str:
+    """ "el § 3" -> "la sección 3": before the number rules, so "§ 3.2" is read as a section number."""
+    if "§" not in text:
+        return text
+    return _SECTION_SIGN.sub(_section_sign, text)
+
+
 def normalize_number_sign(text: str) -> str:
     """ "#1" -> "número 1", "+3" -> "más 3": before the number rules, so the number still agrees as a number."""
     if "#" in text:
@@ -59,6 +85,7 @@ def normalize_number_sign(text: str) -> str:
 
 
 def normalize_symbols(text: str) -> str:
+    text = normalize_section_sign(text)
     if "+" in text:
         text = _R_AND_D.sub(lambda match: "i más de" + (" más i" if match.group(0).endswith("i") else ""), text)
     text = _HASHTAG.sub("almohadilla ", text)
