@@ -32,6 +32,7 @@ from vocalio_worker.engines.f5_weights import default_vocab
 CPU_ARCHITECTURE = {"dim": 256, "depth": 4, "heads": 4, "ff_mult": 2, "text_dim": 128, "conv_layers": 2,
                     "text_mask_padding": True}  # fmt: skip
 VOCOS_ARGS = {"input_channels": 100, "dim": 512, "intermediate_dim": 1536, "num_layers": 8}  # the real vocos-mel-24khz
+REFERENCE = "reference infer_batch_process"  # the variant every ratio is taken against
 REFERENCE_TEXT = "Buenos días, esta es la voz que vamos a clonar para leer el capítulo."
 CHAPTER = [
     "Capítulo uno. La casa junto al río.",
@@ -134,7 +135,7 @@ def main() -> None:
 
         return run
 
-    runs: dict[str, Callable[[], float]] = {"reference infer_batch_process": run_reference}
+    runs: dict[str, Callable[[], float]] = {REFERENCE: run_reference}
     runs["vocalio F5Engine"] = ours(engine_with())
     if device.type == "cpu":  # the GPU plan (padded batches, one pass at a time) on CPU: why CPU runs batches of 1
         runs["vocalio, CUDA batch plan"] = ours(engine_with(f5_cpu_max_batch=args.max_batch, f5_cpu_workers=1))
@@ -151,7 +152,6 @@ def main() -> None:
     audio: dict[str, float] = {}
     memory: dict[str, float] = {}
     for round_index in range(args.rounds):
-        # Interleaved rounds, each in a rotated order: a slow spell on a shared machine hits every variant alike.
         names = list(runs)
         for name in names[round_index % len(names) :] + names[: round_index % len(names)]:
             if device.type == "cuda":
@@ -165,10 +165,9 @@ def main() -> None:
             memory[name] = max(memory.get(name, 0.0), peak_memory_mb(device))
     print(f"device {device} ({dtype}), model {entry.name} {entry.architecture}, NFE {args.nfe}, {len(CHAPTER)} chunks")
     print(f"{args.rounds} interleaved rounds; rates are medians, the ratio is the median of each round's ratio")
-    reference = "reference infer_batch_process"
+    reference_rates = [audio[REFERENCE] / wall for wall in timings[REFERENCE]]
     for name, walls in timings.items():
         rates = [audio[name] / wall for wall in walls]
-        reference_rates = [audio[reference] / wall for wall in timings[reference]]
         ratios = [rate / reference_rate for rate, reference_rate in zip(rates, reference_rates, strict=True)]
         rate = statistics.median(rates)
         each = ", ".join(f"{r:.2f}" for r in rates)
