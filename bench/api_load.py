@@ -25,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vocalio_shared.embedded_redis import EmbeddedRedis
+from vocalio_cli.embedded_redis import EmbeddedRedis
 
 from tests.support.processes import ApiProcess
 

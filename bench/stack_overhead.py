@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from vocalio_shared.embedded_redis import EmbeddedRedis, free_port
+from vocalio_cli.embedded_redis import EmbeddedRedis, free_port
 
 TEXT = (
     "Había una vez, en un pueblo pequeño junto al río, una niña que soñaba con el mar. "

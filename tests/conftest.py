@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from vocalio_shared.embedded_redis import EmbeddedRedis
+from vocalio_cli.embedded_redis import EmbeddedRedis
 
 
 @pytest.fixture(scope="session")

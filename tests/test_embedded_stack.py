@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import soundfile
-from vocalio_shared.embedded_redis import free_port
+from vocalio_cli.embedded_redis import free_port
 
 
 def test_vocalio_up_serves_a_job_end_to_end_and_stops_cleanly(tmp_path: Path) -> None:

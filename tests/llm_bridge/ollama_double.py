@@ -16,7 +16,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
-from vocalio_shared.embedded_redis import free_port
+from vocalio_cli.embedded_redis import free_port
 
 MODEL = "vocalio-test:latest"
 

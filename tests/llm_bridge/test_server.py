@@ -12,7 +12,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 from vocalio_llm_bridge.cli import app as cli_app
-from vocalio_shared.embedded_redis import free_port
+from vocalio_cli.embedded_redis import free_port
 
 from .conftest import AUTH, TOKEN
 from .ollama_double import OllamaDouble

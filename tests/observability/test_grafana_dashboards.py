@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from vocalio_shared.embedded_redis import free_port
+from vocalio_cli.embedded_redis import free_port
 
 from tests.observability.prom_tools import GRAFANA_DIR, require_binary
 from tests.support.processes import ApiProcess, ServiceProcess

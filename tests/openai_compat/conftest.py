@@ -13,7 +13,7 @@ import numpy as np
 import openai
 import pytest
 import redis
-from vocalio_shared.embedded_redis import EmbeddedRedis
+from vocalio_cli.embedded_redis import EmbeddedRedis
 
 from tests.support.processes import ApiProcess, WorkerProcess
 

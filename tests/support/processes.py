@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
-from vocalio_shared.embedded_redis import free_port
+from vocalio_cli.embedded_redis import free_port
 
 
 class ServiceProcess:

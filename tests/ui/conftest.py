@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 import redis
-from vocalio_shared.embedded_redis import EmbeddedRedis
+from vocalio_cli.embedded_redis import EmbeddedRedis
 
 from tests.support.processes import ApiProcess, UiProcess, WorkerProcess
 

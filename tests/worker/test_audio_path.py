@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 import soundfile
-from vocalio_shared.audio_metrics import measure_quality
+from vocalio_audio.metrics import measure_quality
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import OutputFormat
 from vocalio_worker.audio.crossfade import crossfade

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from vocalio_shared.audio_metrics import integrated_loudness_lufs
+from vocalio_audio.metrics import integrated_loudness_lufs
 from vocalio_worker.audio.crossfade import crossfade
 from vocalio_worker.audio.loudness import limit_peaks
 from vocalio_worker.audio.postprocess import postprocess

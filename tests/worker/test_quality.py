@@ -1,5 +1,5 @@
 import numpy as np
-from vocalio_shared.audio_metrics import clipping_rate, estimate_snr_db, measure_quality
+from vocalio_audio.metrics import clipping_rate, estimate_snr_db, measure_quality
 
 RATE_HZ = 22050
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import soundfile
-from vocalio_shared.audio_metrics import active_ratio, clipping_rate, estimate_snr_db, integrated_loudness_lufs
+from vocalio_audio.metrics import active_ratio, clipping_rate, estimate_snr_db, integrated_loudness_lufs
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.voices import (
     VOICE_MAX_DURATION_S,

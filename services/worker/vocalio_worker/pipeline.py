@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from vocalio_shared.audio_metrics import QualityMetrics, measure_quality
+from vocalio_audio.metrics import QualityMetrics, measure_quality
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams, OutputFormat, Segment

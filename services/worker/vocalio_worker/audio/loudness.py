@@ -1,5 +1,5 @@
 """Gain helpers and a look-ahead peak limiter that never moves samples (loudness is measured by
-`vocalio_shared.audio_metrics.integrated_loudness_lufs`)."""
+`vocalio_audio.metrics.integrated_loudness_lufs`)."""
 
 import numpy as np
 import numpy.typing as npt

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from vocalio_shared.audio_metrics import integrated_loudness_lufs
+from vocalio_audio.metrics import integrated_loudness_lufs
 
 from vocalio_worker.audio.loudness import db_to_gain, limit_peaks
 from vocalio_worker.audio.settings import AudioSettings

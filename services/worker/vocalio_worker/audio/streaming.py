@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from vocalio_shared.audio_metrics import integrated_loudness_lufs
+from vocalio_audio.metrics import integrated_loudness_lufs
 
 from vocalio_worker.audio.loudness import LIMITER_WINDOW_S, db_to_gain
 from vocalio_worker.audio.postprocess import MAX_GAIN_DB

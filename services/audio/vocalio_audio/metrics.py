@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pyloudnorm
 
-FloatAudio = npt.NDArray[np.float32]
+from vocalio_audio.types import FloatAudio
+
 FULL_SCALE = 0.999
 FLAT_TOP_MIN_RUN = 3
 FLAT_TOP_LEVEL = 0.95
