@@ -4,9 +4,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from vocalio_cli.embedded_redis import free_port
 from vocalio_llm_bridge.app import create_app
 from vocalio_llm_bridge.config import LlmBridgeSettings
-from vocalio_cli.embedded_redis import free_port
 
 from .ollama_double import MODEL, OllamaDouble, ServerThread
 

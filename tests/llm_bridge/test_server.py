@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 from typer.testing import CliRunner
-from vocalio_llm_bridge.cli import app as cli_app
 from vocalio_cli.embedded_redis import free_port
+from vocalio_llm_bridge.cli import app as cli_app
 
 from .conftest import AUTH, TOKEN
 from .ollama_double import OllamaDouble

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from vocalio_llm_bridge.app import create_app
 from vocalio_cli.embedded_redis import free_port
+from vocalio_llm_bridge.app import create_app
 
 from tests.llm_bridge.conftest import TOKEN, bridge_settings
 from tests.llm_bridge.ollama_double import MODEL, OllamaDouble, ServerThread

@@ -19,6 +19,7 @@ from typing import Annotated, TextIO
 
 import httpx
 import typer
+
 from vocalio_cli.embedded_redis import EmbeddedRedis, free_port
 
 SECRET_NAMES = (
