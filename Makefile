@@ -51,7 +51,7 @@ format: install-dev
 # System tools some tests drive for real (Prometheus/promtool, podman for `podman-compose config`,
 # Chromium for the dashboard): installed with apt when run as root and missing.
 test-tools:
-	@for script in tests/*/ensure_*.sh; do sh "$$script" || exit 1; done
+	@for script in tests/*/ensure_*.sh tests/e2e/*/ensure_*.sh; do sh "$$script" || exit 1; done
 
 test: install-dev test-tools
 	$(BIN)/ruff check .
