@@ -165,7 +165,7 @@ def render_reference() -> str:
             inherited = ", ".join(f"[{titles[base]}](#{_anchor(titles[base])})" for base in bases)
             lines += [f"Also reads the variables of: {inherited}.", ""]
         heirs = [title for title, other in classes if other is not cls and issubclass(other, cls)]
-        if heirs:
+        if heirs and cls is not classes[0][1]:  # the common class is read by every service: its title says so
             lines += [f"Its variables are read by: {', '.join(heirs)}.", ""]
         fields = _own_fields(cls)
         if not fields:
