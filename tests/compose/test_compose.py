@@ -1,5 +1,5 @@
 """The compose files: valid against the Compose specification, accepted by `podman-compose config`, and
-holding the promises of the README's Compose section (healthchecks, ordering, secrets, ports, volumes, GPU, split)."""
+holding the promises of docs/operations/compose.md (healthchecks, ordering, secrets, ports, volumes, GPU, split)."""
 
 import importlib
 import os
@@ -240,7 +240,7 @@ def test_every_vocalio_variable_given_to_a_service_is_a_real_setting() -> None:
     raw = "".join((cf.ROOT / name).read_text() for name in cf.ALL_FILES)
     referenced = set(re.findall(r"\$\{(VOCALIO_[A-Z0-9_]+)", raw))
     assert not referenced - known - COMPOSE_ONLY_VARIABLES, (
-        "document new compose variables in the README's Compose section"
+        "document new compose variables in docs/operations/compose.md (Secrets and settings)"
     )
 
 

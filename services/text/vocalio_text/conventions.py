@@ -1,6 +1,6 @@
 """Regional reading conventions: where the written form of numbers and money differs by country.
 
-Every rule that depends on the region lives here, so the documentation (the README, "Spanish text pipeline") can list
+Every rule that depends on the region lives here, so the documentation (docs/text.md, "Regional readings") can list
 them from one place:
 
 - Decimal mark. Spain and most of South America write "3,14" and "1.500"; Mexico, Central

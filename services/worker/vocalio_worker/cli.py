@@ -11,7 +11,7 @@ from vocalio_worker.config import WorkerConfig
 
 
 def serve() -> None:
-    """Run a TTS worker (settings from VOCALIO_* environment variables; see the README, "Workers")."""
+    """Run a TTS worker (settings from VOCALIO_* environment variables; see docs/operations/workers.md)."""
     config = load_settings(WorkerConfig)
     log = configure_logging("worker", config.log_level, config.log_format)
     from vocalio_worker.service import run  # heavy imports (numpy, arq) only once settings are valid

@@ -1,4 +1,4 @@
-"""The worker protocol of ARCHITECTURE.md: register, heartbeat, commands, deregister."""
+"""The worker protocol (docs/architecture/worker-protocol.md): register, heartbeat, commands, deregister."""
 
 from datetime import datetime
 from enum import StrEnum
