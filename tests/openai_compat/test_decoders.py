@@ -6,7 +6,8 @@ import struct
 import httpx
 import pytest
 import soundfile
-from vocalio_shared.codecs import codec_spec
+from vocalio_api.openai_compat.schemas import SpeechFormat
+from vocalio_shared.codecs import CODECS, Codec, codec_spec
 from vocalio_shared.schemas.jobs import OutputFormat
 
 from tests.openai_compat.conftest import Stack
@@ -17,6 +18,12 @@ RATE_HZ = 24000
 TOLERANCE_S = 0.08  # mp3/aac encoder delay and padding that a decoder may keep (a stream has no LAME header)
 SPEECH_FORMATS = ["mp3", "opus", "aac", "flac", "wav", "pcm"]
 PCM_PARAMS = {"samplerate": RATE_HZ, "channels": 1, "subtype": "PCM_16", "format": "RAW"}  # pcm has no header
+
+
+def test_both_request_vocabularies_are_rows_of_the_one_codec_table() -> None:
+    assert {f.value for f in OutputFormat} | {f.value for f in SpeechFormat} == {c.value for c in Codec} == set(CODECS)
+    assert all(codec_spec(f).can_stream for f in SpeechFormat)  # `stream: true` works for every response_format
+    assert [f.value for f in SpeechFormat] == SPEECH_FORMATS  # OpenAI's names, unchanged
 
 
 def speak(stack: Stack, response_format: str, stream: bool) -> tuple[httpx.Response, float]:
