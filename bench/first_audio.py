@@ -42,7 +42,7 @@ def text_of(sentences: int) -> str:
 
 
 def streamed(client: httpx.Client, text: str, response_format: str) -> tuple[float, float]:
-    body = {"model": "tts-1", "voice": "alloy", "input": text, "response_format": response_format}
+    body = {"model": "tts-1", "voice": "alloy", "input": text, "response_format": response_format, "stream": True}
     started = time.perf_counter()
     first: float | None = None
     skip = 44 if response_format == "wav" else 0  # the streaming header is not audio

@@ -1,7 +1,8 @@
 """ExpandClient, what the worker uses: through the real bridge, and falling back locally when it cannot."""
 
 from prometheus_client import CollectorRegistry
-from vocalio_llm_bridge.client import CircuitBreaker, CircuitState, ExpandClient
+from vocalio_llm_bridge.client import ExpandClient
+from vocalio_runtime.breaker import CircuitState
 from vocalio_shared.regions import Region
 from vocalio_text import normalize
 
@@ -113,14 +114,3 @@ async def test_slow_bridge_times_out_locally(make_bridge: BridgeFactory, ollama:
     async with ExpandClient(bridge.url, TOKEN, timeout_s=0.5) as client:
         outcome = await client.expand("Hola.", "neutral")
     assert outcome.local and outcome.fallback_reason == "bridge_timeout"
-
-
-def test_half_open_allows_a_single_probe() -> None:
-    clock = FakeClock()
-    breaker = CircuitBreaker(fail_max=1, reset_timeout_s=30, clock=clock)
-    breaker.record_failure()
-    assert not breaker.allow()
-    clock.now += 30
-    assert breaker.allow() and not breaker.allow()  # the second caller waits for the probe's verdict
-    breaker.record_success()
-    assert breaker.state == CircuitState.CLOSED and breaker.allow()

@@ -19,7 +19,3 @@ class LuaScript:
         except NoScriptError:  # first use on this server, or it restarted
             await redis.script_load(self.source)
             return await redis.evalsha(self.sha, len(keys), *keys, *args)  # type: ignore[misc]
-
-
-def text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from vocalio_runtime.strings import as_str
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.queue import RATE_CHARS_PREFIX, RATE_REQUESTS_PREFIX, REVOKED_KEYS_SET
 
-from vocalio_api.lua import LuaScript, text
+from vocalio_api.lua import LuaScript
 
 SECONDS_PER_DAY = 86_400
 REQUEST_COUNTER_TTL_S = 120
@@ -101,7 +102,7 @@ async def admit(
 ) -> Admission:
     keys = [cache_key, REVOKED_KEYS_SET, request_counter(key_id, now), chars_counter(key_id, now)]
     answer = await _ADMIT(redis, keys, [key_id, max(characters, 0), entry_from_database, cache_ttl_s])
-    outcome = text(answer[0])
+    outcome = as_str(answer[0])
     if outcome == "revoked":
         return Admission(revoked=True)
     if outcome == "unknown":

@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import soundfile
 from vocalio_audio.metrics import active_ratio, clipping_rate, estimate_snr_db, integrated_loudness_lufs
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.voices import (
     VOICE_MAX_DURATION_S,
@@ -61,7 +61,7 @@ def check_transcript(transcript: str) -> str:
     return cleaned
 
 
-def _decode(payload: bytes) -> tuple[npt.NDArray[np.float32], int]:
+def _decode(payload: bytes) -> tuple[FloatAudio, int]:
     try:
         audio, sample_rate = soundfile.read(io.BytesIO(payload), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:

@@ -13,13 +13,13 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from enum import IntEnum
 from typing import Any
 
 import httpx
 import pydantic
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge
+from vocalio_runtime.breaker import CircuitBreaker, CircuitOpenError
 from vocalio_shared import metric_names as names
 from vocalio_shared.regions import Region, RegionChoice
 from vocalio_text import normalize
@@ -35,60 +35,6 @@ LOCAL_TIMEOUT = "bridge_timeout"
 LOCAL_SERVER_ERROR = "bridge_error"
 LOCAL_REJECTED = "bridge_rejected"
 LOCAL_MALFORMED = "bridge_malformed"
-
-
-class CircuitState(IntEnum):
-    CLOSED = 0
-    HALF_OPEN = 1
-    OPEN = 2
-
-
-class CircuitBreaker:
-    """Small async-friendly breaker: `fail_max` failures in a row open it for `reset_timeout_s`, then one
-    trial call decides between closing it and another open period.
-
-    Not pybreaker: its async support goes through Tornado; this is all we need and is easy to test.
-    """
-
-    def __init__(
-        self, fail_max: int = 5, reset_timeout_s: float = 30.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.fail_max = fail_max
-        self.reset_timeout_s = reset_timeout_s
-        self._clock = clock
-        self._failures = 0
-        self._opened_at: float | None = None
-        self._trial_in_flight = False
-
-    @property
-    def state(self) -> CircuitState:
-        if self._opened_at is None:
-            return CircuitState.CLOSED
-        if self._clock() - self._opened_at >= self.reset_timeout_s:
-            return CircuitState.HALF_OPEN
-        return CircuitState.OPEN
-
-    def allow(self) -> bool:
-        state = self.state
-        if state == CircuitState.CLOSED:
-            return True
-        if state == CircuitState.HALF_OPEN and not self._trial_in_flight:
-            self._trial_in_flight = True  # only one probe at a time; the others keep the fallback
-            return True
-        return False
-
-    def record_success(self) -> None:
-        self._failures, self._opened_at, self._trial_in_flight = 0, None, False
-
-    def record_failure(self) -> None:
-        self._failures += 1
-        if self._trial_in_flight or self._failures >= self.fail_max:
-            self._opened_at = self._clock()
-        self._trial_in_flight = False
-
-    def release_trial(self) -> None:
-        """A probe that neither failed nor proved health (e.g. a 4xx) must not keep the circuit stuck."""
-        self._trial_in_flight = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +71,10 @@ class ExpandClient:
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)),
         )
-        self.breaker = CircuitBreaker(fail_max, reset_timeout_s, clock)
+        # One probe after the cool-down decides: a bridge that answers once is back.
+        self.breaker = CircuitBreaker(
+            fail_max, reset_timeout_s, probes_to_close=1, name="llm_bridge circuit", clock=clock
+        )
         self._rules = rules
         self._state_gauge: Gauge | None = None
         self._fallbacks: Counter | None = None
@@ -160,8 +109,10 @@ class ExpandClient:
     ) -> ExpandOutcome:
         """The bridge's expansion, or local rules with a warning. Raises only for programming errors."""
         region_value = str(region.value if isinstance(region, Region | RegionChoice) else region or "neutral")
-        if not self.breaker.allow():
-            return await self._local(text, region_value, rules_text, LOCAL_CIRCUIT_OPEN, "circuit open")
+        try:
+            self.breaker.before_call()
+        except CircuitOpenError as error:
+            return await self._local(text, region_value, rules_text, LOCAL_CIRCUIT_OPEN, str(error))
         payload: dict[str, Any] = {"text": text, "region": region_value}
         if style:
             payload["style"] = style
@@ -178,7 +129,7 @@ class ExpandClient:
         if response.status_code >= 400:
             # The bridge is up but refused this call (bad token, text too long): not an outage, so the
             # circuit is left alone; the operator sees the warning and the log line.
-            self.breaker.release_trial()
+            self.breaker.release_probe()
             log.error("llm_bridge_rejected_request", status=response.status_code, body=response.text[:300])
             return await self._local(text, region_value, rules_text, LOCAL_REJECTED, f"HTTP {response.status_code}")
         try:

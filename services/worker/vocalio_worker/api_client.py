@@ -15,12 +15,12 @@ import httpx
 import structlog
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, stop_never, wait_exponential_jitter
+from vocalio_runtime.breaker import CircuitBreaker, CircuitOpenError, CircuitState
 from vocalio_shared.errors import ErrorCode
 from vocalio_shared.schemas.jobs import JobStatusAck, JobStatusUpdate
 from vocalio_shared.schemas.voices import VoicePublic
 from vocalio_shared.schemas.workers import Heartbeat, HeartbeatAnswer, RegistrationAnswer, WorkerRegistration
 
-from vocalio_worker.breaker import CircuitBreaker, CircuitOpenError, CircuitState
 from vocalio_worker.metrics import WorkerMetricsRegistry
 
 log = structlog.get_logger("worker.api_client")

@@ -13,9 +13,10 @@ from fastapi import Depends, FastAPI, Header, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
+from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorBody, ErrorCode, VocalioError, error_detail
 from vocalio_shared.regions import Region, RegionChoice
-from vocalio_shared.schemas.jobs import AUDIO_MEDIA_TYPES, JobCreate, LexiconEntry
+from vocalio_shared.schemas.jobs import JobCreate, LexiconEntry
 from vocalio_shared.schemas.workers import WorkerState
 
 from vocalio_worker import pipeline
@@ -116,6 +117,6 @@ def create_app(runtime: Runtime) -> FastAPI:
             "X-Chunks": str(len(analysis.chunks)),
             "X-Audio-Sha256": encoded.sha256,
         }
-        return Response(encoded.data, media_type=AUDIO_MEDIA_TYPES[encoded.format], headers=headers)
+        return Response(encoded.data, media_type=codec_spec(encoded.format).media_type, headers=headers)
 
     return app

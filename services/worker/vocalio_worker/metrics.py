@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import psutil
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from vocalio_runtime.strings import as_str
 from vocalio_shared import metric_names as names
 from vocalio_shared.schemas.workers import GpuInfo, WorkerState
 
@@ -42,10 +43,10 @@ def detect_gpus() -> list[GpuInfo]:
             name = pynvml.nvmlDeviceGetName(handle)
             gpus.append(
                 GpuInfo(
-                    name=name.decode() if isinstance(name, bytes) else str(name),
+                    name=as_str(name),
                     memory_total_mb=memory.total / 2**20,
                     index=index,
-                    driver_version=driver.decode() if isinstance(driver, bytes) else str(driver),
+                    driver_version=as_str(driver),
                 )
             )
         return gpus

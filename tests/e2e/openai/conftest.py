@@ -52,10 +52,10 @@ def stack(redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory)
     redis_url = f"redis://{redis_server.host}:{redis_server.port}/{STACK_DB}"
     redis.Redis.from_url(redis_url).flushdb()
     data_dir = Path(tmp_path_factory.mktemp("openai-stack"))
-    api = ApiProcess(data_dir, redis_url, {"VOCALIO_HEARTBEAT_INTERVAL_S": "1"}).start()
+    api = ApiProcess(data_dir, redis_url, {"VOCALIO_HEARTBEAT_INTERVAL_S": "1"}).start(timeout_s=90)
     worker_env = {"VOCALIO_SIMULATED_CHUNK_DELAY_S": str(CHUNK_DELAY_S), "VOCALIO_BATCH_SIZE": "2"}
     worker = WorkerProcess(api, redis_url, data_dir, "openai-worker", worker_env)
-    worker.start(timeout_s=60)
+    worker.start(timeout_s=90)  # a busy machine imports slowly
     stack = Stack(api, worker)
     yield stack
     stack.http.close()

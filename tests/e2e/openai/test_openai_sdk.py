@@ -4,10 +4,13 @@ import re
 import struct
 import threading
 import time
+from pathlib import Path
 
+import httpx
 import numpy as np
 import openai
 import pytest
+import soundfile
 
 from tests.e2e.openai.conftest import Stack, decode_to_pcm
 
@@ -28,7 +31,7 @@ def test_models_are_listed(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("response_format", ["mp3", "opus", "aac", "flac", "wav", "pcm"])
-def test_every_response_format_decodes(stack: Stack, response_format: str) -> None:
+def test_every_response_format_decodes(stack: Stack, response_format: str, tmp_path: Path) -> None:
     response = stack.sdk().audio.speech.create(
         model="tts-1",
         voice="alloy",
@@ -36,19 +39,25 @@ def test_every_response_format_decodes(stack: Stack, response_format: str) -> No
         response_format=response_format,  # type: ignore[arg-type]
     )
     data = response.content
+    assert int(response.response.headers["content-length"]) == len(data)  # one complete file, not a stream
     if response_format == "pcm":
         samples = np.frombuffer(data, dtype="<i2")
     else:
-        if response_format == "wav":  # a streaming header: sizes unknown, as OpenAI sends them
-            assert data[:4] == b"RIFF" and struct.unpack("<I", data[4:8])[0] == 0xFFFFFFFF
+        if response_format == "wav":  # the real sizes, as in any WAV file
+            assert data[:4] == b"RIFF" and struct.unpack("<I", data[4:8])[0] == len(data) - 8
             assert struct.unpack("<I", data[24:28])[0] == RATE_HZ
         samples = decode_to_pcm(data)
     duration_s = len(samples) / RATE_HZ
     assert 3.0 < duration_s < 15.0, (response_format, duration_s)
+    if response_format not in ("aac", "pcm"):  # libsndfile reads no AAC; pcm has no header to read
+        target = tmp_path / f"speech.{response_format}"
+        response.write_to_file(target)  # the SDK's ordinary use, then the common Python reader
+        read, rate_hz = soundfile.read(target, dtype="int16")
+        assert rate_hz == RATE_HZ and abs(len(read) / rate_hz - duration_s) < 0.08, response_format
     assert np.abs(samples).max() > 3000  # speech, not silence
     job_id = response.response.headers["x-vocalio-job-id"]
     job = stack.wait(job_id)
-    assert job["status"] == "succeeded" and job["priority"] == "high" and job["params"]["stream"] is True
+    assert job["status"] == "succeeded" and job["priority"] == "high"
     assert job["result"]["duration_s"] == pytest.approx(duration_s, abs=0.1)
 
 
@@ -59,7 +68,9 @@ def streamed_and_stored(stack: Stack, response_format: str) -> tuple[np.ndarray,
         voice="fable",
         input=TEXT,
         response_format=response_format,  # type: ignore[arg-type]
+        extra_body={"stream": True},
     ) as response:
+        assert "content-length" not in response.headers  # chunked: bytes as they are made
         job_id = response.headers["x-vocalio-job-id"]
         streamed = b"".join(response.iter_bytes())
     assert stack.wait(job_id)["status"] == "succeeded"
@@ -89,7 +100,7 @@ def test_mp3_stream_matches_the_stored_file_within_encoder_tolerance(stack: Stac
 def test_first_bytes_arrive_before_synthesis_ends(stack: Stack) -> None:
     started = time.monotonic()
     with stack.sdk().audio.speech.with_streaming_response.create(
-        model="tts-1", voice="alloy", input=LONG_TEXT, response_format="pcm"
+        model="tts-1", voice="alloy", input=LONG_TEXT, response_format="pcm", extra_body={"stream": True}
     ) as response:
         job_id = response.headers["x-vocalio-job-id"]
         chunks = response.iter_bytes()
@@ -108,7 +119,11 @@ def test_first_bytes_arrive_before_synthesis_ends(stack: Stack) -> None:
 
 def test_client_disconnect_cancels_the_job(stack: Stack) -> None:
     with stack.sdk().audio.speech.with_streaming_response.create(
-        model="tts-1", voice="alloy", input=LONG_TEXT + " " + LONG_TEXT, response_format="mp3"
+        model="tts-1",
+        voice="alloy",
+        input=LONG_TEXT + " " + LONG_TEXT,
+        response_format="mp3",
+        extra_body={"stream": True},
     ) as response:
         job_id = response.headers["x-vocalio-job-id"]
         assert next(response.iter_bytes())
@@ -201,3 +216,14 @@ def test_concurrent_streams_each_get_their_own_audio(stack: Stack) -> None:
     for thread in threads:
         thread.join(60)
     assert len(results) == 2 and all(len(data) > RATE_HZ for data in results.values())
+
+
+def test_client_gone_before_the_file_is_complete_cancels_the_job(stack: Stack) -> None:
+    """Not streamed, nothing is sent until the end: a client that gives up meanwhile still cancels its job."""
+    body = {"model": "tts-1", "voice": "alloy", "input": LONG_TEXT, "response_format": "flac"}
+    with pytest.raises(httpx.ReadTimeout):
+        stack.http.post("/v1/audio/speech", json=body, timeout=httpx.Timeout(30, read=3.0))
+    newest = stack.http.get("/api/v1/jobs", params={"limit": 1}).json()["items"][0]
+    assert newest["metadata"]["openai"]["response_format"] == "flac"
+    job = stack.wait(newest["id"])
+    assert job["status"] == "cancelled", job

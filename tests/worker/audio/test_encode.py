@@ -1,17 +1,21 @@
-"""Every format at every job sample rate, decoded back with real decoders."""
+"""Every format at every job sample rate, decoded back with real decoders (libsndfile, ffmpeg, Chromium)."""
 
 import hashlib
 import io
+import struct
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
+from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import SUPPORTED_SAMPLE_RATES, OutputFormat
 from vocalio_worker.audio.encode import EncodedAudio, EncoderTools, container_sample_rate_hz, encode_audio
 from vocalio_worker.audio.resample import resample
+
+from tests.support.decoders import Chromium, chromium_fixture, ffmpeg_read, soundfile_read  # noqa: F401
 
 DURATION_TOLERANCE_S = 0.06  # mp3/aac frame padding that decoders may not strip
 
@@ -110,3 +114,56 @@ def test_out_of_range_samples_clip_instead_of_wrapping(tmp_path: Path) -> None:
     assert np.all(decoded > 0.99)
     written = encode_audio(loud, 24000, OutputFormat.FLAC).write_to(tmp_path / "x.flac")
     assert written.stat().st_size > 0
+
+
+# --- every stored file, read by the three decoders a user has: libsndfile, ffmpeg, a browser ---
+
+WITH_FFMPEG_ONLY = "ffmpeg-only"
+
+
+def encoder_tools(which: str) -> EncoderTools:
+    detected = EncoderTools.detect()
+    return detected if which != WITH_FFMPEG_ONLY else EncoderTools(frozenset(), detected.ffmpeg_exe)
+
+
+@pytest.mark.parametrize("which_tools", ["detected", WITH_FFMPEG_ONLY])
+@pytest.mark.parametrize("output_format", list(OutputFormat))
+def test_every_stored_file_is_read_by_soundfile_ffmpeg_and_chromium(
+    output_format: OutputFormat, which_tools: str, speech_by_rate: dict[int, np.ndarray], chromium: Chromium
+) -> None:
+    audio = speech_by_rate[24000]
+    expected_s = len(audio) / 24000
+    encoded = encode_audio(audio, 24000, output_format, tools=encoder_tools(which_tools))
+    if output_format == OutputFormat.M4A:  # libsndfile has no AAC decoder at all (nor an MP4 reader)
+        with pytest.raises(soundfile.LibsndfileError):
+            soundfile_read(encoded.data)
+    else:
+        samples, rate_hz = soundfile_read(encoded.data)
+        assert rate_hz == 24000 and abs(len(samples) / rate_hz - expected_s) < DURATION_TOLERANCE_S
+    samples, rate_hz = ffmpeg_read(encoded.data)
+    assert abs(len(samples) / rate_hz - expected_s) < DURATION_TOLERANCE_S
+    decoded = chromium.decode(encoded.data, codec_spec(output_format).media_type)
+    assert abs(decoded.duration_s - expected_s) < DURATION_TOLERANCE_S and decoded.peak > 0.1
+    # the <audio> element knows the length from the file itself: the headers are complete
+    assert decoded.element_duration_s is not None and abs(decoded.element_duration_s - expected_s) < 0.1
+
+
+@pytest.mark.parametrize("which_tools", ["detected", WITH_FFMPEG_ONLY])
+def test_stored_file_headers_carry_the_real_length(which_tools: str, speech_by_rate: dict[int, np.ndarray]) -> None:
+    audio = speech_by_rate[24000]
+    tools = encoder_tools(which_tools)
+    wav = encode_audio(audio, 24000, OutputFormat.WAV, tools=tools).data
+    assert struct.unpack("<I", wav[4:8])[0] == len(wav) - 8
+    data_at = wav.index(b"data")
+    assert struct.unpack("<I", wav[data_at + 4 : data_at + 8])[0] == len(audio) * 2 == len(wav) - data_at - 8
+    flac = encode_audio(audio, 24000, OutputFormat.FLAC, tools=tools).data
+    assert flac_total_samples(flac) == len(audio)  # a stream's FLAC says 0 here; soundfile refuses that
+    m4a = encode_audio(audio, 24000, OutputFormat.M4A, tools=tools).data
+    assert m4a.index(b"moov") < m4a.index(b"mdat")  # index first: playable before the download ends
+
+
+def flac_total_samples(flac: bytes) -> int:
+    """STREAMINFO (the first metadata block) holds the total sample count in 36 bits."""
+    assert flac[:4] == b"fLaC" and flac[4] & 0x7F == 0  # block type 0: STREAMINFO
+    info = flac[8:42]
+    return ((info[13] & 0x0F) << 32) | int.from_bytes(info[14:18], "big")

@@ -1,61 +1,48 @@
-"""Encode a stream of PCM16 pieces into the asked format while it flows.
+"""The bytes of a /v1/audio/speech answer, made from the job's PCM16 pieces by the codec table
+(`vocalio_shared.codecs`: the worker's file encoder reads the same table).
 
-pcm: the pieces as they are. wav: a header whose sizes say "unknown" (0xFFFFFFFF, as OpenAI does),
-then the pieces. mp3/opus/aac/flac: an ffmpeg subprocess (the binary from `imageio-ffmpeg`) fed
-the pieces on stdin while its stdout goes to the client, so neither side waits for the end.
+A file (`encode_file`, the default answer): the whole audio at once, so every header is right.
+pcm: the samples. wav: a header with the real sizes, then the samples. mp3/opus/aac/flac: ffmpeg (the
+binary from `imageio-ffmpeg`) writing a temporary file it can seek back in.
+
+A stream (`encode_stream`, `stream: true`): bytes while the audio is still made. pcm: the pieces as they
+are. wav: a header whose sizes say "unknown" (0xFFFFFFFF, as OpenAI does), then the pieces.
+mp3/opus/aac/flac: ffmpeg fed the pieces on stdin while its stdout goes to the client, so neither side
+waits for the end; what a reader gets per format is `CodecSpec.streamed`.
 """
 
 import asyncio
 import contextlib
 import struct
+import subprocess
+import tempfile
 from collections.abc import AsyncIterator
-from enum import StrEnum
 from functools import cache
+from pathlib import Path
+
+from vocalio_shared.codecs import Codec, codec_spec, ffmpeg_encode_command
+from vocalio_shared.errors import ErrorCode, VocalioError
 
 READ_BYTES = 16 * 1024
 UNKNOWN_SIZE = 0xFFFFFFFF
+FFMPEG_TIMEOUT_S = 600
+WAV_HEADER_BYTES = 44
 
 
-class SpeechFormat(StrEnum):
-    """OpenAI's response_format values."""
-
-    MP3 = "mp3"
-    OPUS = "opus"
-    AAC = "aac"
-    FLAC = "flac"
-    WAV = "wav"
-    PCM = "pcm"
-
-
-MEDIA_TYPES: dict[SpeechFormat, str] = {
-    SpeechFormat.MP3: "audio/mpeg",
-    SpeechFormat.OPUS: "audio/ogg",
-    SpeechFormat.AAC: "audio/aac",
-    SpeechFormat.FLAC: "audio/flac",
-    SpeechFormat.WAV: "audio/wav",
-    SpeechFormat.PCM: "audio/pcm",
-}
-
-FFMPEG_ARGS: dict[SpeechFormat, list[str]] = {
-    SpeechFormat.MP3: ["-c:a", "libmp3lame", "-b:a", "96k", "-f", "mp3"],
-    SpeechFormat.OPUS: ["-c:a", "libopus", "-b:a", "48k", "-page_duration", "100000", "-f", "ogg"],
-    SpeechFormat.AAC: ["-c:a", "aac", "-b:a", "96k", "-f", "adts"],
-    SpeechFormat.FLAC: ["-c:a", "flac", "-f", "flac"],
-}
-
-
-def streaming_wav_header(sample_rate_hz: int, channels: int = 1, bits: int = 16) -> bytes:
-    """RIFF/WAVE header for a PCM stream of unknown length (players read until the stream ends)."""
+def wav_header(sample_rate_hz: int, data_bytes: int | None, channels: int = 1, bits: int = 16) -> bytes:
+    """RIFF/WAVE PCM header; `data_bytes=None` for a stream of unknown length (readers read to the end)."""
     block_align = channels * bits // 8
     fmt = struct.pack("<HHIIHH", 1, channels, sample_rate_hz, sample_rate_hz * block_align, block_align, bits)
+    data_size = UNKNOWN_SIZE if data_bytes is None else data_bytes
+    riff_size = UNKNOWN_SIZE if data_bytes is None else WAV_HEADER_BYTES - 8 + data_bytes
     return (
         b"RIFF"
-        + struct.pack("<I", UNKNOWN_SIZE)
+        + struct.pack("<I", riff_size)
         + b"WAVEfmt "
         + struct.pack("<I", 16)
         + fmt
         + b"data"
-        + (struct.pack("<I", UNKNOWN_SIZE))
+        + struct.pack("<I", data_size)
     )
 
 
@@ -66,31 +53,51 @@ def ffmpeg_exe() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-async def encode_stream(
-    pieces: AsyncIterator[bytes], speech_format: SpeechFormat, sample_rate_hz: int
-) -> AsyncIterator[bytes]:
+async def encode_file(pcm: bytes, speech_format: str, sample_rate_hz: int) -> bytes:
+    """The whole PCM16 mono audio as one complete file of `speech_format`."""
+    codec = Codec(speech_format)
+    if codec == Codec.PCM:
+        return pcm
+    if codec == Codec.WAV:
+        return wav_header(sample_rate_hz, len(pcm)) + pcm
+    return await asyncio.to_thread(_ffmpeg_file, pcm, codec, sample_rate_hz)
+
+
+def _ffmpeg_file(pcm: bytes, codec: Codec, sample_rate_hz: int) -> bytes:
+    # A real file, not a pipe: the FLAC and MP3 muxers seek back to write the length once it is known.
+    with tempfile.TemporaryDirectory(prefix="vocalio-speech-") as workdir:
+        target = Path(workdir) / f"out.{codec_spec(codec).extension}"
+        command = ffmpeg_encode_command(ffmpeg_exe(), codec, sample_rate_hz, "s16le", str(target), stream=False)
+        completed = subprocess.run(command, input=pcm, capture_output=True, timeout=FFMPEG_TIMEOUT_S, check=False)
+        if completed.returncode != 0:
+            raise VocalioError(
+                ErrorCode.INTERNAL_ERROR,
+                f"ffmpeg failed to encode {codec.value}",
+                {"format": codec.value, "stderr": completed.stderr.decode(errors="replace")[-500:]},
+            )
+        return target.read_bytes()
+
+
+async def encode_stream(pieces: AsyncIterator[bytes], speech_format: str, sample_rate_hz: int) -> AsyncIterator[bytes]:
     """Encoded bytes as soon as the encoder has them; closing this generator stops the encoder."""
-    if speech_format == SpeechFormat.PCM:
+    codec = Codec(speech_format)
+    if not codec_spec(codec).can_stream:
+        raise ValueError(f"{codec.value} cannot be streamed")
+    if codec == Codec.PCM:
         async for piece in pieces:
             yield piece
         return
-    if speech_format == SpeechFormat.WAV:
-        yield streaming_wav_header(sample_rate_hz)
+    if codec == Codec.WAV:
+        yield wav_header(sample_rate_hz, None)
         async for piece in pieces:
             yield piece
         return
-    async for data in _ffmpeg_stream(pieces, speech_format, sample_rate_hz):
+    async for data in _ffmpeg_stream(pieces, codec, sample_rate_hz):
         yield data
 
 
-async def _ffmpeg_stream(
-    pieces: AsyncIterator[bytes], speech_format: SpeechFormat, sample_rate_hz: int
-) -> AsyncIterator[bytes]:
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin",
-        "-f", "s16le", "-ar", str(sample_rate_hz), "-ac", "1", "-i", "pipe:0",
-        *FFMPEG_ARGS[speech_format], "-flush_packets", "1", "pipe:1",
-    ]  # fmt: skip
+async def _ffmpeg_stream(pieces: AsyncIterator[bytes], codec: Codec, sample_rate_hz: int) -> AsyncIterator[bytes]:
+    command = ffmpeg_encode_command(ffmpeg_exe(), codec, sample_rate_hz, "s16le", "pipe:1", stream=True)
     process = await asyncio.create_subprocess_exec(
         *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import structlog
+from vocalio_runtime.strings import as_str
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.queue import AUDIO_STREAM_PREFIX, STREAM_AUDIO, STREAM_END, STREAM_ERROR, STREAM_START
 from vocalio_shared.schemas.jobs import JobStatus
@@ -64,8 +65,8 @@ class AudioRelay:
             answer = await self.state.redis.xread({self.key: self._last_id}, count=READ_COUNT, block=READ_BLOCK_MS)
             if answer:
                 for entry_id, fields in answer[0][1]:
-                    self._last_id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-                    self._take({_text(k): v for k, v in fields.items()})
+                    self._last_id = as_str(entry_id)
+                    self._take({as_str(k): v for k, v in fields.items()})
                 return
             now = time.monotonic()
             if now >= deadline:
@@ -82,7 +83,7 @@ class AudioRelay:
                 next_status_check = now + STATUS_CHECK_EVERY_S
 
     def _take(self, fields: dict[str, Any]) -> None:
-        kind, attempt = _text(fields["type"]), int(fields["attempt"])
+        kind, attempt = as_str(fields["type"]), int(fields["attempt"])
         if kind == STREAM_START:
             if self._attempt is not None and attempt != self._attempt and self.sent_bytes:
                 raise VocalioError(
@@ -98,8 +99,8 @@ class AudioRelay:
         elif kind == STREAM_END:
             self.ended = True
         elif kind == STREAM_ERROR:
-            code, message = _text(fields["code"]), _text(fields["message"])
-            if _text(fields.get("recoverable", "0")) == "1" and not self.sent_bytes and not self._buffered:
+            code, message = as_str(fields["code"]), as_str(fields["message"])
+            if as_str(fields.get("recoverable", "0")) == "1" and not self.sent_bytes and not self._buffered:
                 log.info("stream_attempt_failed_waiting_for_retry", job_id=self.job_id, code=code)
                 return
             raise VocalioError(_error_code(code), message, {"job_id": self.job_id})
@@ -117,10 +118,6 @@ class AudioRelay:
             return VocalioError(ErrorCode.UPSTREAM_ERROR, "the job's audio stream is gone", {"job_id": self.job_id})
         code = (job.error or {}).get("code") or ErrorCode.JOB_CANCELLED.value
         return VocalioError(_error_code(code), f"job {status.value}", {"job_id": self.job_id})
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _error_code(code: str) -> ErrorCode:

@@ -1,8 +1,11 @@
-"""OpenAI-compatible routes: POST /v1/audio/speech (streamed), GET /v1/models.
+"""OpenAI-compatible routes: POST /v1/audio/speech, GET /v1/models.
 
 A speech request is an ordinary Vocalio job (recorded, counted, rate-limited, on the high lane,
-visible in the dashboard) with `stream: true`; this route then relays the job's audio stream to
-the client, encoding on the fly. A client that goes away cancels its job.
+visible in the dashboard) whose worker streams its audio; this route relays that audio stream.
+The request's `stream` is the transport: false (the default) gathers the whole audio and answers one
+complete file (Content-Length, right headers: what `client.audio.speech.create(...).content` and
+`soundfile` expect); true encodes on the fly and sends bytes as they come (first audio sooner).
+A client that goes away cancels its job.
 """
 
 import asyncio
@@ -12,7 +15,8 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import JobCreate, OutputFormat, Priority
 
@@ -20,9 +24,9 @@ from vocalio_api.deps import CallerDep, StateDep
 from vocalio_api.jobs_service import cancel_job, create_job
 from vocalio_api.models import Job
 from vocalio_api.openai_compat.config import OpenAICompatSettings, openai_settings
-from vocalio_api.openai_compat.encoders import MEDIA_TYPES, SpeechFormat, encode_stream
+from vocalio_api.openai_compat.encoders import encode_file, encode_stream
 from vocalio_api.openai_compat.relay import AudioRelay
-from vocalio_api.openai_compat.schemas import ModelCard, ModelList, SpeechRequest
+from vocalio_api.openai_compat.schemas import ModelCard, ModelList, SpeechFormat, SpeechRequest
 from vocalio_api.state import AppState
 
 log = structlog.get_logger("api.openai")
@@ -68,13 +72,28 @@ def job_request(body: SpeechRequest, settings: OpenAICompatSettings) -> JobCreat
     return JobCreate.model_validate(fields)
 
 
-@router.post("/audio/speech", response_class=StreamingResponse)
-async def create_speech(body: SpeechRequest, request: Request, state: StateDep, caller: CallerDep) -> StreamingResponse:
+@router.post("/audio/speech", response_class=Response)
+async def create_speech(body: SpeechRequest, request: Request, state: StateDep, caller: CallerDep) -> Response:
     settings = openai_settings()
     async with state.sessions() as session:
         job, _ = await create_job(state, session, caller, job_request(body, settings), None)
     log.info("speech_job_created", job_id=job.id, format=body.response_format.value, model=body.model)
     relay = AudioRelay(state, job.id, settings.openai_first_audio_timeout_s, settings.openai_idle_timeout_s)
+    headers = {
+        "X-Vocalio-Job-Id": job.id,
+        "Link": f'</api/v1/jobs/{job.id}/captions>; rel="captions"',
+        "Cache-Control": "no-store",
+    }
+    media_type = codec_spec(body.response_format).media_type
+    if not body.stream:
+        try:
+            pcm = await _whole_audio(relay, request)
+        except BaseException:
+            _cancel_later(state, job.id, None)
+            raise
+        sample_rate_hz = relay.sample_rate_hz or settings.openai_sample_rate
+        data = await encode_file(pcm, body.response_format, sample_rate_hz)
+        return Response(data, media_type=media_type, headers=headers)
     try:
         await relay.wait_first_audio(request.is_disconnected)
     except BaseException:
@@ -82,14 +101,18 @@ async def create_speech(body: SpeechRequest, request: Request, state: StateDep, 
         raise
     sample_rate_hz = relay.sample_rate_hz or settings.openai_sample_rate
     encoded = encode_stream(relay.pieces(), body.response_format, sample_rate_hz)
-    headers = {
-        "X-Vocalio-Job-Id": job.id,
-        "Link": f'</api/v1/jobs/{job.id}/captions>; rel="captions"',
-        "Cache-Control": "no-store",
-    }
-    return StreamingResponse(
-        _cancel_if_abandoned(state, job.id, encoded), media_type=MEDIA_TYPES[body.response_format], headers=headers
-    )
+    return StreamingResponse(_cancel_if_abandoned(state, job.id, encoded), media_type=media_type, headers=headers)
+
+
+async def _whole_audio(relay: AudioRelay, request: Request) -> bytes:
+    """Every piece up to the job's end; the job's errors raise here, before any byte is sent."""
+    await relay.wait_first_audio(request.is_disconnected)
+    pieces: list[bytes] = []
+    async for piece in relay.pieces():
+        pieces.append(piece)
+        if await request.is_disconnected():
+            raise VocalioError(ErrorCode.JOB_CANCELLED, "client went away before the audio was complete")
+    return b"".join(pieces)
 
 
 async def _cancel_if_abandoned(state: AppState, job_id: str, encoded: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

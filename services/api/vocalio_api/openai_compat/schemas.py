@@ -1,5 +1,6 @@
 """OpenAI's speech request, plus Vocalio's extras (sent by SDKs as `extra_body`)."""
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -13,7 +14,16 @@ from vocalio_shared.schemas.jobs import (
     LexiconEntry,
 )
 
-from vocalio_api.openai_compat.encoders import SpeechFormat
+
+class SpeechFormat(StrEnum):
+    """OpenAI's response_format values; media types and encoders: `vocalio_shared.codecs` (same values)."""
+
+    MP3 = "mp3"
+    OPUS = "opus"
+    AAC = "aac"
+    FLAC = "flac"
+    WAV = "wav"
+    PCM = "pcm"
 
 
 class SpeechRequest(BaseModel):
@@ -26,7 +36,13 @@ class SpeechRequest(BaseModel):
     voice: str = Field(min_length=1, max_length=100, description="A stock OpenAI name, or a Vocalio voice id/name.")
     response_format: SpeechFormat = SpeechFormat.MP3
     speed: float = Field(default=1.0, ge=SPEED_MIN, le=SPEED_MAX)
-    stream_format: Literal["audio"] | None = Field(default=None, description="Only raw audio streaming ('sse' not).")
+    stream: bool = Field(
+        default=False,
+        description="false: the answer is one complete file (Content-Length, every header right) once the audio "
+        "is made. true: bytes as the audio is made (chunked; first audio sooner), see the docs for what a reader "
+        "gets per format.",
+    )
+    stream_format: Literal["audio"] | None = Field(default=None, description="Only raw audio ('sse' not).")
     region: RegionChoice | None = None
     nfe_step: int | None = Field(default=None, ge=NFE_STEP_MIN, le=NFE_STEP_MAX)
     lexicon: list[LexiconEntry] | None = Field(default=None, max_length=MAX_LEXICON_ENTRIES)

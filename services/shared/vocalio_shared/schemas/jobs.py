@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorDetail
 from vocalio_shared.regions import Region, RegionChoice
 
@@ -44,6 +45,8 @@ PRIORITY_ORDER: tuple[Priority, ...] = (Priority.HIGH, Priority.NORMAL, Priority
 
 
 class OutputFormat(StrEnum):
+    """A job's stored file formats; their media types, extensions and encoders: `vocalio_shared.codecs`."""
+
     WAV = "wav"
     FLAC = "flac"
     MP3 = "mp3"
@@ -51,21 +54,9 @@ class OutputFormat(StrEnum):
     M4A = "m4a"
 
 
-AUDIO_MEDIA_TYPES: dict[OutputFormat, str] = {
-    OutputFormat.WAV: "audio/wav",
-    OutputFormat.FLAC: "audio/flac",
-    OutputFormat.MP3: "audio/mpeg",
-    OutputFormat.OPUS: "audio/ogg",
-    OutputFormat.M4A: "audio/mp4",
-}
-
-AUDIO_EXTENSIONS: dict[OutputFormat, str] = {
-    OutputFormat.WAV: "wav",
-    OutputFormat.FLAC: "flac",
-    OutputFormat.MP3: "mp3",
-    OutputFormat.OPUS: "ogg",
-    OutputFormat.M4A: "m4a",
-}
+# Views of the codec table for the formats a job stores (kept under these names for their readers).
+AUDIO_MEDIA_TYPES: dict[OutputFormat, str] = {f: codec_spec(f).media_type for f in OutputFormat}
+AUDIO_EXTENSIONS: dict[OutputFormat, str] = {f: codec_spec(f).extension for f in OutputFormat}
 
 SUPPORTED_SAMPLE_RATES: tuple[int, ...] = (16000, 22050, 24000, 44100, 48000)
 NFE_STEP_MIN, NFE_STEP_MAX, NFE_STEP_DEFAULT = 4, 64, 16

@@ -1,11 +1,8 @@
-"""Encodes float32 mono to the job's format: soundfile (libsndfile) where it can, ffmpeg where it must.
+"""Encodes float32 mono to the job's format as a complete file: soundfile (libsndfile) where it can,
+ffmpeg where it must. Which library, container and codec per format: `vocalio_shared.codecs`.
 
-| format | soundfile            | ffmpeg fallback (imageio-ffmpeg) |
-| wav    | WAV / PCM_16         | pcm_s16le                        |
-| flac   | FLAC / PCM_16        | flac                             |
-| mp3    | MP3 / MPEG_LAYER_III | libmp3lame                       |
-| opus   | OGG / OPUS           | libopus in Ogg                   |
-| m4a    | —                    | aac in MP4                       |
+Every file has right headers (sizes, FLAC STREAMINFO length, MP3 Xing/LAME frame count, MP4 index up
+front): libsndfile writes to memory it can seek in, ffmpeg to a temporary file, never to a pipe.
 
 Opus only runs at 8/12/16/24/48 kHz: other rates (22050, 44100) are resampled to 48 kHz, the
 result reports 48000 and carries a warning. Every other format keeps the asked rate.
@@ -20,32 +17,17 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import soundfile
+from vocalio_audio.types import FloatAudio
+from vocalio_shared.codecs import codec_spec, ffmpeg_encode_command
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import OutputFormat
 
 from vocalio_worker.audio.resample import resample
 
-FloatAudio = npt.NDArray[np.float32]
 OPUS_SAMPLE_RATES_HZ = (8000, 12000, 16000, 24000, 48000)
 OPUS_FALLBACK_RATE_HZ = 48000
 FFMPEG_TIMEOUT_S = 600
-
-SOUNDFILE_FORMATS: dict[OutputFormat, tuple[str, str]] = {
-    OutputFormat.WAV: ("WAV", "PCM_16"),
-    OutputFormat.FLAC: ("FLAC", "PCM_16"),
-    OutputFormat.MP3: ("MP3", "MPEG_LAYER_III"),
-    OutputFormat.OPUS: ("OGG", "OPUS"),
-}
-
-FFMPEG_ARGS: dict[OutputFormat, list[str]] = {
-    OutputFormat.WAV: ["-c:a", "pcm_s16le", "-f", "wav"],
-    OutputFormat.FLAC: ["-c:a", "flac", "-f", "flac"],
-    OutputFormat.MP3: ["-c:a", "libmp3lame", "-b:a", "96k", "-f", "mp3"],
-    OutputFormat.OPUS: ["-c:a", "libopus", "-b:a", "48k", "-f", "ogg"],
-    OutputFormat.M4A: ["-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", "-f", "mp4"],
-}
 
 
 @dataclass(frozen=True)
@@ -60,8 +42,10 @@ class EncoderTools:
     def detect() -> "EncoderTools":
         formats = frozenset(
             output_format
-            for output_format, (container, subtype) in SOUNDFILE_FORMATS.items()
-            if container in soundfile.available_formats() and subtype in soundfile.available_subtypes(container)
+            for output_format in OutputFormat
+            if (writer := codec_spec(output_format).soundfile) is not None
+            and writer[0] in soundfile.available_formats()
+            and writer[1] in soundfile.available_subtypes(writer[0])
         )
         try:
             import imageio_ffmpeg
@@ -103,7 +87,9 @@ def container_sample_rate_hz(output_format: OutputFormat, asked_rate_hz: int) ->
 
 
 def _encode_with_soundfile(pcm: FloatAudio, sample_rate_hz: int, output_format: OutputFormat) -> bytes:
-    container, subtype = SOUNDFILE_FORMATS[output_format]
+    spec = codec_spec(output_format)
+    assert spec.soundfile is not None
+    container, subtype = spec.soundfile
     buffer = io.BytesIO()
     soundfile.write(buffer, pcm, sample_rate_hz, subtype=subtype, format=container)
     return buffer.getvalue()
@@ -112,12 +98,8 @@ def _encode_with_soundfile(pcm: FloatAudio, sample_rate_hz: int, output_format: 
 def _encode_with_ffmpeg(pcm: FloatAudio, sample_rate_hz: int, output_format: OutputFormat, ffmpeg_exe: str) -> bytes:
     # A real file, not a pipe: the MP4 and WAV muxers seek back to write sizes and indexes.
     with tempfile.TemporaryDirectory(prefix="vocalio-encode-") as workdir:
-        target = Path(workdir) / f"out.{output_format.value}"
-        command = [
-            ffmpeg_exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-            "-f", "f32le", "-ar", str(sample_rate_hz), "-ac", "1", "-i", "pipe:0",
-            *FFMPEG_ARGS[output_format], str(target),
-        ]  # fmt: skip
+        target = Path(workdir) / f"out.{codec_spec(output_format).extension}"
+        command = ffmpeg_encode_command(ffmpeg_exe, output_format, sample_rate_hz, "f32le", str(target), stream=False)
         completed = subprocess.run(
             command,
             input=pcm.astype("<f4").tobytes(),

@@ -1,19 +1,17 @@
 """The engine interface every TTS engine implements, and the values it takes and gives.
 
 An engine is blocking code: the runtime calls it from a worker thread, one batch at a time, and
-keeps it loaded between jobs. Engines return float32 mono at their *native* rate; resampling to the
-job's rate happens once, after crossfade, in `vocalio_worker.audio`.
+keeps it loaded between jobs. Engines return float32 mono (`vocalio_audio.types.FloatAudio`) at their
+*native* rate; the pipeline resamples each chunk to the job's rate right after the engine call, before
+crossfade (`vocalio_worker.pipeline.synthesize_batch`), so every later step works at the job's rate.
 """
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-import numpy as np
-import numpy.typing as npt
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.regions import Region
-
-FloatAudio = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from typing import ClassVar
 
 import espeakng_loader
 import numpy as np
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import REGIONAL_VARIANTS, Region
 
-from vocalio_worker.engines.base import EngineCapabilities, FloatAudio, VoiceRef
+from vocalio_worker.engines.base import EngineCapabilities, VoiceRef
 
 # The shipped data has two Spanish voices: `es` (Spain: distinción /θ/, Castilian intonation) and
 # `es-419` (Latin America: seseo, its own intonation; also answers to `es-mx`). Every regional

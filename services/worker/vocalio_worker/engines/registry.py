@@ -1,9 +1,9 @@
 """Picks the engine from the VOCALIO_ENGINE setting: `auto`, `f5` or `espeak`.
 
-The F5 hook: when a module `vocalio_worker.engines.f5` exists it must define
-`f5_unavailable_reason() -> str | None` (None when a GPU and the weights are there) and a
-`F5Engine` class implementing `TTSEngine`. Until it exists, `auto` falls back to espeak and `f5`
-fails with ENGINE_UNAVAILABLE.
+F5 is imported lazily from `vocalio_worker.engines.f5`, which defines `f5_unavailable_reason() -> str | None`
+(None when a GPU, or VOCALIO_F5_DEVICE=cpu, and the weights are there) and `F5Engine`. When F5 cannot run
+(no GPU, torch or F5 not installed as in the cpu image, weights missing), `auto` falls back to espeak with
+a warning and `f5` fails with ENGINE_UNAVAILABLE.
 """
 
 import importlib

@@ -1,0 +1,114 @@
+"""The audio formats Vocalio writes, in one table: media type, file extension, how each encoder makes it.
+
+Both encoders read this table: the worker's (`vocalio_worker.audio.encode`, a job's stored file) and the
+API's (`vocalio_api.openai_compat.encoders`, the answers of /v1/audio/speech). The public request values
+are subsets of `Codec`: a job's `output_format` (`OutputFormat`: wav flac mp3 opus m4a) and OpenAI's
+`response_format` (`SpeechFormat`: mp3 opus aac flac wav pcm).
+
+A *file* is written by ffmpeg to a seekable file (or by libsndfile to memory), so every size, length and
+index in its headers is right. A *stream* is ffmpeg writing to a pipe while the audio still arrives; what
+a reader gets then is said per codec in `CodecSpec.streamed`.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Codec(StrEnum):
+    WAV = "wav"
+    FLAC = "flac"
+    MP3 = "mp3"
+    OPUS = "opus"  # Opus in Ogg
+    M4A = "m4a"  # AAC in MP4
+    AAC = "aac"  # AAC in ADTS frames (OpenAI's "aac")
+    PCM = "pcm"  # raw little-endian int16 mono, no header (OpenAI's "pcm")
+
+
+@dataclass(frozen=True)
+class CodecSpec:
+    media_type: str
+    extension: str
+    ffmpeg_args: tuple[str, ...]  # output options, for a file and for a stream
+    streamed: str  # what a reader of a stream (ffmpeg writing to a pipe) gets
+    soundfile: tuple[str, str] | None = None  # (format, subtype) when libsndfile can write it
+    ffmpeg_file_args: tuple[str, ...] = ()  # added for a file only
+    ffmpeg_stream_args: tuple[str, ...] = ()  # added for a stream only
+    can_stream: bool = True  # False: the container needs a seekable output (MP4's index)
+
+
+CODECS: dict[Codec, CodecSpec] = {
+    Codec.WAV: CodecSpec(
+        media_type="audio/wav",
+        extension="wav",
+        ffmpeg_args=("-c:a", "pcm_s16le", "-f", "wav"),
+        ffmpeg_file_args=("-fflags", "+bitexact"),  # the plain 44-byte header: no LIST/INFO chunk
+        soundfile=("WAV", "PCM_16"),
+        streamed="a 44-byte header whose sizes say unknown (0xFFFFFFFF, as OpenAI sends it), then the samples; "
+        "readers read to the end of the data",
+    ),
+    Codec.FLAC: CodecSpec(
+        media_type="audio/flac",
+        extension="flac",
+        ffmpeg_args=("-c:a", "flac", "-f", "flac"),
+        soundfile=("FLAC", "PCM_16"),
+        streamed="STREAMINFO carries no total length (0: unknown, as FLAC allows) and no MD5; ffmpeg and browsers "
+        "decode it, libsndfile (soundfile) refuses it",
+    ),
+    Codec.MP3: CodecSpec(
+        media_type="audio/mpeg",
+        extension="mp3",
+        ffmpeg_args=("-c:a", "libmp3lame", "-b:a", "96k", "-f", "mp3"),
+        soundfile=("MP3", "MPEG_LAYER_III"),
+        streamed="frames without the Xing/LAME header: every reader decodes it, lengths come out about 50 ms "
+        "longer (the encoder's delay and padding are not marked)",
+    ),
+    Codec.OPUS: CodecSpec(
+        media_type="audio/ogg",
+        extension="ogg",
+        ffmpeg_args=("-c:a", "libopus", "-b:a", "48k", "-f", "ogg"),
+        ffmpeg_stream_args=("-page_duration", "100000"),  # 100 ms Ogg pages: audio leaves soon after it is made
+        soundfile=("OGG", "OPUS"),
+        streamed="an ordinary Ogg Opus file (Ogg is made for streaming): every reader decodes it",
+    ),
+    Codec.M4A: CodecSpec(
+        media_type="audio/mp4",
+        extension="m4a",
+        ffmpeg_args=("-c:a", "aac", "-b:a", "96k", "-f", "mp4"),
+        ffmpeg_file_args=("-movflags", "+faststart"),  # index first: players start before the whole download
+        can_stream=False,
+        streamed="not streamed: MP4 writes its index after the audio",
+    ),
+    Codec.AAC: CodecSpec(
+        media_type="audio/aac",
+        extension="aac",
+        ffmpeg_args=("-c:a", "aac", "-b:a", "96k", "-f", "adts"),
+        streamed="ADTS frames, the same as the file (ADTS has no global header): ffmpeg and browsers decode it; "
+        "libsndfile (soundfile) reads no AAC at all",
+    ),
+    Codec.PCM: CodecSpec(
+        media_type="audio/pcm",
+        extension="pcm",
+        ffmpeg_args=("-c:a", "pcm_s16le", "-f", "s16le"),
+        soundfile=("RAW", "PCM_16"),
+        streamed="the same bytes as the file: raw int16 mono at the response's rate, no header (a reader must be "
+        "told the rate; browsers cannot decode it)",
+    ),
+}
+
+
+def codec_spec(audio_format: str) -> CodecSpec:
+    """The table's row for a format value (`OutputFormat`, `SpeechFormat` or `Codec`: the values are shared)."""
+    return CODECS[Codec(audio_format)]
+
+
+def ffmpeg_encode_command(
+    ffmpeg_exe: str, audio_format: str, sample_rate_hz: int, input_sample_format: str, output: str, *, stream: bool
+) -> list[str]:
+    """ffmpeg reading mono `input_sample_format` (f32le, s16le) on stdin, writing `output` (a path, or pipe:1)."""
+    spec = codec_spec(audio_format)
+    extra = (*spec.ffmpeg_stream_args, "-flush_packets", "1") if stream else spec.ffmpeg_file_args
+    return [
+        ffmpeg_exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+        "-f", input_sample_format, "-ar", str(sample_rate_hz), "-ac", "1", "-i", "pipe:0",
+        *spec.ffmpeg_args, *extra, output,
+    ]  # fmt: skip
