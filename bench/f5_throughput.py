@@ -23,11 +23,11 @@ import numpy as np
 import torch
 from vocalio_worker.engines.base import VoiceRef
 from vocalio_worker.engines.f5 import F5Engine
-from vocalio_worker.engines.f5_loading import LoadedModel, build_model, read_vocab
-from vocalio_worker.engines.f5_reference import prepare_reference
-from vocalio_worker.engines.f5_registry import load_registry
-from vocalio_worker.engines.f5_settings import F5Settings
-from vocalio_worker.engines.f5_weights import default_vocab
+from vocalio_worker.engines.f5.loading import LoadedModel, build_model, read_vocab
+from vocalio_worker.engines.f5.reference import prepare_reference
+from vocalio_worker.engines.f5.registry import load_registry
+from vocalio_worker.engines.f5.settings import F5Settings
+from vocalio_worker.engines.f5.weights import default_vocab
 
 CPU_ARCHITECTURE = {"dim": 256, "depth": 4, "heads": 4, "ff_mult": 2, "text_dim": 128, "conv_layers": 2,
                     "text_mask_padding": True}  # fmt: skip

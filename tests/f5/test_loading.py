@@ -10,7 +10,7 @@ from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_worker.engines import select_engine
 from vocalio_worker.engines.espeak import EspeakEngine
 from vocalio_worker.engines.f5 import F5Engine, f5_unavailable_reason
-from vocalio_worker.engines.f5_registry import load_registry
+from vocalio_worker.engines.f5.registry import load_registry
 
 from tests.f5.conftest import ARCH_V0, VOCOS_REPO, TinyHub, tiny_settings
 
