@@ -23,11 +23,11 @@ import numpy as np
 import torch
 from vocalio_worker.engines.base import VoiceRef
 from vocalio_worker.engines.f5 import F5Engine
-from vocalio_worker.engines.f5_loading import LoadedModel, build_model, read_vocab
-from vocalio_worker.engines.f5_reference import prepare_reference
-from vocalio_worker.engines.f5_registry import load_registry
-from vocalio_worker.engines.f5_settings import F5Settings
-from vocalio_worker.engines.f5_weights import default_vocab
+from vocalio_worker.engines.f5.loading import LoadedModel, build_model, read_vocab
+from vocalio_worker.engines.f5.reference import prepare_reference
+from vocalio_worker.engines.f5.registry import load_registry
+from vocalio_worker.engines.f5.settings import F5Settings
+from vocalio_worker.engines.f5.weights import default_vocab
 
 CPU_ARCHITECTURE = {"dim": 256, "depth": 4, "heads": 4, "ff_mult": 2, "text_dim": 128, "conv_layers": 2,
                     "text_mask_padding": True}  # fmt: skip
@@ -84,7 +84,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved repetitions of every variant")
     parser.add_argument("--profile", action="store_true", help="cProfile our engine only")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument(
+        "--chunks", type=int, default=len(CHAPTER), help="speak only the chapter's first N chunks (a quick smoke run)"
+    )
     args = parser.parse_args()
+    chapter = CHAPTER[: args.chunks]
     warnings.filterwarnings("ignore", category=UserWarning)
     device = torch.device(
         "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
@@ -123,14 +127,14 @@ def main() -> None:
     def run_reference() -> float:
         audio = torch.from_numpy(reference_audio)[None]
         wave, _, _ = next(infer_batch_process(
-            (audio, 24000), reference.transcript, CHAPTER, model, vocoder, nfe_step=args.nfe, progress=None,
+            (audio, 24000), reference.transcript, chapter, model, vocoder, nfe_step=args.nfe, progress=None,
             device=str(device), cross_fade_duration=0.0,
         ))  # fmt: skip
         return len(wave) / 24000
 
     def ours(engine: F5Engine) -> Callable[[], float]:
         def run() -> float:
-            outputs = engine.synthesize_batch(CHAPTER, voice, 1.0, args.nfe, voice.region)
+            outputs = engine.synthesize_batch(chapter, voice, 1.0, args.nfe, voice.region)
             return sum(len(o) for o in outputs) / 24000
 
         return run
@@ -163,7 +167,7 @@ def main() -> None:
                 torch.cuda.synchronize()
             timings[name].append(time.perf_counter() - started)
             memory[name] = max(memory.get(name, 0.0), peak_memory_mb(device))
-    print(f"device {device} ({dtype}), model {entry.name} {entry.architecture}, NFE {args.nfe}, {len(CHAPTER)} chunks")
+    print(f"device {device} ({dtype}), model {entry.name} {entry.architecture}, NFE {args.nfe}, {len(chapter)} chunks")
     print(f"{args.rounds} interleaved rounds; rates are medians, the ratio is the median of each round's ratio")
     reference_rates = [audio[REFERENCE] / wall for wall in timings[REFERENCE]]
     for name, walls in timings.items():

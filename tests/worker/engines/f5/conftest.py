@@ -19,10 +19,10 @@ import torch
 from huggingface_hub import constants
 from safetensors.torch import save_file
 from vocalio_worker.engines.f5 import F5Engine
-from vocalio_worker.engines.f5_loading import build_model, read_vocab
-from vocalio_worker.engines.f5_registry import ModelEntry
-from vocalio_worker.engines.f5_settings import F5Settings
-from vocalio_worker.engines.f5_weights import default_vocab
+from vocalio_worker.engines.f5.loading import build_model, read_vocab
+from vocalio_worker.engines.f5.registry import ModelEntry
+from vocalio_worker.engines.f5.settings import F5Settings
+from vocalio_worker.engines.f5.weights import default_vocab
 
 from tests.e2e.worker.conftest import api, client, worker_factory  # noqa: F401  (fixtures for the e2e test)
 

@@ -3,8 +3,8 @@
 import pytest
 import torch
 from f5_tts.model.modules import DiTBlock
-from vocalio_worker.engines.f5_block import Rotary, block_forward, fused_qkv, rotate_
-from vocalio_worker.engines.f5_sampler import BatchSampler
+from vocalio_worker.engines.f5.block import Rotary, block_forward, fused_qkv, rotate_
+from vocalio_worker.engines.f5.sampler import BatchSampler
 from x_transformers.x_transformers import RotaryEmbedding, apply_rotary_pos_emb
 
 from tests.worker.engines.f5.conftest import ARCH_V1, random_model

@@ -2,16 +2,18 @@
 
 import io
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 import soundfile
 import torch
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ERROR_TRAITS, ErrorCategory, ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_worker.engines.base import VoiceRef
 from vocalio_worker.engines.f5 import ChunkRequest, F5Engine
-from vocalio_worker.engines.f5_batcher import CrossJobBatcher
+from vocalio_worker.engines.f5.batcher import CrossJobBatcher
 
 from tests.worker.engines.f5.conftest import REFERENCE_TEXT, VOCOS_REPO, TinyHub, tiny_settings
 
@@ -158,7 +160,12 @@ def test_concurrent_jobs_share_engine_calls(batching_engine: F5Engine, tiny_hub:
 
 def test_a_failing_call_fails_every_job_in_it(tiny_engine: F5Engine, tiny_hub: TinyHub) -> None:
     reference = tiny_engine.reference_for(voice(tiny_hub))
-    batcher = CrossJobBatcher(tiny_engine, window_s=0.2)
+
+    def broken(requests: Sequence[ChunkRequest]) -> list[FloatAudio]:
+        raise RuntimeError("device lost")
+
+    # The batcher knows the engine only as its synthesize call: hand it one that fails.
+    batcher = CrossJobBatcher(broken, window_s=0.2)
     bad = ChunkRequest("Hola.", reference, 1.0, NFE)
     outcomes: dict[int, BaseException | None] = {}
 
@@ -169,10 +176,6 @@ def test_a_failing_call_fails_every_job_in_it(tiny_engine: F5Engine, tiny_hub: T
         except BaseException as error:  # each caller records what it got
             outcomes[index] = error
 
-    def broken(requests):  # type: ignore[no-untyped-def]
-        raise RuntimeError("device lost")
-
-    tiny_engine.synthesize_requests = broken  # type: ignore[method-assign]
     threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
     for thread in threads:
         thread.start()

@@ -1,7 +1,10 @@
 """Registry, strict loading and weight sources, through the same code the worker runs."""
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_worker.engines import select_engine
 from vocalio_worker.engines.espeak import EspeakEngine
 from vocalio_worker.engines.f5 import F5Engine, f5_unavailable_reason
-from vocalio_worker.engines.f5_registry import load_registry
+from vocalio_worker.engines.f5.registry import load_registry
 
 from tests.worker.engines.f5.conftest import ARCH_V0, VOCOS_REPO, TinyHub, tiny_settings
 
@@ -113,3 +116,26 @@ def test_unknown_model_and_bad_registry(tiny_hub: TinyHub, tmp_path: Path) -> No
     with pytest.raises(VocalioError, match="unknown architecture keys"):
         load_registry(bad)
     assert ARCH_V0["pe_attn_head"] == 1
+
+
+def test_the_worker_imports_the_f5_package_and_asks_about_it_without_torch() -> None:
+    """The CPU image has no torch: importing the package, the registry's checks and `auto` must not need it."""
+    code = """
+import sys
+sys.modules["torch"] = None  # as on the CPU image: `import torch` fails, find_spec("torch") is None
+from vocalio_worker.engines import registry, select_engine
+from vocalio_worker.engines.f5 import ChunkRequest, F5Engine, f5_unavailable_reason, runs_without_gpu
+print(runs_without_gpu())
+print(registry.f5_unavailable_reason())
+print(select_engine("auto").name)
+"""
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", ""), "VOCALIO_F5_DEVICE": "cpu"}
+    completed = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == [
+        "True",
+        "the F5 packages are not installed (torch): install vocalio[gpu]",
+        "espeak",
+    ]

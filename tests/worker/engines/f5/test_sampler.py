@@ -3,8 +3,8 @@
 import pytest
 import torch
 from f5_tts.model.utils import convert_char_to_pinyin
-from vocalio_worker.engines.f5_batching import plan_batches
-from vocalio_worker.engines.f5_sampler import BatchSampler, SampleItem, effective_duration
+from vocalio_worker.engines.f5.batching import plan_batches
+from vocalio_worker.engines.f5.sampler import BatchSampler, SampleItem, effective_duration
 from vocalio_worker.metrics import GpuSample
 
 from tests.worker.engines.f5.conftest import TinyHub
@@ -71,8 +71,8 @@ def test_plan_batches_groups_neighbours_within_limits() -> None:
 def test_admission_counts_the_allocators_cached_memory_as_free(monkeypatch: pytest.MonkeyPatch) -> None:
     """NVML sees torch's cached blocks as used: after one big batch, admission must not plan against that."""
     import vocalio_worker.metrics as worker_metrics
-    from vocalio_worker.engines.f5_batching import admitted_batch_frames
-    from vocalio_worker.engines.f5_registry import load_registry
+    from vocalio_worker.engines.f5.batching import admitted_batch_frames
+    from vocalio_worker.engines.f5.registry import load_registry
 
     entry = load_registry()["f5-spanish"]
     monkeypatch.setattr(worker_metrics, "sample_gpu", lambda index=0: GpuSample(0.0, 70_000.0, 80_000.0, 40.0))

@@ -1,6 +1,6 @@
 """The F5-TTS engine: CFM + DiT from the model registry, Vocos, our batched sampler.
 
-Data path of one engine call: chunks (one job's, or several jobs' through `f5_batcher`) → per voice and NFE,
+Data path of one engine call: chunks (one job's, or several jobs' through `batcher`) → per voice and NFE,
 sorted by estimated duration and cut into batches that fit in free VRAM → one forward pass per flow step
 per batch → batched vocoder → audio at the model rate, scaled back to the reference's loudness.
 
@@ -15,17 +15,19 @@ import random
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import REGIONAL_VARIANTS, Region
 
-from vocalio_worker.engines.base import EngineCapabilities, FloatAudio, VoiceRef
-from vocalio_worker.engines.f5_reference import PreparedReference, ReferenceCache
-from vocalio_worker.engines.f5_registry import ModelEntry, model_entry
-from vocalio_worker.engines.f5_settings import F5Settings
+from vocalio_worker.engines.base import EngineCapabilities, VoiceRef
+from vocalio_worker.engines.f5.batcher import CrossJobBatcher
+from vocalio_worker.engines.f5.reference import PreparedReference, ReferenceCache
+from vocalio_worker.engines.f5.registry import ModelEntry, model_entry
+from vocalio_worker.engines.f5.request import ChunkRequest
+from vocalio_worker.engines.f5.settings import F5Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ def f5_unavailable_reason(settings: F5Settings | None = None) -> str | None:
         entry = model_entry(settings.f5_model, settings.f5_models_file)
     except VocalioError as error:
         return error.message
-    from vocalio_worker.engines.f5_weights import VOCOS_FILES, offline_mode
+    from vocalio_worker.engines.f5.weights import VOCOS_FILES, offline_mode
 
     if settings.f5_checkpoint is not None:
         if not settings.f5_checkpoint.is_file():
@@ -78,16 +80,6 @@ def _cached(repo: str, filename: str, revision: str | None = None) -> bool:
     return isinstance(try_to_load_from_cache(repo, filename, revision=revision), str)
 
 
-@dataclass(frozen=True)
-class ChunkRequest:
-    """One chunk to speak. Requests of several jobs may share an engine call (see f5_batcher)."""
-
-    text: str
-    reference: PreparedReference
-    speed: float = 1.0
-    nfe_step: int = 16
-
-
 class F5Engine:
     name: ClassVar[str] = "f5"
 
@@ -104,10 +96,8 @@ class F5Engine:
         self._cpu_pool: ThreadPoolExecutor | None = None
         self.compile_s: float | None = None  # how long the start-up torch.compile took, when enabled
         self.oom_batch_sizes: list[int] = []  # batch sizes that hit OOM (metrics, tests)
-        from vocalio_worker.engines.f5_batcher import CrossJobBatcher  # imports this module: not at the top
-
         # Every call goes through it: concurrent jobs on one voice share forward passes (VOCALIO_MAX_CONCURRENT_JOBS).
-        self.batcher = CrossJobBatcher(self)
+        self.batcher = CrossJobBatcher(self.synthesize_requests, self.settings.f5_batch_window_ms / 1000)
 
     # --- lifecycle -------------------------------------------------------------------------------------
 
@@ -126,9 +116,9 @@ class F5Engine:
             return
         import torch
 
-        from vocalio_worker.engines.f5_loading import load_model, load_vocoder
-        from vocalio_worker.engines.f5_registry import load_registry
-        from vocalio_worker.engines.f5_weights import model_files, vocoder_files
+        from vocalio_worker.engines.f5.loading import load_model, load_vocoder
+        from vocalio_worker.engines.f5.registry import load_registry
+        from vocalio_worker.engines.f5.weights import model_files, vocoder_files
 
         device = self._device()
         half = device.type == "cuda" and self.settings.f5_half_precision
@@ -152,7 +142,7 @@ class F5Engine:
         `load` calls it with what it resolved; bench/f5_throughput.py with random full-size weights."""
         from f5_tts.model.modules import MelSpec
 
-        from vocalio_worker.engines.f5_sampler import BatchSampler
+        from vocalio_worker.engines.f5.sampler import BatchSampler
 
         vocoder_mels = vocoder.backbone.embed.in_channels
         if vocoder_mels != self.entry.mel.n_mel_channels:
@@ -185,7 +175,7 @@ class F5Engine:
 
         import torch
 
-        from vocalio_worker.engines.f5_sampler import SampleItem
+        from vocalio_worker.engines.f5.sampler import SampleItem
 
         started = time.perf_counter()
         self._sampler._velocity = torch.compile(self._sampler._velocity, dynamic=True)
@@ -261,7 +251,7 @@ class F5Engine:
 
     def estimated_duration_s(self, text: str, reference: PreparedReference, speed: float) -> float:
         """Length of the audio a chunk will get, before the worker's crossfade and post-processing."""
-        from vocalio_worker.engines.f5_sampler import generated_frames
+        from vocalio_worker.engines.f5.sampler import generated_frames
 
         reference_frames, total = self.duration_frames(text, reference, speed)
         reference_mel_frames = reference.audio.size // self.entry.mel.hop_length + 1  # centred STFT
@@ -304,8 +294,8 @@ class F5Engine:
         return self._reference_mels[reference.key]
 
     def _synthesize_group(self, requests: list[ChunkRequest], nfe_step: int) -> list[FloatAudio]:
-        from vocalio_worker.engines.f5_batching import admitted_batch_frames, plan_batches, run_with_oom_backoff
-        from vocalio_worker.engines.f5_sampler import SampleItem
+        from vocalio_worker.engines.f5.batching import admitted_batch_frames, plan_batches, run_with_oom_backoff
+        from vocalio_worker.engines.f5.sampler import SampleItem
 
         seed = self.settings.f5_seed
         items: list[tuple[SampleItem, int, ChunkRequest]] = []
@@ -346,7 +336,7 @@ class F5Engine:
     def _run_batch(
         self, piece: Sequence[tuple[int, tuple[Any, int, ChunkRequest]]], nfe_step: int
     ) -> list[tuple[int, FloatAudio]]:
-        from vocalio_worker.engines.f5_sampler import vocode_batch
+        from vocalio_worker.engines.f5.sampler import vocode_batch
 
         settings = self.settings
         mels = self._sampler.sample(
@@ -374,7 +364,7 @@ class F5Engine:
         log.warning("f5_oom batch_size=%d: freeing cache and halving", batch_size)
 
     def _oom_context(self, item: Any, request: ChunkRequest) -> Any:
-        from vocalio_worker.engines.f5_batching import OomContext, bytes_per_frame, free_vram_bytes
+        from vocalio_worker.engines.f5.batching import OomContext, bytes_per_frame, free_vram_bytes
 
         frames = item.duration_frames
         required = bytes_per_frame(self.entry, self._model.dtype, frames) * frames

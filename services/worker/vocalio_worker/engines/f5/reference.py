@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import soundfile
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 
 from vocalio_worker.audio.resample import resample
-from vocalio_worker.engines.base import FloatAudio, VoiceRef
+from vocalio_worker.engines.base import VoiceRef
 
 TARGET_RMS = 0.1
 _CACHE_SIZE = 16

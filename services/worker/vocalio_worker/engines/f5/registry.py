@@ -1,6 +1,6 @@
 """The F5 model registry: named models (hub file, architecture, vocab, mel settings, licence) read from TOML.
 
-The built-in `f5_models.toml` sits next to this module; an operator's file (VOCALIO_F5_MODELS_FILE) adds
+The built-in `models.toml` sits next to this module; an operator's file (VOCALIO_F5_MODELS_FILE) adds
 or overrides entries. Nothing here imports torch, so the worker can list models without the GPU stack.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from vocalio_shared.errors import ErrorCode, VocalioError
 
-BUILTIN_REGISTRY = Path(__file__).with_name("f5_models.toml")
+BUILTIN_REGISTRY = Path(__file__).with_name("models.toml")
 # DiT arguments an entry may declare; anything else is a typo that would silently fall back to a default.
 ARCHITECTURE_KEYS = frozenset(
     {"dim", "depth", "heads", "dim_head", "ff_mult", "text_dim", "conv_layers", "text_mask_padding", "pe_attn_head",
@@ -45,7 +45,7 @@ class ModelEntry:
     mel: MelSettings = field(default_factory=MelSettings)
 
     def dit_kwargs(self) -> dict[str, Any]:
-        """DiT constructor arguments (the sampler masks padding itself, see f5_block)."""
+        """DiT constructor arguments (the sampler masks padding itself, see `block`)."""
         return dict(self.architecture)
 
 

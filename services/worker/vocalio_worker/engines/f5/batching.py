@@ -13,7 +13,7 @@ from typing import TypeVar
 import torch
 from vocalio_shared.errors import ErrorCode, VocalioError
 
-from vocalio_worker.engines.f5_registry import ModelEntry
+from vocalio_worker.engines.f5.registry import ModelEntry
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -6,7 +6,7 @@ proj_out) instead of `CFM.sample`, so that a chunk's output does not depend on w
   the v0 text encoder has no padding mask, so a batched one would leak padding into the last frames) and
   zero-padded; they are computed once per call, not per step;
 - the audio mask reaches the convolutional position embedding (masked between layers) and attention
-  (padded keys excluded, see f5_block, our forward of the DiT blocks);
+  (padded keys excluded, see `block`, our forward of the DiT blocks);
 - each chunk's noise comes from its own generator seeded per chunk, never from a shared stream.
 Flow: Euler steps over the EPSS schedule (or uniform), sway-warped, classifier-free guidance packed as 2B.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from vocalio_worker.engines.f5_block import Rotary, block_forward, check_supported, fused_qkv
+from vocalio_worker.engines.f5.block import Rotary, block_forward, check_supported, fused_qkv
 
 SILENCE_LOG_MEL = -11.5129  # log(1e-5): the mel floor, i.e. silence, used to pad vocoder batches
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import torch
 from vocalio_shared.errors import ErrorCode, VocalioError
 
-from vocalio_worker.engines.f5_registry import ModelEntry
-from vocalio_worker.engines.f5_weights import ModelFiles
+from vocalio_worker.engines.f5.registry import ModelEntry
+from vocalio_worker.engines.f5.weights import ModelFiles
 
 if TYPE_CHECKING:
     from f5_tts.model import CFM

@@ -17,7 +17,7 @@ DEFAULT_VOCODER = "charactr/vocos-mel-24khz"
 class F5Settings(CommonSettings):
     f5_model: str = Field(default=DEFAULT_MODEL, description="Name of the entry in the F5 model registry.")
     f5_models_file: Path | None = Field(
-        default=None, description="Extra registry file (TOML, same layout as f5_models.toml); its entries win."
+        default=None, description="Extra registry file (TOML, same layout as engines/f5/models.toml); its entries win."
     )
     f5_checkpoint: Path | None = Field(
         default=None, description="Local checkpoint file; replaces the entry's hub file (architecture still applies)."

@@ -1,18 +1,23 @@
 """Cross-job batching: chunks of concurrent jobs on the same voice share forward passes.
 
-The runtime calls `submit` from each job's worker thread instead of `engine.synthesize_requests`. The first
+The engine calls `submit` from each job's worker thread instead of its `synthesize_requests`. The first
 caller waits `window_s` for others, then runs one engine call with every request pending by then and hands
-each caller its own audio; callers that arrive meanwhile form the next call. No extra thread, no queue to
+each caller its own audio; callers that arrive meanwhile form the next call. The batcher knows the engine only
+as that call (`synthesize`), so it does not import the engine module. No extra thread, no queue to
 drain at shutdown: a caller is always either the one running the call or one waiting for it.
 """
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from vocalio_worker.engines.base import FloatAudio
-from vocalio_worker.engines.f5 import ChunkRequest, F5Engine
+from vocalio_audio.types import FloatAudio
+
+from vocalio_worker.engines.f5.request import ChunkRequest
+
+# The engine call a batch goes to: audio per request, in order (F5Engine.synthesize_requests).
+Synthesize = Callable[[Sequence[ChunkRequest]], list[FloatAudio]]
 
 
 @dataclass
@@ -24,9 +29,9 @@ class _Pending:
 
 
 class CrossJobBatcher:
-    def __init__(self, engine: F5Engine, window_s: float | None = None) -> None:
-        self.engine = engine
-        self.window_s = engine.settings.f5_batch_window_ms / 1000 if window_s is None else window_s
+    def __init__(self, synthesize: Synthesize, window_s: float) -> None:
+        self.synthesize = synthesize
+        self.window_s = window_s
         self._pending: list[_Pending] = []
         self._running = False
         self._condition = threading.Condition()
@@ -56,7 +61,7 @@ class CrossJobBatcher:
         flat = [request for pending in taken for request in pending.requests]
         try:
             self.calls += 1
-            audio = self.engine.synthesize_requests(flat)
+            audio = self.synthesize(flat)
         except BaseException as error:
             for pending in taken:
                 pending.error, pending.done = error, True

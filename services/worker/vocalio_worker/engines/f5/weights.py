@@ -16,7 +16,7 @@ from pathlib import Path
 
 from vocalio_shared.errors import ErrorCode, VocalioError
 
-from vocalio_worker.engines.f5_registry import ModelEntry
+from vocalio_worker.engines.f5.registry import ModelEntry
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def model_files(entry: ModelEntry, local_checkpoint: Path | None) -> ModelFiles:
         checkpoint = local_checkpoint
     else:
         checkpoint = hub_file(entry.repo, entry.file, entry.revision)
-    # A local file is a different file: the entry's pin does not apply, the cross-check in f5_loading does.
+    # A local file is a different file: the entry's pin does not apply, the cross-check in `loading` does.
     digest = verified_sha256(checkpoint, None if local_checkpoint else entry.sha256)
     vocab = default_vocab() if entry.vocab == "default" else hub_file(entry.repo, entry.vocab, entry.revision)
     return ModelFiles(checkpoint=checkpoint, vocab=vocab, checkpoint_sha256=digest)
