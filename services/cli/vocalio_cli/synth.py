@@ -45,7 +45,7 @@ def read_text(text: str) -> str:
 
 def formats_by_extension() -> dict[str, OutputFormat]:
     """File extension (lower case, no dot) → the format it names: each format's usual extension and its own
-    name (an opus file is `.ogg` or `.opus`). Moves to the codec table (vocalio_shared.codecs) when it lands."""
+    name (an opus file is `.ogg` or `.opus`); the extensions come from the codec table (`vocalio_shared.codecs`)."""
     extensions = {output_format.value: output_format for output_format in OutputFormat}
     extensions.update({extension: output_format for output_format, extension in AUDIO_EXTENSIONS.items()})
     return extensions
