@@ -34,6 +34,9 @@ class CodecSpec:
     ffmpeg_file_args: tuple[str, ...] = ()  # added for a file only
     ffmpeg_stream_args: tuple[str, ...] = ()  # added for a stream only
     can_stream: bool = True  # False: the container needs a seekable output (MP4's index)
+    # True: a stream lacks what common readers need (FLAC's total length), so /v1/audio/speech answers a
+    # complete file unless the request asks for a stream.
+    stream_needs_asking: bool = False
 
 
 CODECS: dict[Codec, CodecSpec] = {
@@ -51,6 +54,7 @@ CODECS: dict[Codec, CodecSpec] = {
         extension="flac",
         ffmpeg_args=("-c:a", "flac", "-f", "flac"),
         soundfile=("FLAC", "PCM_16"),
+        stream_needs_asking=True,
         streamed="STREAMINFO carries no total length (0: unknown, as FLAC allows) and no MD5; ffmpeg and browsers "
         "decode it, libsndfile (soundfile) refuses it",
     ),
@@ -76,6 +80,7 @@ CODECS: dict[Codec, CodecSpec] = {
         ffmpeg_args=("-c:a", "aac", "-b:a", "96k", "-f", "mp4"),
         ffmpeg_file_args=("-movflags", "+faststart"),  # index first: players start before the whole download
         can_stream=False,
+        stream_needs_asking=True,
         streamed="not streamed: MP4 writes its index after the audio",
     ),
     Codec.AAC: CodecSpec(

@@ -2,9 +2,11 @@
 
 A speech request is an ordinary Vocalio job (recorded, counted, rate-limited, on the high lane,
 visible in the dashboard) whose worker streams its audio; this route relays that audio stream.
-The request's `stream` is the transport: false (the default) gathers the whole audio and answers one
-complete file (Content-Length, right headers: what `client.audio.speech.create(...).content` and
-`soundfile` expect); true encodes on the fly and sends bytes as they come (first audio sooner).
+The request's `stream` is the transport: true encodes on the fly and sends bytes as they come (first
+audio sooner); false gathers the whole audio and answers one complete file (Content-Length, right
+headers). Not given, it streams (as OpenAI's endpoint does) unless the codec table says a stream of that
+format lacks what readers need (FLAC's total length): then the stock `client.audio.speech.create(...)`
+still gets a file `soundfile` reads.
 A client that goes away cancels its job.
 """
 
@@ -84,8 +86,10 @@ async def create_speech(body: SpeechRequest, request: Request, state: StateDep, 
         "Link": f'</api/v1/jobs/{job.id}/captions>; rel="captions"',
         "Cache-Control": "no-store",
     }
-    media_type = codec_spec(body.response_format).media_type
-    if not body.stream:
+    codec = codec_spec(body.response_format)
+    streamed = body.stream if body.stream is not None else not codec.stream_needs_asking
+    media_type = codec.media_type
+    if not streamed:
         try:
             pcm = await _whole_audio(relay, request)
         except BaseException:

@@ -36,11 +36,11 @@ class SpeechRequest(BaseModel):
     voice: str = Field(min_length=1, max_length=100, description="A stock OpenAI name, or a Vocalio voice id/name.")
     response_format: SpeechFormat = SpeechFormat.MP3
     speed: float = Field(default=1.0, ge=SPEED_MIN, le=SPEED_MAX)
-    stream: bool = Field(
-        default=False,
-        description="false: the answer is one complete file (Content-Length, every header right) once the audio "
-        "is made. true: bytes as the audio is made (chunked; first audio sooner), see the docs for what a reader "
-        "gets per format.",
+    stream: bool | None = Field(
+        default=None,
+        description="true: bytes as the audio is made (chunked; first audio sooner; see the docs for what a reader "
+        "gets per format). false: one complete file (Content-Length, every header right) once the audio is made. "
+        "Not given: streamed, except flac, whose stream would carry no total length, so it comes as a file.",
     )
     stream_format: Literal["audio"] | None = Field(default=None, description="Only raw audio ('sse' not).")
     region: RegionChoice | None = None
