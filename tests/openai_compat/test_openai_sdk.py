@@ -48,7 +48,8 @@ def test_every_response_format_decodes(stack: Stack, response_format: str) -> No
     assert np.abs(samples).max() > 3000  # speech, not silence
     job_id = response.response.headers["x-vocalio-job-id"]
     job = stack.wait(job_id)
-    assert job["status"] == "succeeded" and job["priority"] == "high" and job["params"]["stream"] is True
+    assert job["status"] == "succeeded" and job["priority"] == "high"
+    assert "stream" not in job["params"]  # a transport switch of this route, not a job parameter
     assert job["result"]["duration_s"] == pytest.approx(duration_s, abs=0.1)
 
 
