@@ -55,7 +55,12 @@ async def test_overrides_keep_arqs_signatures_and_use_what_arq_still_has(redis_u
     assert list(inspect.signature(Worker.run_job).parameters) == ["self", "job_id", "score"]
     pool = await connect_queue(redis_url)
     try:
-        worker = LaneWorker(functions=[func(_noop, name=JOB_FUNCTION)], redis_pool=pool, queue_name=QUEUE_NAME)
+        worker = LaneWorker(
+            functions=[func(_noop, name=JOB_FUNCTION)], redis_pool=pool, queue_name=QUEUE_NAME, claim_ttl_s=12.0
+        )
+        # the short claim TTL goes through arq's own attribute, which its start_jobs (and ours) read
+        assert worker.in_progress_timeout_s == 12.0
+        assert "self.in_progress_timeout_s" in inspect.getsource(Worker.start_jobs)
         # what the copies read and call on arq's Worker
         for name in ("allow_pick_jobs", "allow_abort_jobs", "job_counter", "max_jobs", "queue_read_limit", "sem"):
             assert hasattr(worker, name), name

@@ -81,9 +81,10 @@ def event_for(current: JobStatus, new: JobStatus, stage_changed: bool) -> EventT
 
 
 async def lock_job(session: AsyncSession, job_id: str, *, with_text: bool = False) -> Job | None:
-    """Load a job for update (row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes).
-    The text (up to max_text_chars) is left in the database unless asked for: no transition reads it."""
-    query = select(Job).where(Job.id == job_id).with_for_update()
+    """Load a job for update (row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes),
+    fresh even if the session read it before the lock. The text (up to max_text_chars) is left in
+    the database unless asked for: no transition reads it."""
+    query = select(Job).where(Job.id == job_id).with_for_update().execution_options(populate_existing=True)
     if not with_text:
         query = query.options(defer(Job.text, raiseload=True))  # type: ignore[arg-type]
     return (await session.exec(query)).first()
