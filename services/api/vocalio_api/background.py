@@ -13,8 +13,8 @@ from vocalio_shared.queue import ARQ_IN_PROGRESS_KEY_PREFIX, ARQ_JOB_KEY_PREFIX
 from vocalio_shared.schemas.jobs import RUNNING_STATUSES, JobStatus
 
 from vocalio_api import job_queue, webhooks, workers_service
-from vocalio_api.events import add_event, announce
-from vocalio_api.jobs_service import finish_job, job_spec, lock_job, queue_webhook
+from vocalio_api.jobs_service import job_spec
+from vocalio_api.lifecycle import lock_job, transition
 from vocalio_api.models import Job
 from vocalio_api.state import AppState
 
@@ -70,7 +70,6 @@ async def reconcile_queue(state: AppState) -> None:
 
 
 async def _fail_orphan(state: AppState, job_id: str) -> None:
-    now = datetime.now(UTC)
     async with state.sessions() as session:
         job = await lock_job(session, job_id)
         if job is None or not JobStatus(job.status).running:
@@ -80,13 +79,17 @@ async def _fail_orphan(state: AppState, job_id: str) -> None:
             "the worker running this job was lost and no retry is left",
             {"worker_id": job.worker_id, "attempts": job.attempts},
         )
-        job.error = detail.model_dump(mode="json")
-        finish_job(job, JobStatus.FAILED, now)
-        job.updated_at = now
-        add_event(session, job, EventType.FAILED, now, message=detail.message, data={"error": job.error})
-        queue_webhook(session, job, EventType.FAILED, now)
-        await session.commit()
-    await announce(state.redis, job_id, job.event_seq)
+        error = detail.model_dump(mode="json")
+        await transition(
+            state,
+            session,
+            job,
+            JobStatus.FAILED,
+            EventType.FAILED,
+            fields={"error": error},
+            message=detail.message,
+            data={"error": error},
+        )
     log.warning("failed orphaned job", job_id=job_id)
 
 

@@ -1,10 +1,11 @@
-"""A job's life on the API side: create, accept worker updates, cancel. Each change is one
-transaction that updates the job row and appends its event (and webhook delivery when terminal)."""
+"""The API's entry points into a job's life: create, a worker's update and upload, cancel. Every
+status change among them goes through `lifecycle.transition` (table, side effects, commit)."""
 
 import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,6 @@ from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.events import EventType
 from vocalio_shared.schemas.jobs import (
     JobCreate,
-    JobParams,
     JobResult,
     JobSpec,
     JobStatus,
@@ -26,22 +26,16 @@ from vocalio_shared.schemas.jobs import (
 from vocalio_api import job_queue, voices_service
 from vocalio_api.auth import Caller
 from vocalio_api.events import add_event, announce, announcements
-from vocalio_api.metrics import AUDIO_SECONDS, JOB_DURATION, JOBS_CREATED, JOBS_FINISHED, RATE_LIMITED
-from vocalio_api.models import Job, as_utc
-from vocalio_api.public import job_public
+from vocalio_api.lifecycle import check_attempt, event_for, lock_job, transition
+from vocalio_api.metrics import AUDIO_SECONDS, JOBS_CREATED, RATE_LIMITED
+from vocalio_api.models import Job, job_params, job_streams, stored_params
 from vocalio_api.rate_limits import CharacterReservation, reserve_characters
 from vocalio_api.state import AppState
+from vocalio_api.storage import StoredUpload, audio_path, commit_upload
 from vocalio_api.usage import add_usage
-from vocalio_api.webhooks import delivery_row, validate_callback_url
+from vocalio_api.webhooks import validate_callback_url
 
 log = structlog.get_logger("api.jobs")
-
-_STATUS_EVENT = {
-    JobStatus.SUCCEEDED: EventType.SUCCEEDED,
-    JobStatus.FAILED: EventType.FAILED,
-    JobStatus.CANCELLED: EventType.CANCELLED,
-    JobStatus.QUEUED: EventType.RETRYING,
-}
 
 
 def request_hash(body: JobCreate) -> str:
@@ -50,18 +44,14 @@ def request_hash(body: JobCreate) -> str:
 
 
 def job_spec(job: Job) -> JobSpec:
+    """The queue payload. No attempt number: arq's job_try is the one the worker reports."""
     return JobSpec(
-        **JobParams.model_validate(job.params).model_dump(),
+        **job_params(job).model_dump(),
         job_id=job.id,
         text=job.text,
         priority=Priority(job.priority),
-        attempt=max(job.attempts, 1),
+        stream=job_streams(job),
     )
-
-
-async def lock_job(session: AsyncSession, job_id: str) -> Job | None:
-    """Load a job for update (row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes)."""
-    return (await session.exec(select(Job).where(Job.id == job_id).with_for_update())).first()
 
 
 async def _find_idempotent(session: AsyncSession, key_id: str, idempotency_key: str) -> Job | None:
@@ -102,10 +92,13 @@ async def create_job(
     body: JobCreate,
     idempotency_key: str | None,
     reservation: CharacterReservation | None = None,
+    *,
+    stream: bool = False,
 ) -> tuple[Job, bool]:
     """Returns (job, created). Nothing is stored or counted when any check fails: `reservation`
     (characters counted at admission) is kept only once the job is stored; the caller releases it
-    otherwise."""
+    otherwise. `stream` (only /v1/audio/speech sets it, not a client field): the worker also
+    publishes the audio to the job's Redis stream as it is made."""
     settings = state.settings
     if len(body.text) > settings.max_text_chars:
         raise VocalioError(
@@ -136,7 +129,7 @@ async def create_job(
         priority=body.priority.value,
         text=body.text,
         text_chars=characters,
-        params=JobParams.model_validate(body.model_dump(include=set(JobParams.model_fields))).model_dump(mode="json"),
+        params=stored_params(body, stream),
         callback_url=body.callback_url,
         job_metadata=body.metadata,
         idempotency_key=idempotency_key,
@@ -171,74 +164,62 @@ async def create_job(
     return job, True
 
 
-def finish_job(job: Job, status: JobStatus, now: datetime) -> None:
-    job.status = status.value
-    job.finished_at = now
-    JOBS_FINISHED.labels(status=status.value).inc()
-    created = as_utc(job.created_at)
-    if created:
-        JOB_DURATION.labels(status=status.value).observe((now - created).total_seconds())
-
-
-def queue_webhook(session: AsyncSession, job: Job, event_type: EventType, now: datetime) -> None:
-    if job.callback_url:
-        payload = {"type": event_type.value, "job": job_public(job).model_dump(mode="json")}
-        session.add(delivery_row(job.id, job.callback_url, event_type.value, payload, now))
-
-
 async def apply_status_update(
     state: AppState, session: AsyncSession, job_id: str, update: JobStatusUpdate
 ) -> JobStatusAck:
-    now = datetime.now(UTC)
+    """A worker's report. Refusals the worker expects in normal operation (the job ended, a newer
+    attempt owns it) are answered with accepted=false; a move the table forbids is a 409."""
     job = await lock_job(session, job_id)
     if job is None:
         raise VocalioError(ErrorCode.JOB_NOT_FOUND, f"job {job_id} not found", {"job_id": job_id})
     current = JobStatus(job.status)
-
     if current.terminal:
         # A repeat of the update that finished the job (its answer was lost) is fine; others are late.
         repeat = current == update.status and job.attempts == update.attempt and job.worker_id == update.worker_id
         return JobStatusAck(accepted=repeat, status=current, cancel_requested=job.cancel_requested)
-    if update.attempt < job.attempts:
+    new_attempt = update.attempt > job.attempts
+    if not check_attempt(job, update.attempt):
         return JobStatusAck(accepted=False, status=current, cancel_requested=True)
-    if update.attempt > job.attempts:
-        job.attempts = update.attempt
-    job.worker_id = update.worker_id
 
-    new_status = update.status
-    if new_status == JobStatus.SUCCEEDED:
-        _check_audio(job, update.result)
-    event_type = _STATUS_EVENT.get(new_status) or (
-        EventType.PROGRESS if new_status == current and update.stage == job.stage else EventType.STATUS
-    )
-    job.status = new_status.value
-    job.progress = 100.0 if new_status == JobStatus.SUCCEEDED else update.progress
-    job.stage = update.stage
-    job.updated_at = now
-    if new_status.running and job.started_at is None:
-        job.started_at = now
+    now = datetime.now(UTC)
+    new = update.status
+    fields: dict[str, Any] = {
+        "worker_id": update.worker_id,
+        "progress": 100.0 if new == JobStatus.SUCCEEDED else update.progress,
+        "stage": update.stage,
+    }
     if update.metrics is not None:
-        job.metrics = update.metrics.model_dump(mode="json", exclude_none=True)
+        fields["metrics"] = update.metrics.model_dump(mode="json", exclude_none=True)
     if update.error is not None:
-        job.error = update.error.model_dump(mode="json")
-    if new_status == JobStatus.SUCCEEDED and update.result is not None:
-        job.result = update.result.model_dump(mode="json")
-        job.error = None
-        await add_usage(session, job.api_key_id, now, audio_seconds=update.result.duration_s)
-        AUDIO_SECONDS.inc(update.result.duration_s)
-    if new_status.terminal:
-        finish_job(job, new_status, now)
-        queue_webhook(session, job, event_type, now)
-
+        fields["error"] = update.error.model_dump(mode="json")
+    if new == JobStatus.SUCCEEDED:
+        _check_audio(job, update.result)
+        assert update.result is not None
+        fields["result"] = update.result.model_dump(mode="json")
+        fields["error"] = None
     data = dict(update.data or {})
     if update.error is not None:
         data["error"] = update.error.model_dump(mode="json")
     data["attempt"] = update.attempt
     data["worker_id"] = update.worker_id
-    add_event(session, job, event_type, now, message=update.message, data=data)
-    await session.commit()
-    await announce(state.redis, job.id, job.event_seq)
-    return JobStatusAck(accepted=True, status=new_status, cancel_requested=job.cancel_requested)
+    event = event_for(current, new, stage_changed=update.stage != job.stage)
+    if new == JobStatus.SUCCEEDED and update.result is not None:
+        # counted in the same transaction as the success, so usage and jobs cannot disagree
+        await add_usage(session, job.api_key_id, now, audio_seconds=update.result.duration_s)
+        AUDIO_SECONDS.inc(update.result.duration_s)
+    await transition(
+        state,
+        session,
+        job,
+        new,
+        event,
+        fields=fields,
+        message=update.message,
+        data=data,
+        new_attempt=new_attempt,
+        now=now,
+    )
+    return JobStatusAck(accepted=True, status=new, cancel_requested=job.cancel_requested)
 
 
 def _check_audio(job: Job, result: JobResult | None) -> None:
@@ -252,6 +233,30 @@ def _check_audio(job: Job, result: JobResult | None) -> None:
         )
 
 
+async def accept_audio(
+    state: AppState, session: AsyncSession, job_id: str, attempt: int, worker_id: str, upload: StoredUpload
+) -> None:
+    """Move a received upload into place for the job's current attempt; exactly one result is stored.
+    No status changes (the worker's `succeeded` report does that), so no event and no announcement."""
+    job = await lock_job(session, job_id)
+    if job is None:
+        raise VocalioError(ErrorCode.JOB_NOT_FOUND, f"job {job_id} not found", {"job_id": job_id})
+    current = JobStatus(job.status)
+    if current.terminal:
+        raise VocalioError(ErrorCode.INVALID_STATE, f"job is already {job.status}", {"status": job.status})
+    if not check_attempt(job, attempt):
+        raise VocalioError(ErrorCode.INVALID_STATE, "a newer attempt owns this job", {"attempt": job.attempts})
+    final = audio_path(state.settings.audio_dir, job.id, job_params(job).output_format)
+    commit_upload(upload, final)
+    job.audio_path = str(final)
+    job.audio_sha256 = upload.sha256
+    job.audio_size_bytes = upload.size_bytes
+    job.audio_attempt = attempt
+    job.worker_id = worker_id
+    session.add(job)
+    await session.commit()
+
+
 async def cancel_job(state: AppState, session: AsyncSession, job: Job) -> Job:
     """A queued job leaves the queue now; a running one is flagged and stops at its next chunk."""
     if JobStatus(job.status).terminal:
@@ -259,24 +264,26 @@ async def cancel_job(state: AppState, session: AsyncSession, job: Job) -> Job:
     # Only a job the database still calls queued may leave the queue; a running one keeps its
     # queue entry (arq's retry of a dead worker needs it) and is flagged instead.
     removed = await job_queue.cancel_if_queued(state.redis, job.id) if job.status == JobStatus.QUEUED else 0
-    now = datetime.now(UTC)
     locked = await lock_job(session, job.id)
     assert locked is not None
     job = locked
-    if JobStatus(job.status).terminal:
-        raise VocalioError(ErrorCode.INVALID_STATE, f"job is already {job.status}", {"status": job.status})
-    if removed != 0 and job.status == JobStatus.QUEUED:
-        job.updated_at = now
-        job.cancel_requested = True
-        finish_job(job, JobStatus.CANCELLED, now)
-        job.stage = None
-        add_event(session, job, EventType.CANCELLED, now, message="cancelled while queued")
-        queue_webhook(session, job, EventType.CANCELLED, now)
+    current = JobStatus(job.status)
+    if removed != 0 and current == JobStatus.QUEUED:
+        fields = {"cancel_requested": True, "stage": None}
+        await transition(
+            state,
+            session,
+            job,
+            JobStatus.CANCELLED,
+            EventType.CANCELLED,
+            fields=fields,
+            message="cancelled while queued",
+        )
     else:
-        await job_queue.request_cancel(state.redis, job.id)
-        job.cancel_requested = True
-        job.updated_at = now
-        add_event(session, job, EventType.CANCEL_REQUESTED, now, message="cancel requested; stops at next chunk")
-    await session.commit()
-    await announce(state.redis, job.id, job.event_seq)
+        if not current.terminal:  # the flag is read by the worker between chunks
+            await job_queue.request_cancel(state.redis, job.id)
+        message = "cancel requested; stops at next chunk"
+        await transition(
+            state, session, job, current, EventType.CANCEL_REQUESTED, fields={"cancel_requested": True}, message=message
+        )
     return job

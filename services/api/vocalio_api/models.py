@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
+from vocalio_shared.schemas.jobs import JobParams
 
 
 def utcnow() -> datetime:
@@ -87,6 +88,24 @@ class Job(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
     started_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
     finished_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+
+
+# The params column holds the job's JobParams and, beside them, the internal `stream` switch
+# (JobSpec.stream, set by /v1/audio/speech): one JSON column, so no migration for a transport flag.
+STREAM_PARAM = "stream"
+
+
+def stored_params(params: JobParams, stream: bool) -> dict[str, Any]:
+    public = JobParams.model_validate(params.model_dump(include=set(JobParams.model_fields)))
+    return public.model_dump(mode="json") | {STREAM_PARAM: stream}
+
+
+def job_params(job: Job) -> JobParams:
+    return JobParams.model_validate({name: value for name, value in job.params.items() if name != STREAM_PARAM})
+
+
+def job_streams(job: Job) -> bool:
+    return bool(job.params.get(STREAM_PARAM, False))
 
 
 class JobEventRow(SQLModel, table=True):

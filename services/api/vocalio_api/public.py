@@ -5,7 +5,6 @@ from vocalio_shared.schemas.jobs import (
     JobEvent,
     JobLinks,
     JobMetrics,
-    JobParams,
     JobPublic,
     JobResult,
     JobStatus,
@@ -20,7 +19,7 @@ from vocalio_shared.schemas.workers import (
     WorkerState,
 )
 
-from vocalio_api.models import ApiKey, Job, JobEventRow, Worker, as_utc
+from vocalio_api.models import ApiKey, Job, JobEventRow, Worker, as_utc, job_params
 
 JOBS_PATH = "/api/v1/jobs"
 
@@ -38,7 +37,7 @@ def job_public(job: Job) -> JobPublic:
         stage=job.stage,
         priority=Priority(job.priority),
         text_chars=job.text_chars,
-        params=JobParams.model_validate(job.params),
+        params=job_params(job),
         callback_url=job.callback_url,
         metadata=job.job_metadata,
         result=JobResult.model_validate(job.result) if job.result else None,

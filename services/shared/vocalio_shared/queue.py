@@ -19,7 +19,6 @@ LANE_SPAN_MS = 10**13
 ARQ_JOB_KEY_PREFIX = "arq:job:"
 ARQ_IN_PROGRESS_KEY_PREFIX = "arq:in-progress:"
 ARQ_RETRY_KEY_PREFIX = "arq:retry:"
-ARQ_RESULT_KEY_PREFIX = "arq:result:"
 
 # Other Redis keys, in one place so services cannot drift.
 CANCEL_KEY_PREFIX = "vocalio:cancel:"
@@ -29,7 +28,6 @@ API_KEY_CACHE_PREFIX = "vocalio:apikey:"
 REVOKED_KEYS_SET = "vocalio:apikeys:revoked"
 RATE_REQUESTS_PREFIX = "vocalio:rate:req:"
 RATE_CHARS_PREFIX = "vocalio:rate:chars:"
-IDEMPOTENCY_PREFIX = "vocalio:idem:"
 AUDIO_STREAM_PREFIX = "vocalio:stream:"
 
 # A streamed job's audio (Redis stream AUDIO_STREAM_PREFIX + job_id), written by its worker, read

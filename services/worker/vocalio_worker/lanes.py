@@ -6,10 +6,15 @@
   one. arq's `start_jobs` also skips any job whose score is above now, so it is mirrored here with
   the lane offset taken off first.
 - Drain: `picking` off means no new job is taken; running ones go on.
-- Claims: arq marks a taken job with `arq:in-progress:<id>` for the whole job timeout (+10 s), so a
-  job whose worker died would wait hours. We set a short TTL and refresh it while the job runs
-  (`keep_claims`); a killed worker's claim lapses within `in_progress_ttl_s` and any worker takes
-  the job again, with arq's job_try + 1 as our attempt number.
+- Claims: arq marks a taken job with `arq:in-progress:<id>` for `in_progress_timeout_s` (the job
+  timeout + 10 s), so a job whose worker died would wait hours. We set that attribute to a short
+  TTL and refresh the claims while the jobs run (`keep_claims`); a killed worker's claim lapses
+  within `in_progress_ttl_s` and any worker takes the job again, with arq's job_try + 1 as our
+  attempt number.
+
+arq has no setting for either lane polling or readiness inside a band, so the two methods are
+copies of arq 0.28's (arq is pinned to 0.28.x; tests/api/test_arq_contract.py fails when arq's
+originals change).
 """
 
 import asyncio
@@ -34,6 +39,7 @@ def eligible_ms(score: float) -> float:
 class LaneWorker(Worker):
     def __init__(self, *args: object, claim_ttl_s: float = 30.0, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.in_progress_timeout_s = claim_ttl_s  # arq's own claim TTL, read by start_jobs
         self.claim_ttl_ms = int(claim_ttl_s * 1000)
         self.picking = True
 
@@ -68,8 +74,7 @@ class LaneWorker(Worker):
         await self.heart_beat()
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
-        """arq 0.28's `start_jobs` with two changes: readiness ignores the lane offset, and the
-        in-progress claim gets the short, refreshed TTL."""
+        """arq 0.28's `start_jobs` with one change: readiness ignores the lane offset."""
         for job_id_b in job_ids:
             await self.sem.acquire()
             if self.job_counter >= self.max_jobs:
@@ -87,7 +92,7 @@ class LaneWorker(Worker):
                     self.sem.release()
                     continue
                 pipe.multi()
-                pipe.psetex(in_progress_key, self.claim_ttl_ms, b"1")
+                pipe.psetex(in_progress_key, int(self.in_progress_timeout_s * 1000), b"1")
                 try:
                     await pipe.execute()
                 except (ResponseError, WatchError):

@@ -1,6 +1,8 @@
+import json
+
 import httpx
 import redis
-from vocalio_shared.queue import QUEUE_NAME, lane_of_score
+from vocalio_shared.queue import ARQ_JOB_KEY_PREFIX, QUEUE_NAME, lane_of_score
 
 from tests.e2e.api.conftest import new_key
 from tests.e2e.api.flows import full_lifecycle, submit
@@ -16,6 +18,17 @@ def test_jobs_enter_their_lane_of_the_queue(admin: httpx.Client, redis_url: str)
     for priority, job_id in ids.items():
         score = queue.zscore(QUEUE_NAME, job_id)
         assert score is not None and lane_of_score(score).value == priority
+        # the queue payload: no attempt number (arq's job_try is the one), not streamed
+        (spec,) = json.loads(queue.get(ARQ_JOB_KEY_PREFIX + job_id))["a"]
+        assert "attempt" not in spec and spec["stream"] is False and spec["job_id"] == job_id
+
+
+def test_stream_is_not_a_job_parameter(admin: httpx.Client) -> None:
+    refused = admin.post("/api/v1/jobs", json={"text": "Hola.", "stream": True})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "VALIDATION_ERROR"
+    job = submit(admin)
+    assert "stream" not in job["params"]
+    assert "stream" not in admin.get(f"/api/v1/jobs/{job['id']}").json()["params"]
 
 
 def test_cancel_removes_a_queued_job_from_the_queue(admin: httpx.Client, redis_url: str) -> None:

@@ -112,6 +112,20 @@ def test_uploads_are_checked_and_only_the_current_attempt_wins(
     assert admin.get(f"/api/v1/jobs/{job['id']}").json()["attempts"] == 2
 
 
+def test_the_transition_table_is_enforced_over_http(admin: httpx.Client, worker_client: httpx.Client) -> None:
+    job = submit(admin)
+    assert post_status(worker_client, job["id"], "synthesizing", progress=30).json()["accepted"]
+    back = post_status(worker_client, job["id"], "preparing")  # same attempt, a stage back
+    assert back.status_code == 409 and back.json()["error"]["code"] == "INVALID_STATE"
+    assert back.json()["error"]["context"] == {"status": "synthesizing", "to": "preparing"}
+    # a newer attempt starts over from queued (its predecessor's retry report may be lost)
+    assert post_status(worker_client, job["id"], "preparing", attempt=2).json()["accepted"]
+    events = admin.get(f"/api/v1/jobs/{job['id']}/events/history").json()
+    assert [e["type"] for e in events] == ["job.created", "job.status", "job.status"]
+    assert events[-1]["data"] == {"attempt": 2, "worker_id": WORKER_ID}
+    assert worker_client.get(f"/api/v1/jobs/{job['id']}/spec").status_code in (404, 405)  # removed route
+
+
 def test_upload_over_the_limit_is_refused_without_keeping_bytes(api_factory) -> None:  # type: ignore[no-untyped-def]
     api = api_factory({"VOCALIO_MAX_UPLOAD_BYTES": "2048"})
     with (

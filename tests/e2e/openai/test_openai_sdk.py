@@ -66,6 +66,7 @@ def test_every_response_format_decodes(stack: Stack, response_format: str, strea
     job_id = headers["x-vocalio-job-id"]
     job = stack.wait(job_id)
     assert job["status"] == "succeeded" and job["priority"] == "high"
+    assert "stream" not in job["params"]  # a transport switch of this route, not a job parameter
     assert job["result"]["duration_s"] == pytest.approx(duration_s, abs=0.1)
 
 

@@ -65,7 +65,6 @@ def job_request(body: SpeechRequest, settings: OpenAICompatSettings) -> JobCreat
         "sample_rate": settings.openai_sample_rate,
         "lexicon": body.lexicon,
         "priority": Priority.HIGH,
-        "stream": True,
         "metadata": {"openai": {"model": body.model, "voice": body.voice, "response_format": body.response_format}},
     }
     region = body.region or stock_region
@@ -78,7 +77,7 @@ def job_request(body: SpeechRequest, settings: OpenAICompatSettings) -> JobCreat
 async def create_speech(body: SpeechRequest, request: Request, state: StateDep, caller: CallerDep) -> Response:
     settings = openai_settings()
     async with state.sessions() as session:
-        job, _ = await create_job(state, session, caller, job_request(body, settings), None)
+        job, _ = await create_job(state, session, caller, job_request(body, settings), None, stream=True)
     log.info("speech_job_created", job_id=job.id, format=body.response_format.value, model=body.model)
     relay = AudioRelay(state, job.id, settings.openai_first_audio_timeout_s, settings.openai_idle_timeout_s)
     headers = {

@@ -6,18 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import FileResponse
 from vocalio_shared.errors import ErrorCode, VocalioError
-from vocalio_shared.schemas.jobs import (
-    AUDIO_EXTENSIONS,
-    AUDIO_MEDIA_TYPES,
-    JobParams,
-    JobStatus,
-    OutputFormat,
-)
+from vocalio_shared.schemas.jobs import AUDIO_EXTENSIONS, AUDIO_MEDIA_TYPES, JobStatus
 
 from vocalio_api.deps import CallerDep, SessionDep, StateDep, WorkerAuth
-from vocalio_api.jobs_service import lock_job
+from vocalio_api.jobs_service import accept_audio
+from vocalio_api.models import job_params
 from vocalio_api.routes.jobs import load_visible_job
-from vocalio_api.storage import audio_path, commit_upload, discard_upload, receive_upload
+from vocalio_api.storage import discard_upload, receive_upload
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["audio"])
 
@@ -30,7 +25,7 @@ async def download_audio(job_id: str, session: SessionDep, caller: CallerDep) ->
             ErrorCode.AUDIO_NOT_READY, f"audio is not ready (job is {job.status})", {"status": job.status}
         )
     await session.commit()  # end the (SQLite: write-locking) transaction before streaming the file
-    output_format = OutputFormat(JobParams.model_validate(job.params).output_format)
+    output_format = job_params(job).output_format
     path = Path(job.audio_path)
     if not path.exists():
         raise VocalioError(ErrorCode.NOT_FOUND, "audio file is missing from the store", {"job_id": job_id})
@@ -64,23 +59,7 @@ async def upload_audio(
         )
     upload = await receive_upload(request.stream(), settings.audio_dir, settings.max_upload_bytes, x_audio_sha256)
     try:
-        job = await lock_job(session, job_id)
-        if job is None:
-            raise VocalioError(ErrorCode.JOB_NOT_FOUND, f"job {job_id} not found", {"job_id": job_id})
-        if JobStatus(job.status).terminal:
-            raise VocalioError(ErrorCode.INVALID_STATE, f"job is already {job.status}", {"status": job.status})
-        if x_job_attempt < job.attempts:
-            raise VocalioError(ErrorCode.INVALID_STATE, "a newer attempt owns this job", {"attempt": job.attempts})
-        final = audio_path(settings.audio_dir, job.id, OutputFormat(job.params["output_format"]))
-        commit_upload(upload, final)
-        job.audio_path = str(final)
-        job.audio_sha256 = upload.sha256
-        job.audio_size_bytes = upload.size_bytes
-        job.audio_attempt = x_job_attempt
-        job.attempts = max(job.attempts, x_job_attempt)
-        job.worker_id = x_worker_id
-        session.add(job)
-        await session.commit()
+        await accept_audio(state, session, job_id, x_job_attempt, x_worker_id, upload)
     except BaseException:
         discard_upload(upload)
         raise

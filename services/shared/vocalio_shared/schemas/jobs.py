@@ -87,11 +87,6 @@ class JobParams(BaseModel):
     sample_rate: int = 24000
     expand: bool = Field(default=False, description="Rewrite the text for listening through llm_bridge.")
     lexicon: list[LexiconEntry] | None = Field(default=None, max_length=MAX_LEXICON_ENTRIES)
-    stream: bool = Field(
-        default=False,
-        description="Publish finished pieces of PCM to the job's Redis audio stream as they are ready "
-        "(set by /v1/audio/speech; the file is still uploaded, byte for byte the streamed samples).",
-    )
 
     @field_validator("sample_rate")
     @classmethod
@@ -125,12 +120,21 @@ class JobCreate(JobParams):
 
 
 class JobSpec(JobParams):
-    """What a worker receives from the queue: everything it needs, nothing from the database."""
+    """What a worker receives from the queue: everything it needs, nothing from the database.
+    The attempt number is not in it: arq's `job_try` is the one source (JobStatusUpdate.attempt)."""
+
+    # Payloads queued by an older API (which also sent `attempt`) must still run after an upgrade.
+    model_config = ConfigDict(extra="ignore")
 
     job_id: str
     text: str
     priority: Priority
-    attempt: int = 1
+    stream: bool = Field(
+        default=False,
+        description="Publish finished pieces of PCM to the job's Redis audio stream as they are ready "
+        "(internal: set by /v1/audio/speech, never by a client; the file is still uploaded, byte for "
+        "byte the streamed samples).",
+    )
 
 
 class JobMetrics(BaseModel):
