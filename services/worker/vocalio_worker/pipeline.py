@@ -9,19 +9,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from vocalio_audio.metrics import QualityMetrics, measure_quality
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams, OutputFormat, Segment
 from vocalio_text import TextAnalysis, analyze
 from vocalio_text.sentences import split_sentences
 
-from vocalio_worker.audio.crossfade import StreamingCrossfader, crossfade
+from vocalio_worker.audio.crossfade import StreamingCrossfader
 from vocalio_worker.audio.encode import EncodedAudio, encode_audio
-from vocalio_worker.audio.postprocess import postprocess
+from vocalio_worker.audio.pcm16 import from_pcm16, to_pcm16
+from vocalio_worker.audio.postprocess import Postprocessor
 from vocalio_worker.audio.resample import resample
 from vocalio_worker.audio.settings import AudioSettings
-from vocalio_worker.audio.streaming import StreamingPostprocessor, from_pcm16, to_pcm16
-from vocalio_worker.engines.base import FloatAudio, TTSEngine, VoiceRef
+from vocalio_worker.engines.base import TTSEngine, VoiceRef
 from vocalio_worker.segments import sentence_segments
 
 
@@ -81,12 +82,92 @@ def synthesize_batch(
 
 
 @dataclass(frozen=True)
+class ProcessedAudio:
+    """A job's finished samples and what is known about them, before the one encode."""
+
+    samples: FloatAudio
+    quality: QualityMetrics
+    chunk_durations_s: list[float]
+    segments: list[Segment]
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
 class FinishedAudio:
     encoded: EncodedAudio
     quality: QualityMetrics
     chunk_durations_s: list[float]
     warnings: list[str] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
+
+
+class JobAudio:
+    """A job's audio path, batch by batch: crossfade → post-process (→ PCM16 pieces when live).
+
+    `live` (the job is streamed): `push` returns the PCM16 piece that is final now, to publish, and
+    the stored file is the concatenation of exactly those pieces, so stream and file hold the same
+    samples. Not live: nobody listens, `push` returns nothing and `finish` brings the whole file to
+    the loudness target (see `audio.postprocess`).
+    """
+
+    def __init__(self, sample_rate_hz: int, settings: AudioSettings, live: bool) -> None:
+        self.sample_rate_hz = sample_rate_hz
+        self.live = live
+        self._fader = StreamingCrossfader(sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
+        self._post = Postprocessor(sample_rate_hz, settings, live)
+        self._joined: list[FloatAudio] = []  # before post-processing: quality is measured on it
+        self._pcm: list[bytes] = []  # live only: the pieces sent
+
+    def push(self, chunk_audio: list[FloatAudio]) -> bytes:
+        if chunk_audio and not self._post.calibrated:
+            self._post.calibrate(chunk_audio[0])
+        joined = [self._fader.push(chunk) for chunk in chunk_audio]
+        self._joined.extend(joined)
+        return self._emit(self._post.push(np.concatenate(joined)) if joined else np.zeros(0, np.float32))
+
+    def finish(self, chunk_texts: list[str] | None = None) -> tuple[bytes, ProcessedAudio]:
+        """(the last live piece, the finished audio); segments need the chunks' texts."""
+        tail = self._fader.finish()
+        self._joined.append(tail)
+        joined = np.concatenate(self._joined)
+        self._joined = []
+        if joined.size == 0 or not np.any(joined):
+            raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
+        if not self._post.calibrated:
+            self._post.calibrate(tail)
+        last = self._post.push(tail)
+        last = np.concatenate([last, self._post.finish()])
+        piece = self._emit(last)
+        samples = from_pcm16(b"".join(self._pcm)) if self.live else last
+        spans = self._post.cut.map_spans(self._fader.chunk_spans_samples)
+        durations_s = [(end - start) / self.sample_rate_hz for start, end in spans]
+        processed = ProcessedAudio(
+            samples=samples,
+            quality=measure_quality(joined, self.sample_rate_hz),
+            chunk_durations_s=[round(d, 3) for d in durations_s],
+            segments=sentence_segments(chunk_texts, durations_s) if chunk_texts else [],
+            warnings=list(self._post.warnings),
+        )
+        return piece, processed
+
+    def _emit(self, audio: FloatAudio) -> bytes:
+        if not self.live:
+            return b""
+        piece = to_pcm16(audio)
+        self._pcm.append(piece)
+        return piece
+
+
+def encode(processed: ProcessedAudio, sample_rate_hz: int, output_format: OutputFormat) -> FinishedAudio:
+    """The job's one encode."""
+    encoded = encode_audio(processed.samples, sample_rate_hz, output_format)
+    return FinishedAudio(
+        encoded=encoded,
+        quality=processed.quality,
+        chunk_durations_s=processed.chunk_durations_s,
+        warnings=[*processed.warnings, *encoded.warnings],
+        segments=processed.segments,
+    )
 
 
 def finish_audio(
@@ -96,69 +177,8 @@ def finish_audio(
     settings: AudioSettings,
     chunk_texts: list[str] | None = None,
 ) -> FinishedAudio:
-    """crossfade → quality (before the limiter, so clipping shows) → post-process → encode."""
-    joined = crossfade(chunk_audio, sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
-    if joined.audio.size == 0 or not np.any(joined.audio):
-        raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
-    quality = measure_quality(joined.audio, sample_rate_hz)
-    processed = postprocess(joined.audio, sample_rate_hz, settings, joined.chunk_spans_samples)
-    encoded = encode_audio(processed.audio, sample_rate_hz, output_format)
-    return FinishedAudio(
-        encoded=encoded,
-        quality=quality,
-        chunk_durations_s=[round(d, 3) for d in processed.chunk_durations_s],
-        warnings=[*processed.warnings, *encoded.warnings],
-        segments=sentence_segments(chunk_texts, processed.chunk_durations_s) if chunk_texts else [],
-    )
-
-
-class StreamedAudio:
-    """A streamed job's audio path: crossfade → streaming post-process → PCM16 pieces, batch by batch.
-
-    `push` returns the piece that is final now (to publish); the stored file is encoded from the
-    concatenation of exactly those pieces, so the stream and the file hold the same samples.
-    """
-
-    def __init__(self, sample_rate_hz: int, settings: AudioSettings) -> None:
-        self.sample_rate_hz = sample_rate_hz
-        self.settings = settings
-        self._fader = StreamingCrossfader(sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
-        self._post = StreamingPostprocessor(sample_rate_hz, settings)
-        self._joined: list[FloatAudio] = []  # before post-processing: quality is measured on it
-        self._pcm: list[bytes] = []
-
-    def push(self, chunk_audio: list[FloatAudio]) -> bytes:
-        if chunk_audio and not self._post.calibrated:
-            self._post.calibrate(chunk_audio[0])
-        joined = [self._fader.push(chunk) for chunk in chunk_audio]
-        self._joined.extend(joined)
-        return self._emit(self._post.push(np.concatenate(joined)) if joined else np.zeros(0, np.float32))
-
-    def finish(self) -> bytes:
-        """The held-back tail; after this `encode` may run."""
-        tail = self._fader.finish()
-        self._joined.append(tail)
-        if not self._post.calibrated:
-            self._post.calibrate(tail)
-        return self._emit(np.concatenate([self._post.push(tail), self._post.finish()]))
-
-    def _emit(self, audio: FloatAudio) -> bytes:
-        piece = to_pcm16(audio)
-        self._pcm.append(piece)
-        return piece
-
-    def encode(self, output_format: OutputFormat, chunk_texts: list[str]) -> FinishedAudio:
-        joined = np.concatenate(self._joined) if self._joined else np.zeros(0, np.float32)
-        if joined.size == 0 or not np.any(joined):
-            raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
-        quality = measure_quality(joined, self.sample_rate_hz)
-        spans = self._post.cut.map_spans(self._fader.chunk_spans_samples)
-        durations_s = [(end - start) / self.sample_rate_hz for start, end in spans]
-        encoded = encode_audio(from_pcm16(b"".join(self._pcm)), self.sample_rate_hz, output_format)
-        return FinishedAudio(
-            encoded=encoded,
-            quality=quality,
-            chunk_durations_s=[round(d, 3) for d in durations_s],
-            warnings=[*self._post.warnings, *encoded.warnings],
-            segments=sentence_segments(chunk_texts, durations_s),
-        )
+    """All chunks through the same machine at once, nobody listening (the worker's /tts)."""
+    audio = JobAudio(sample_rate_hz, settings, live=False)
+    audio.push(chunk_audio)
+    _, processed = audio.finish(chunk_texts)
+    return encode(processed, sample_rate_hz, output_format)
