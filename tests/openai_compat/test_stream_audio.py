@@ -70,22 +70,21 @@ def test_streamed_pieces_are_the_stored_file(chunks_audio: list[np.ndarray], out
     tail, processed = audio.finish(SENTENCES)
     pieces.append(tail)
     assert all(pieces[:2]), "pieces flow before the end"
-    finished = encode(processed, RATE_HZ, output_format)
-    stored, rate = soundfile.read(io.BytesIO(finished.encoded.data), dtype="int16")
+    stored, rate = soundfile.read(io.BytesIO(encode(processed, output_format).data), dtype="int16")
     assert rate == RATE_HZ
     assert np.array_equal(stored, np.frombuffer(b"".join(pieces), dtype="<i2"))
     peak_dbfs = 20 * np.log10(np.abs(stored).max() / 32767)
     assert peak_dbfs <= settings.peak_limit_dbfs + 0.01
-    assert [s.text for s in finished.segments] == [
+    assert [s.text for s in processed.segments] == [
         SENTENCES[0],
         SENTENCES[1],
         "¿Llegaría algún día a ver las olas?",
         "Nadie lo sabía.",
     ]
-    ends = [s.end_s for s in finished.segments]
+    ends = [s.end_s for s in processed.segments]
     assert ends == sorted(ends) and ends[-1] == pytest.approx(len(stored) / RATE_HZ, abs=0.002)
-    assert sum(finished.chunk_durations_s) == pytest.approx(len(stored) / RATE_HZ, abs=0.002)
-    assert any(w.startswith("streamed: loudness set from the first chunk") for w in finished.warnings)
+    assert sum(processed.chunk_durations_s) == pytest.approx(len(stored) / RATE_HZ, abs=0.002)
+    assert any(w.startswith("streamed: loudness set from the first chunk") for w in processed.warnings)
 
 
 def test_a_stream_keeps_its_first_chunk_gain_and_the_same_job_unheard_meets_the_target(
@@ -101,7 +100,7 @@ def test_a_stream_keeps_its_first_chunk_gain_and_the_same_job_unheard_meets_the_
         audio.push(chunks[:1])
         audio.push(chunks[1:])
         _, processed = audio.finish(SENTENCES)
-        files[live] = soundfile.read(io.BytesIO(encode(processed, RATE_HZ, OutputFormat.WAV).encoded.data))[0]
+        files[live] = soundfile.read(io.BytesIO(encode(processed, OutputFormat.WAV).data))[0]
     assert integrated_loudness_lufs(files[False], RATE_HZ) == pytest.approx(settings.target_lufs, abs=0.5)
     assert integrated_loudness_lufs(files[True], RATE_HZ) > settings.target_lufs + 3
     assert len(files[True]) == len(files[False])  # same silences: only the gain stage differs

@@ -9,7 +9,7 @@ from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams, OutputFormat
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.engines import VoiceRef, select_engine
-from vocalio_worker.pipeline import JobAudio, batches, encode, synthesize_batch
+from vocalio_worker.pipeline import JobAudio, batches, encode, quality, synthesize_batch
 
 SENTENCES = [
     "Buenas noches, parce: hoy les cuento la historia del viejo faro.",
@@ -30,14 +30,14 @@ def test_text_chunks_to_flac_at_the_job_rate() -> None:
         produced = synthesize_batch(engine, batch, VoiceRef("v", Region.COLOMBIAN), params, Region.COLOMBIAN)
         assert audio.push(produced.audio) == b""  # nobody listens: nothing is published
     _, processed = audio.finish(SENTENCES)
-    finished = encode(processed, params.sample_rate, params.output_format)
+    encoded = encode(processed, params.output_format)
 
-    assert finished.quality.quality_score > 0.8
-    assert len(finished.chunk_durations_s) == len(SENTENCES) == len(finished.segments)
-    assert sum(finished.chunk_durations_s) == pytest.approx(finished.encoded.duration_s, abs=0.01)
-    assert finished.segments[-1].end_s == pytest.approx(finished.encoded.duration_s, abs=0.01)
-    decoded, rate_hz = soundfile.read(io.BytesIO(finished.encoded.data), dtype="float32")
+    assert quality(processed).quality_score > 0.8  # of the mix, before the limiter
+    assert len(processed.chunk_durations_s) == len(SENTENCES) == len(processed.segments)
+    assert sum(processed.chunk_durations_s) == pytest.approx(encoded.duration_s, abs=0.01)
+    assert processed.segments[-1].end_s == pytest.approx(encoded.duration_s, abs=0.01)
+    decoded, rate_hz = soundfile.read(io.BytesIO(encoded.data), dtype="float32")
     assert rate_hz == 44100
     assert len(decoded) / rate_hz == pytest.approx(len(processed.samples) / 44100, abs=0.01)
     assert np.abs(decoded).max() <= 10 ** (settings.peak_limit_dbfs / 20) + 1e-3
-    assert not any(w.startswith("streamed") for w in finished.warnings)
+    assert not any(w.startswith("streamed") for w in processed.warnings)

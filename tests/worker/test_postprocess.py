@@ -32,7 +32,7 @@ def stored_file(chunks: list[np.ndarray], settings: AudioSettings, live: bool = 
     audio.push(chunks[:1])
     audio.push(chunks[1:])
     _, processed = audio.finish()
-    data = encode(processed, RATE_HZ, OutputFormat.FLAC).encoded.data
+    data = encode(processed, OutputFormat.FLAC).data
     decoded, rate_hz = soundfile.read(io.BytesIO(data), dtype="float32")
     assert rate_hz == RATE_HZ
     return np.asarray(decoded, np.float32)

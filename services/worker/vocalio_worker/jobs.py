@@ -128,8 +128,8 @@ class JobRun:
 
     async def synthesize(
         self, chunks: list[str], batch_size: int, voice: VoiceRef, region: Region
-    ) -> tuple[pipeline.FinishedAudio, float]:
-        """Batch by batch through the one audio path: (finished audio, engine seconds).
+    ) -> tuple[pipeline.ProcessedAudio, float]:
+        """Batch by batch through the one audio path: (processed audio, engine seconds).
 
         A streamed job publishes each batch's final samples at once and runs its first chunk alone
         (first audio fast); a job nobody listens to gets the whole-file loudness pass at the end.
@@ -147,19 +147,17 @@ class JobRun:
                 pipeline.synthesize_batch, runtime.engine, batch, voice, spec, region, config.simulated_chunk_delay_s
             )
             engine_s += produced.engine_s
+            self.timings_s["postprocess"] = self.timings_s.get("postprocess", 0.0) + produced.resample_s
             piece = await self.timed("postprocess", audio.push, produced.audio)
             if self.publisher is not None:
                 await self.publisher.audio(piece)
             done += len(batch)
             self.progress(done, len(chunks))
-        await self.check_cancel()
         tail, processed = await self.timed("postprocess", audio.finish, chunks)
         if self.publisher is not None:  # the listener has everything now; encode and upload follow
             await self.publisher.audio(tail)
             await self.publisher.end(processed.segments)
-        self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "encoding")
-        finished = await self.timed("encode", pipeline.encode, processed, spec.sample_rate, spec.output_format)
-        return finished, engine_s
+        return processed, engine_s
 
     async def execute(self) -> dict[str, Any]:
         runtime, spec, config = self.runtime, self.spec, self.runtime.config
@@ -169,7 +167,6 @@ class JobRun:
         self.report(JobStatus.PREPARING, 0.0, "analyzing text")
         raw, spoken = await self.prepare_text()
         self.warnings.extend(spoken.warnings)
-        await self.check_cancel()
 
         chunks = pipeline.stream_chunks(spoken.chunks) if spec.stream else spoken.chunks
         batch_size = config.batch_size or runtime.engine.capabilities().max_batch
@@ -177,15 +174,23 @@ class JobRun:
         voice = await runtime.voice_library().voice_for(spec.voice, spoken.region)
         self.timings_s["voice"] = time.monotonic() - voice_started
         self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
-        finished, engine_s = await self.synthesize(chunks, batch_size, voice, spoken.region)
-        encoded = finished.encoded
+        processed, engine_s = await self.synthesize(chunks, batch_size, voice, spoken.region)
+        self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "encoding")
+        encoded = await self.timed("encode", pipeline.encode, processed, spec.output_format)
         processing_ms = (time.monotonic() - started) * 1000
         await self.check_cancel()
 
-        # The queued updates go out while the file uploads; the result waits for both.
+        # The quality figures (for the result only) are measured while the file uploads, and the
+        # queued status updates go out meanwhile too; the result waits for all three.
+        quality = asyncio.ensure_future(runtime.in_thread(pipeline.quality, processed))
         upload_started = time.monotonic()
-        await runtime.api.upload_audio(spec.job_id, encoded.data, config.worker_id, self.attempt, encoded.sha256)
+        try:
+            await runtime.api.upload_audio(spec.job_id, encoded.data, config.worker_id, self.attempt, encoded.sha256)
+        except BaseException:
+            quality.cancel()
+            raise
         upload_ms = (time.monotonic() - upload_started) * 1000
+        figures = await quality
         await self.status.flush()
         result = JobResult(
             duration_s=round(encoded.duration_s, 3),
@@ -194,9 +199,9 @@ class JobRun:
             format=encoded.format,
             size_bytes=encoded.size_bytes,
             sha256=encoded.sha256,
-            chunk_durations_s=finished.chunk_durations_s,
-            segments=finished.segments,
-            warnings=[*self.warnings, *finished.warnings],
+            chunk_durations_s=processed.chunk_durations_s,
+            segments=processed.segments,
+            warnings=[*self.warnings, *processed.warnings, *encoded.warnings],
         )
         latency_ms = (time.monotonic() - started) * 1000
         rtf = engine_s / encoded.duration_s if encoded.duration_s else None
@@ -211,9 +216,9 @@ class JobRun:
             postprocess_ms=self.ms("postprocess"),
             encode_ms=self.ms("encode"),
             status_ms=round(self.status.awaited_s * 1000, 1),
-            audio_quality_score=finished.quality.quality_score,
-            snr_db=round(finished.quality.snr_db, 2),
-            clipping_rate=finished.quality.clipping_rate,
+            audio_quality_score=figures.quality_score,
+            snr_db=round(figures.snr_db, 2),
+            clipping_rate=figures.clipping_rate,
             real_time_factor=round(rtf, 4) if rtf is not None else None,
             detected_region=raw.detected_region,
             region_confidence=raw.confidence,

@@ -61,6 +61,7 @@ def stream_batches(chunks: list[str], batch_size: int) -> list[list[str]]:
 class BatchAudio:
     audio: list[FloatAudio]  # one per chunk, already at the job's rate
     engine_s: float
+    resample_s: float = 0.0
 
 
 def synthesize_batch(
@@ -78,7 +79,8 @@ def synthesize_batch(
         time.sleep(simulated_delay_s * len(chunks))  # blocking on purpose: stands in for a slow GPU call
     engine_s = time.perf_counter() - started
     native_rate = engine.capabilities().sample_rate_hz
-    return BatchAudio([resample(chunk, native_rate, params.sample_rate) for chunk in native], engine_s)
+    audio = [resample(chunk, native_rate, params.sample_rate) for chunk in native]
+    return BatchAudio(audio, engine_s, time.perf_counter() - started - engine_s)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ class ProcessedAudio:
     """A job's finished samples and what is known about them, before the one encode."""
 
     samples: FloatAudio
-    quality: QualityMetrics
+    mix: FloatAudio  # the crossfaded engine audio before post-processing: quality is measured on it
+    sample_rate_hz: int
     chunk_durations_s: list[float]
     segments: list[Segment]
     warnings: list[str]
@@ -115,7 +118,7 @@ class JobAudio:
         self.live = live
         self._fader = StreamingCrossfader(sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
         self._post = Postprocessor(sample_rate_hz, settings, live)
-        self._joined: list[FloatAudio] = []  # before post-processing: quality is measured on it
+        self._joined: list[FloatAudio] = []  # the mix, kept for the quality figures
         self._pcm: list[bytes] = []  # live only: the pieces sent
 
     def push(self, chunk_audio: list[FloatAudio]) -> bytes:
@@ -129,21 +132,20 @@ class JobAudio:
         """(the last live piece, the finished audio); segments need the chunks' texts."""
         tail = self._fader.finish()
         self._joined.append(tail)
-        joined = np.concatenate(self._joined)
+        mix = np.concatenate(self._joined)
         self._joined = []
-        if joined.size == 0 or not np.any(joined):
+        if mix.size == 0 or not np.any(mix):  # the one check: every job comes through here
             raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
         if not self._post.calibrated:
             self._post.calibrate(tail)
-        last = self._post.push(tail)
-        last = np.concatenate([last, self._post.finish()])
+        last = np.concatenate([self._post.push(tail), self._post.finish()])
         piece = self._emit(last)
-        samples = from_pcm16(b"".join(self._pcm)) if self.live else last
         spans = self._post.cut.map_spans(self._fader.chunk_spans_samples)
         durations_s = [(end - start) / self.sample_rate_hz for start, end in spans]
         processed = ProcessedAudio(
-            samples=samples,
-            quality=measure_quality(joined, self.sample_rate_hz),
+            samples=from_pcm16(b"".join(self._pcm)) if self.live else last,
+            mix=mix,
+            sample_rate_hz=self.sample_rate_hz,
             chunk_durations_s=[round(d, 3) for d in durations_s],
             segments=sentence_segments(chunk_texts, durations_s) if chunk_texts else [],
             warnings=list(self._post.warnings),
@@ -158,16 +160,14 @@ class JobAudio:
         return piece
 
 
-def encode(processed: ProcessedAudio, sample_rate_hz: int, output_format: OutputFormat) -> FinishedAudio:
+def encode(processed: ProcessedAudio, output_format: OutputFormat) -> EncodedAudio:
     """The job's one encode."""
-    encoded = encode_audio(processed.samples, sample_rate_hz, output_format)
-    return FinishedAudio(
-        encoded=encoded,
-        quality=processed.quality,
-        chunk_durations_s=processed.chunk_durations_s,
-        warnings=[*processed.warnings, *encoded.warnings],
-        segments=processed.segments,
-    )
+    return encode_audio(processed.samples, processed.sample_rate_hz, output_format)
+
+
+def quality(processed: ProcessedAudio) -> QualityMetrics:
+    """Figures of the engine's mix, before the limiter, so clipping shows; needed only for the result."""
+    return measure_quality(processed.mix, processed.sample_rate_hz)
 
 
 def finish_audio(
@@ -181,4 +181,11 @@ def finish_audio(
     audio = JobAudio(sample_rate_hz, settings, live=False)
     audio.push(chunk_audio)
     _, processed = audio.finish(chunk_texts)
-    return encode(processed, sample_rate_hz, output_format)
+    encoded = encode(processed, output_format)
+    return FinishedAudio(
+        encoded=encoded,
+        quality=quality(processed),
+        chunk_durations_s=processed.chunk_durations_s,
+        warnings=[*processed.warnings, *encoded.warnings],
+        segments=processed.segments,
+    )
