@@ -1,7 +1,9 @@
 """The arq job function: one job from the queue to an uploaded file, reporting every stage.
 
 preparing 0 % → (expand) → analyze → synthesizing 30 % … per batch … 70 % → encoding 70 % →
-upload → succeeded 100 %. Cancellation is checked between batches (Redis flag or the API's ack).
+upload → succeeded 100 %. The updates before the result are sent in order by a background sender
+(`status_updates`), so the job never waits on them; the result waits until all have landed.
+Cancellation is checked before each batch and before the upload (Redis flag or an ack's flag).
 Errors: recoverable ones retry through arq (`Retry`, back in the job's own lane after a backoff) up
 to `max_attempts`; the rest post `failed` with the structured error and end the arq job normally.
 """
