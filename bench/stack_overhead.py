@@ -14,6 +14,14 @@ Per job: engine time (the worker's `engine_time_ms`: the engine calls only) agai
 (the API's created_at → finished_at: submit, queue pick-up, text pipeline, engine, post-processing,
 encoding, upload, status updates). Overhead = end-to-end − engine, in ms and as a share of
 end-to-end. Jobs/min is N over the wall time of the whole run, client round trips included.
+
+Then where the time goes, from the worker's own per-stage timings in the job's metrics (medians;
+a stage an older worker does not report shows as n/a):
+queue pick-up (enqueued → the worker starts it), text pipeline, voice lookup, engine,
+post-processing, encoding, status updates the job waited on, upload; "worker, other" is the rest of
+the worker's latency (event-loop hops, result building); "API side" is end-to-end minus pick-up
+minus the worker's latency: the submit before enqueueing and the terminal update's round trip.
+Shares are of the median end-to-end time, so they hold on a loaded machine better than the ms do.
 """
 
 import argparse
@@ -114,32 +122,68 @@ def run_jobs(api_url: str, api_key: str, count: int, output_format: str) -> list
     return jobs
 
 
+STAGES = (  # (label, JobMetrics field)
+    ("queue pick-up", "queue_wait_ms"),
+    ("text pipeline", "text_ms"),
+    ("voice lookup", "voice_ms"),
+    ("engine", "engine_time_ms"),
+    ("post-processing", "postprocess_ms"),
+    ("encoding", "encode_ms"),
+    ("status (awaited)", "status_ms"),
+    ("upload", "upload_time_ms"),
+)
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.mean(values), statistics.median(values), p95
+
+
+def end_to_end_ms(job: dict) -> float:
+    finished, created = datetime.fromisoformat(job["finished_at"]), datetime.fromisoformat(job["created_at"])
+    return (finished - created).total_seconds() * 1000
+
+
 def report(jobs: list[dict], wall_s: float) -> None:
-    rows = []
-    for job in jobs:
-        e2e_ms = (
-            datetime.fromisoformat(job["finished_at"]) - datetime.fromisoformat(job["created_at"])
-        ).total_seconds()
-        e2e_ms *= 1000
-        engine_ms = float(job["metrics"].get("engine_time_ms") or 0.0)
-        rows.append((engine_ms, e2e_ms, e2e_ms - engine_ms))
-    engine = [r[0] for r in rows]
-    e2e = [r[1] for r in rows]
-    overhead = [r[2] for r in rows]
-    share = [100 * o / t for _, t, o in rows if t > 0]
+    e2e = [end_to_end_ms(job) for job in jobs]
+    engine = [float(job["metrics"].get("engine_time_ms") or 0.0) for job in jobs]
+    overhead = [total - used for total, used in zip(e2e, engine, strict=True)]
+    share = [100 * o / t for o, t in zip(overhead, e2e, strict=True) if t > 0]
     audio_s = statistics.mean(job["result"]["duration_s"] for job in jobs)
     print(f"jobs: {len(jobs)}  text: {len(TEXT)} chars  audio: {audio_s:.2f} s per job")
     print(f"{'':<18}{'mean':>10}{'median':>10}{'p95':>10}")
-    for name, values in (
-        ("engine ms", engine),
-        ("end-to-end ms", e2e),
-        ("overhead ms", overhead),
-        ("overhead %", share),
-    ):
-        ordered = sorted(values)
-        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-        print(f"{name:<18}{statistics.mean(values):>10.1f}{statistics.median(values):>10.1f}{p95:>10.1f}")
+    rows = (("engine ms", engine), ("end-to-end ms", e2e), ("overhead ms", overhead), ("overhead %", share))
+    for name, values in rows:
+        print(f"{name:<18}" + "".join(f"{figure:>10.1f}" for figure in percentiles(values)))
+    print(f"overhead / engine: {statistics.median(overhead) / max(statistics.median(engine), 1e-9):.1f}x (medians)")
     print(f"throughput: {60 * len(jobs) / wall_s:.1f} jobs/min (sequential, {wall_s:.1f} s wall)")
+    breakdown(jobs, statistics.median(e2e))
+
+
+def breakdown(jobs: list[dict], e2e_median_ms: float) -> None:
+    print(f"\nwhere the time goes (median ms, share of the {e2e_median_ms:.1f} ms median end-to-end)")
+    accounted = 0.0
+    for label, field in STAGES:
+        values = [job["metrics"][field] for job in jobs if job["metrics"].get(field) is not None]
+        if not values:
+            print(f"  {label:<18}{'n/a':>9}")
+            continue
+        median = statistics.median(values)
+        accounted += median if field != "queue_wait_ms" else 0.0
+        print(f"  {label:<18}{median:>9.1f}{100 * median / e2e_median_ms:>8.1f} %")
+    latency = [job["metrics"].get("latency_ms") for job in jobs]
+    picked = [job["metrics"].get("queue_wait_ms") for job in jobs]
+    if all(value is not None for value in latency):
+        worker_ms = statistics.median(latency)
+        if accounted:
+            other = worker_ms - accounted
+            print(f"  {'worker, other':<18}{other:>9.1f}{100 * other / e2e_median_ms:>8.1f} %")
+        if all(value is not None for value in picked):
+            api_ms = statistics.median(
+                end_to_end_ms(job) - job["metrics"]["queue_wait_ms"] - job["metrics"]["latency_ms"] for job in jobs
+            )
+            print(f"  {'API side':<18}{api_ms:>9.1f}{100 * api_ms / e2e_median_ms:>8.1f} %")
 
 
 def main() -> None:

@@ -5,15 +5,11 @@ import io
 import numpy as np
 import pytest
 import soundfile
-from vocalio_audio.metrics import measure_quality
 from vocalio_shared.regions import Region
-from vocalio_shared.schemas.jobs import OutputFormat
-from vocalio_worker.audio.crossfade import crossfade
-from vocalio_worker.audio.encode import encode_audio
-from vocalio_worker.audio.postprocess import postprocess
-from vocalio_worker.audio.resample import resample
+from vocalio_shared.schemas.jobs import JobParams, OutputFormat
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.engines import VoiceRef, select_engine
+from vocalio_worker.pipeline import JobAudio, batches, encode, quality, synthesize_batch
 
 SENTENCES = [
     "Buenas noches, parce: hoy les cuento la historia del viejo faro.",
@@ -26,22 +22,22 @@ def test_text_chunks_to_flac_at_the_job_rate() -> None:
     settings = AudioSettings(_env_file=None)  # type: ignore[call-arg]
     engine = select_engine("espeak")
     engine.load()
-    native_rate_hz = engine.capabilities().sample_rate_hz
-    chunk_audio = engine.synthesize_batch(SENTENCES, VoiceRef("v", Region.COLOMBIAN), 1.0, 16, Region.COLOMBIAN)
+    # Each chunk is resampled to the job's rate first: everything after (spans, limiter, streaming)
+    # is at that rate, and the limiter's ceiling holds in the file because nothing resamples after it.
+    params = JobParams(sample_rate=44100, output_format=OutputFormat.FLAC)
+    audio = JobAudio(params.sample_rate, settings, live=False)
+    for batch in batches(SENTENCES, 2):
+        produced = synthesize_batch(engine, batch, VoiceRef("v", Region.COLOMBIAN), params, Region.COLOMBIAN)
+        assert audio.push(produced.audio) == b""  # nobody listens: nothing is published
+    _, processed = audio.finish(SENTENCES)
+    encoded = encode(processed, params.output_format)
 
-    # Resample each chunk first: everything after (spans, limiter, streaming) is at the job's rate,
-    # and the limiter's ceiling holds in the file because nothing resamples after it.
-    job_rate_hz = 44100
-    job_chunks = [resample(audio, native_rate_hz, job_rate_hz) for audio in chunk_audio]
-    joined = crossfade(job_chunks, job_rate_hz, settings.crossfade_s, settings.crossfade_curve)
-    quality = measure_quality(joined.audio, job_rate_hz)  # before the limiter, so clipping shows
-    processed = postprocess(joined.audio, job_rate_hz, settings, joined.chunk_spans_samples)
-    encoded = encode_audio(processed.audio, job_rate_hz, OutputFormat.FLAC)
-
-    assert quality.quality_score > 0.8
-    assert len(processed.chunk_durations_s) == len(SENTENCES)
+    assert quality(processed).quality_score > 0.8  # of the mix, before the limiter
+    assert len(processed.chunk_durations_s) == len(SENTENCES) == len(processed.segments)
     assert sum(processed.chunk_durations_s) == pytest.approx(encoded.duration_s, abs=0.01)
+    assert processed.segments[-1].end_s == pytest.approx(encoded.duration_s, abs=0.01)
     decoded, rate_hz = soundfile.read(io.BytesIO(encoded.data), dtype="float32")
     assert rate_hz == 44100
-    assert len(decoded) / rate_hz == pytest.approx(processed.duration_s, abs=0.01)
+    assert len(decoded) / rate_hz == pytest.approx(len(processed.samples) / 44100, abs=0.01)
     assert np.abs(decoded).max() <= 10 ** (settings.peak_limit_dbfs / 20) + 1e-3
+    assert not any(w.startswith("streamed") for w in processed.warnings)

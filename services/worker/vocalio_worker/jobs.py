@@ -1,7 +1,9 @@
 """The arq job function: one job from the queue to an uploaded file, reporting every stage.
 
 preparing 0 % → (expand) → analyze → synthesizing 30 % … per batch … 70 % → encoding 70 % →
-upload → succeeded 100 %. Cancellation is checked between batches (Redis flag or the API's ack).
+upload → succeeded 100 %. The updates before the result are sent in order by a background sender
+(`status_updates`), so the job never waits on them; the result waits until all have landed.
+Cancellation is checked before each batch and before the upload (Redis flag or an ack's flag).
 Errors: recoverable ones retry through arq (`Retry`, back in the job's own lane after a backoff) up
 to `max_attempts`; the rest post `failed` with the structured error and end the arq job normally.
 """
@@ -9,8 +11,9 @@ to `max_attempts`; the rest post `failed` with the structured error and end the 
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from arq import Retry
@@ -24,9 +27,11 @@ from vocalio_worker import pipeline
 from vocalio_worker.api_client import ApiError, is_stale_attempt
 from vocalio_worker.engines.base import VoiceRef
 from vocalio_worker.runtime import Runtime
+from vocalio_worker.status_updates import JobAbandoned, StatusSender
 from vocalio_worker.stream_publisher import AudioStreamPublisher
 
 log = structlog.get_logger("worker.jobs")
+T = TypeVar("T")
 
 PROGRESS_SYNTH_START, PROGRESS_SYNTH_END = 30.0, 70.0
 REQUEUE_REPORT_LIMIT_S = 5.0  # a shutting-down worker does not wait longer to say "re-queued"
@@ -36,10 +41,6 @@ class JobCancelled(Exception):
     """The client asked to cancel; stop at this chunk boundary."""
 
 
-class JobAbandoned(Exception):
-    """The API refused our update (job ended, or a newer attempt owns it): stop silently."""
-
-
 class JobRun:
     def __init__(self, runtime: Runtime, spec: JobSpec, attempt: int, redis: Any, enqueued_at: datetime) -> None:
         self.runtime = runtime
@@ -47,14 +48,15 @@ class JobRun:
         self.attempt = attempt
         self.redis = redis
         self.enqueued_at = enqueued_at
-        self.cancel_requested = False
+        self.status = StatusSender(runtime.api, spec.job_id)
         self.warnings: list[str] = []
         self.expand_source: str | None = None
+        self.timings_s: dict[str, float] = {}  # stage → seconds on this job's critical path
         self._last_progress_at = 0.0
         self.publisher: AudioStreamPublisher | None = None  # streamed jobs only
 
-    async def report(self, status: JobStatus, progress: float, stage: str | None = None, **fields: Any) -> None:
-        update = JobStatusUpdate(
+    def update(self, status: JobStatus, progress: float, stage: str | None = None, **fields: Any) -> JobStatusUpdate:
+        return JobStatusUpdate(
             worker_id=self.runtime.config.worker_id,
             status=status,
             progress=round(progress, 1),
@@ -62,12 +64,17 @@ class JobRun:
             attempt=self.attempt,
             **fields,
         )
-        ack = await self.runtime.api.post_status(self.spec.job_id, update)
-        if not ack.accepted:
-            raise JobAbandoned(f"API refused {status.value}: job is {ack.status.value}")
-        self.cancel_requested = self.cancel_requested or ack.cancel_requested
 
-    async def progress(self, done: int, total: int) -> None:
+    def report(self, status: JobStatus, progress: float, stage: str | None = None) -> None:
+        """A progress update, sent in order in the background (see `status_updates`)."""
+        self.status.send(self.update(status, progress, stage))
+
+    async def report_final(self, status: JobStatus, progress: float, stage: str, **fields: Any) -> None:
+        """A terminal (or retry) update: after every earlier one, awaited, refusal raised."""
+        await self.status.deliver(self.update(status, progress, stage, **fields))
+        self.status.raise_if_refused()
+
+    def progress(self, done: int, total: int) -> None:
         """Per-batch progress, at most every `progress_interval_s` (the last one always)."""
         now = time.monotonic()
         if done < total and now - self._last_progress_at < self.runtime.config.progress_interval_s:
@@ -75,22 +82,34 @@ class JobRun:
         self._last_progress_at = now
         share = done / total if total else 1.0
         progress = PROGRESS_SYNTH_START + (PROGRESS_SYNTH_END - PROGRESS_SYNTH_START) * share
-        await self.report(JobStatus.SYNTHESIZING, progress, f"chunk {done}/{total}")
+        self.report(JobStatus.SYNTHESIZING, progress, f"chunk {done}/{total}")
 
     async def check_cancel(self) -> None:
-        if self.cancel_requested or await self.redis.exists(CANCEL_KEY_PREFIX + self.spec.job_id):
+        self.status.raise_if_refused()
+        if self.status.cancel_requested or await self.redis.exists(CANCEL_KEY_PREFIX + self.spec.job_id):
             raise JobCancelled
+
+    async def timed(self, stage: str, function: Callable[..., T], *args: Any) -> T:
+        """Run a blocking step in the worker thread, adding its time to `stage`."""
+        started = time.monotonic()
+        try:
+            return await self.runtime.in_thread(function, *args)
+        finally:
+            self.timings_s[stage] = self.timings_s.get(stage, 0.0) + time.monotonic() - started
+
+    def ms(self, stage: str) -> float:
+        return round(self.timings_s.get(stage, 0.0) * 1000, 1)
 
     async def prepare_text(self) -> tuple[TextAnalysis, TextAnalysis]:
         """(analysis of the raw text — region and markers —, analysis of what will be spoken)."""
         runtime, spec = self.runtime, self.spec
-        raw = await runtime.in_thread(pipeline.analyze_text, spec.text, spec, runtime.engine)
+        raw = await self.timed("text", pipeline.analyze_text, spec.text, spec, runtime.engine)
         if not spec.expand:
             return raw, raw
         expanded = await self.expand(raw)
         if expanded is None:
             return raw, raw
-        spoken = await runtime.in_thread(pipeline.analyze_text, expanded, spec, runtime.engine, raw.region)
+        spoken = await self.timed("text", pipeline.analyze_text, expanded, spec, runtime.engine, raw.region)
         return raw, spoken
 
     async def expand(self, raw: TextAnalysis) -> str | None:
@@ -109,80 +128,72 @@ class JobRun:
         self.expand_source = "local" if outcome.local else outcome.source
         return outcome.text
 
-    async def synthesize_whole(
+    async def synthesize(
         self, chunks: list[str], batch_size: int, voice: VoiceRef, region: Region
-    ) -> tuple[pipeline.FinishedAudio, float]:
-        """All chunks, then the whole-file post-process: (finished audio, engine seconds)."""
-        runtime, spec, config = self.runtime, self.spec, self.runtime.config
-        chunk_audio: list[Any] = []
-        engine_s = 0.0
-        for batch in pipeline.batches(chunks, batch_size):
-            await self.check_cancel()
-            produced = await runtime.in_thread(
-                pipeline.synthesize_batch, runtime.engine, batch, voice, spec, region, config.simulated_chunk_delay_s
-            )
-            chunk_audio.extend(produced.audio)
-            engine_s += produced.engine_s
-            await self.progress(len(chunk_audio), len(chunks))
-        await self.check_cancel()
+    ) -> tuple[pipeline.ProcessedAudio, float]:
+        """Batch by batch through the one audio path: (processed audio, engine seconds).
 
-        await self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "post-processing and encoding")
-        finished = await runtime.in_thread(
-            pipeline.finish_audio, chunk_audio, spec.sample_rate, spec.output_format, config, chunks
-        )
-        return finished, engine_s
-
-    async def synthesize_streamed(
-        self, chunks: list[str], batch_size: int, voice: VoiceRef, region: Region
-    ) -> tuple[pipeline.FinishedAudio, float]:
-        """First chunk alone, then batches; each batch's final samples go to the audio stream at once."""
+        A streamed job publishes each batch's final samples at once and runs its first chunk alone
+        (first audio fast); a job nobody listens to gets the whole-file loudness pass at the end.
+        """
         runtime, spec, config = self.runtime, self.spec, self.runtime.config
-        publisher = AudioStreamPublisher(self.redis, spec.job_id, self.attempt, spec.sample_rate)
-        self.publisher = publisher
-        audio = pipeline.StreamedAudio(spec.sample_rate, config)
-        await publisher.start()
+        audio = pipeline.JobAudio(spec.sample_rate, config, live=spec.stream)
+        if spec.stream:
+            self.publisher = AudioStreamPublisher(self.redis, spec.job_id, self.attempt, spec.sample_rate)
+            await self.publisher.start()
+        schedule = pipeline.stream_batches if spec.stream else pipeline.batches
         done, engine_s = 0, 0.0
-        for batch in pipeline.stream_batches(chunks, batch_size):
+        for batch in schedule(chunks, batch_size):
             await self.check_cancel()
             produced = await runtime.in_thread(
                 pipeline.synthesize_batch, runtime.engine, batch, voice, spec, region, config.simulated_chunk_delay_s
             )
-            await publisher.audio(await runtime.in_thread(audio.push, produced.audio))
-            done += len(batch)
             engine_s += produced.engine_s
-            await self.progress(done, len(chunks))
-        await self.check_cancel()
-        await publisher.audio(await runtime.in_thread(audio.finish))
-        await self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "encoding")
-        finished = await runtime.in_thread(audio.encode, spec.output_format, chunks)
-        await publisher.end(finished.segments)  # the listener is done; upload and success follow
-        return finished, engine_s
+            self.timings_s["postprocess"] = self.timings_s.get("postprocess", 0.0) + produced.resample_s
+            piece = await self.timed("postprocess", audio.push, produced.audio)
+            if self.publisher is not None:
+                await self.publisher.audio(piece)
+            done += len(batch)
+            self.progress(done, len(chunks))
+        tail, processed = await self.timed("postprocess", audio.finish, chunks)
+        if self.publisher is not None:  # the listener has everything now; encode and upload follow
+            await self.publisher.audio(tail)
+            await self.publisher.end(processed.segments)
+        return processed, engine_s
 
     async def execute(self) -> dict[str, Any]:
         runtime, spec, config = self.runtime, self.spec, self.runtime.config
         started = time.monotonic()
         queue_wait_s = max(0.0, time.time() - self.enqueued_at.timestamp())
         runtime.metrics.queue_wait.observe(queue_wait_s)
-        await self.report(JobStatus.PREPARING, 0.0, "analyzing text")
+        self.report(JobStatus.PREPARING, 0.0, "analyzing text")
         raw, spoken = await self.prepare_text()
         self.warnings.extend(spoken.warnings)
-        await self.check_cancel()
 
         chunks = pipeline.stream_chunks(spoken.chunks) if spec.stream else spoken.chunks
         batch_size = config.batch_size or runtime.engine.capabilities().max_batch
+        voice_started = time.monotonic()
         voice = await runtime.voice_library().voice_for(spec.voice, spoken.region)
-        await self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
-        if spec.stream:
-            finished, engine_s = await self.synthesize_streamed(chunks, batch_size, voice, spoken.region)
-        else:
-            finished, engine_s = await self.synthesize_whole(chunks, batch_size, voice, spoken.region)
-        encoded = finished.encoded
+        self.timings_s["voice"] = time.monotonic() - voice_started
+        self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
+        processed, engine_s = await self.synthesize(chunks, batch_size, voice, spoken.region)
+        self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "encoding")
+        encoded = await self.timed("encode", pipeline.encode, processed, spec.output_format)
         processing_ms = (time.monotonic() - started) * 1000
         await self.check_cancel()
 
+        # The quality figures (for the result only) are measured while the file uploads, and the
+        # queued status updates go out meanwhile too; the result waits for all three.
+        quality = asyncio.ensure_future(runtime.in_thread(pipeline.quality, processed))
         upload_started = time.monotonic()
-        await runtime.api.upload_audio(spec.job_id, encoded.data, config.worker_id, self.attempt, encoded.sha256)
+        try:
+            await runtime.api.upload_audio(spec.job_id, encoded.data, config.worker_id, self.attempt, encoded.sha256)
+        except BaseException:
+            quality.cancel()
+            raise
         upload_ms = (time.monotonic() - upload_started) * 1000
+        figures = await quality
+        await self.status.flush()
         result = JobResult(
             duration_s=round(encoded.duration_s, 3),
             sample_rate=encoded.sample_rate_hz,
@@ -190,9 +201,9 @@ class JobRun:
             format=encoded.format,
             size_bytes=encoded.size_bytes,
             sha256=encoded.sha256,
-            chunk_durations_s=finished.chunk_durations_s,
-            segments=finished.segments,
-            warnings=[*self.warnings, *finished.warnings],
+            chunk_durations_s=processed.chunk_durations_s,
+            segments=processed.segments,
+            warnings=[*self.warnings, *processed.warnings, *encoded.warnings],
         )
         latency_ms = (time.monotonic() - started) * 1000
         rtf = engine_s / encoded.duration_s if encoded.duration_s else None
@@ -202,9 +213,14 @@ class JobRun:
             upload_time_ms=round(upload_ms, 1),
             queue_wait_ms=round(queue_wait_s * 1000, 1),
             engine_time_ms=round(engine_s * 1000, 1),
-            audio_quality_score=finished.quality.quality_score,
-            snr_db=round(finished.quality.snr_db, 2),
-            clipping_rate=finished.quality.clipping_rate,
+            text_ms=self.ms("text"),
+            voice_ms=self.ms("voice"),
+            postprocess_ms=self.ms("postprocess"),
+            encode_ms=self.ms("encode"),
+            status_ms=round(self.status.awaited_s * 1000, 1),
+            audio_quality_score=figures.quality_score,
+            snr_db=round(figures.snr_db, 2),
+            clipping_rate=figures.clipping_rate,
             real_time_factor=round(rtf, 4) if rtf is not None else None,
             detected_region=raw.detected_region,
             region_confidence=raw.confidence,
@@ -215,7 +231,7 @@ class JobRun:
             expand_source=self.expand_source,
             chunks=len(chunks),
         )
-        await self.report(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics)
+        await self.report_final(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics)
         runtime.metrics.inference_latency.observe(engine_s)
         runtime.metrics.audio_seconds.inc(encoded.duration_s)
         if rtf is not None:
@@ -231,7 +247,7 @@ class JobRun:
 
     async def fail(self, detail: ErrorDetail) -> None:
         try:
-            await self.report(JobStatus.FAILED, 0.0, "failed", message=detail.message, error=detail)
+            await self.report_final(JobStatus.FAILED, 0.0, "failed", message=detail.message, error=detail)
         except (JobAbandoned, ApiError) as error:
             log.warning("failure_report_refused", error=str(error))
 
@@ -261,7 +277,7 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
     except JobCancelled:
         await run.stream_stopped(ErrorCode.JOB_CANCELLED, "cancelled at a chunk boundary", recoverable=False)
         with contextlib.suppress(JobAbandoned, ApiError):
-            await run.report(JobStatus.CANCELLED, 0.0, "cancelled", message="cancelled at a chunk boundary")
+            await run.report_final(JobStatus.CANCELLED, 0.0, "cancelled", message="cancelled at a chunk boundary")
         runtime.job_ended(spec.job_id, "cancelled")
         log.info("job_cancelled")
         return {"status": "cancelled"}
@@ -282,6 +298,7 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
         return await _handle_error(run, error.detail(), error.traits.recoverable)
     except asyncio.CancelledError:
         await run.stream_stopped(ErrorCode.WORKER_LOST, "the job stopped on this worker", runtime.shutting_down)
+        await run.status.close(wait_s=REQUEUE_REPORT_LIMIT_S)  # earlier updates land before the next one
         if runtime.shutting_down:
             runtime.job_ended(spec.job_id, "requeued")
             await _report_requeued(run)
@@ -295,6 +312,7 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
         detail = error_detail(ErrorCode.INTERNAL_ERROR, f"{type(error).__name__}: {error}")
         return await _handle_error(run, detail, recoverable=False)
     finally:
+        await run.status.close()
         structlog.contextvars.unbind_contextvars("job_id", "attempt")
 
 
@@ -304,7 +322,7 @@ async def _handle_error(run: JobRun, detail: ErrorDetail, recoverable: bool) -> 
         backoff_s = config.retry_backoff_s * 2 ** (run.attempt - 1)
         log.warning("job_retrying", code=detail.code, backoff_s=backoff_s)
         try:
-            await run.report(JobStatus.QUEUED, 0.0, "retrying", message=detail.message, error=detail)
+            await run.report_final(JobStatus.QUEUED, 0.0, "retrying", message=detail.message, error=detail)
         except (JobAbandoned, ApiError):
             runtime.job_ended(run.spec.job_id, "abandoned")
             return {"status": "abandoned"}

@@ -9,19 +9,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from vocalio_audio.metrics import QualityMetrics, measure_quality
+from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams, OutputFormat, Segment
 from vocalio_text import TextAnalysis, analyze
 from vocalio_text.sentences import split_sentences
 
-from vocalio_worker.audio.crossfade import StreamingCrossfader, crossfade
+from vocalio_worker.audio.crossfade import StreamingCrossfader
 from vocalio_worker.audio.encode import EncodedAudio, encode_audio
-from vocalio_worker.audio.postprocess import postprocess
+from vocalio_worker.audio.pcm16 import from_pcm16, to_pcm16
+from vocalio_worker.audio.postprocess import Postprocessor
 from vocalio_worker.audio.resample import resample
 from vocalio_worker.audio.settings import AudioSettings
-from vocalio_worker.audio.streaming import StreamingPostprocessor, from_pcm16, to_pcm16
-from vocalio_worker.engines.base import FloatAudio, TTSEngine, VoiceRef
+from vocalio_worker.engines.base import TTSEngine, VoiceRef
 from vocalio_worker.segments import sentence_segments
 
 
@@ -60,6 +61,7 @@ def stream_batches(chunks: list[str], batch_size: int) -> list[list[str]]:
 class BatchAudio:
     audio: list[FloatAudio]  # one per chunk, already at the job's rate
     engine_s: float
+    resample_s: float = 0.0
 
 
 def synthesize_batch(
@@ -77,7 +79,20 @@ def synthesize_batch(
         time.sleep(simulated_delay_s * len(chunks))  # blocking on purpose: stands in for a slow GPU call
     engine_s = time.perf_counter() - started
     native_rate = engine.capabilities().sample_rate_hz
-    return BatchAudio([resample(chunk, native_rate, params.sample_rate) for chunk in native], engine_s)
+    audio = [resample(chunk, native_rate, params.sample_rate) for chunk in native]
+    return BatchAudio(audio, engine_s, time.perf_counter() - started - engine_s)
+
+
+@dataclass(frozen=True)
+class ProcessedAudio:
+    """A job's finished samples and what is known about them, before the one encode."""
+
+    samples: FloatAudio
+    mix: FloatAudio  # the crossfaded engine audio before post-processing: quality is measured on it
+    sample_rate_hz: int
+    chunk_durations_s: list[float]
+    segments: list[Segment]
+    warnings: list[str]
 
 
 @dataclass(frozen=True)
@@ -89,43 +104,22 @@ class FinishedAudio:
     segments: list[Segment] = field(default_factory=list)
 
 
-def finish_audio(
-    chunk_audio: list[FloatAudio],
-    sample_rate_hz: int,
-    output_format: OutputFormat,
-    settings: AudioSettings,
-    chunk_texts: list[str] | None = None,
-) -> FinishedAudio:
-    """crossfade → quality (before the limiter, so clipping shows) → post-process → encode."""
-    joined = crossfade(chunk_audio, sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
-    if joined.audio.size == 0 or not np.any(joined.audio):
-        raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
-    quality = measure_quality(joined.audio, sample_rate_hz)
-    processed = postprocess(joined.audio, sample_rate_hz, settings, joined.chunk_spans_samples)
-    encoded = encode_audio(processed.audio, sample_rate_hz, output_format)
-    return FinishedAudio(
-        encoded=encoded,
-        quality=quality,
-        chunk_durations_s=[round(d, 3) for d in processed.chunk_durations_s],
-        warnings=[*processed.warnings, *encoded.warnings],
-        segments=sentence_segments(chunk_texts, processed.chunk_durations_s) if chunk_texts else [],
-    )
+class JobAudio:
+    """A job's audio path, batch by batch: crossfade → post-process (→ PCM16 pieces when live).
 
-
-class StreamedAudio:
-    """A streamed job's audio path: crossfade → streaming post-process → PCM16 pieces, batch by batch.
-
-    `push` returns the piece that is final now (to publish); the stored file is encoded from the
-    concatenation of exactly those pieces, so the stream and the file hold the same samples.
+    `live` (the job is streamed): `push` returns the PCM16 piece that is final now, to publish, and
+    the stored file is the concatenation of exactly those pieces, so stream and file hold the same
+    samples. Not live: nobody listens, `push` returns nothing and `finish` brings the whole file to
+    the loudness target (see `audio.postprocess`).
     """
 
-    def __init__(self, sample_rate_hz: int, settings: AudioSettings) -> None:
+    def __init__(self, sample_rate_hz: int, settings: AudioSettings, live: bool) -> None:
         self.sample_rate_hz = sample_rate_hz
-        self.settings = settings
+        self.live = live
         self._fader = StreamingCrossfader(sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
-        self._post = StreamingPostprocessor(sample_rate_hz, settings)
-        self._joined: list[FloatAudio] = []  # before post-processing: quality is measured on it
-        self._pcm: list[bytes] = []
+        self._post = Postprocessor(sample_rate_hz, settings, live)
+        self._joined: list[FloatAudio] = []  # the mix, kept for the quality figures
+        self._pcm: list[bytes] = []  # live only: the pieces sent
 
     def push(self, chunk_audio: list[FloatAudio]) -> bytes:
         if chunk_audio and not self._post.calibrated:
@@ -134,31 +128,64 @@ class StreamedAudio:
         self._joined.extend(joined)
         return self._emit(self._post.push(np.concatenate(joined)) if joined else np.zeros(0, np.float32))
 
-    def finish(self) -> bytes:
-        """The held-back tail; after this `encode` may run."""
+    def finish(self, chunk_texts: list[str] | None = None) -> tuple[bytes, ProcessedAudio]:
+        """(the last live piece, the finished audio); segments need the chunks' texts."""
         tail = self._fader.finish()
         self._joined.append(tail)
+        mix = np.concatenate(self._joined)
+        self._joined = []
+        if mix.size == 0 or not np.any(mix):  # the one check: every job comes through here
+            raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
         if not self._post.calibrated:
             self._post.calibrate(tail)
-        return self._emit(np.concatenate([self._post.push(tail), self._post.finish()]))
+        last = np.concatenate([self._post.push(tail), self._post.finish()])
+        piece = self._emit(last)
+        spans = self._post.cut.map_spans(self._fader.chunk_spans_samples)
+        durations_s = [(end - start) / self.sample_rate_hz for start, end in spans]
+        processed = ProcessedAudio(
+            samples=from_pcm16(b"".join(self._pcm)) if self.live else last,
+            mix=mix,
+            sample_rate_hz=self.sample_rate_hz,
+            chunk_durations_s=[round(d, 3) for d in durations_s],
+            segments=sentence_segments(chunk_texts, durations_s) if chunk_texts else [],
+            warnings=list(self._post.warnings),
+        )
+        return piece, processed
 
     def _emit(self, audio: FloatAudio) -> bytes:
+        if not self.live:
+            return b""
         piece = to_pcm16(audio)
         self._pcm.append(piece)
         return piece
 
-    def encode(self, output_format: OutputFormat, chunk_texts: list[str]) -> FinishedAudio:
-        joined = np.concatenate(self._joined) if self._joined else np.zeros(0, np.float32)
-        if joined.size == 0 or not np.any(joined):
-            raise VocalioError(ErrorCode.SYNTHESIS_FAILED, "the engine produced no audio")
-        quality = measure_quality(joined, self.sample_rate_hz)
-        spans = self._post.cut.map_spans(self._fader.chunk_spans_samples)
-        durations_s = [(end - start) / self.sample_rate_hz for start, end in spans]
-        encoded = encode_audio(from_pcm16(b"".join(self._pcm)), self.sample_rate_hz, output_format)
-        return FinishedAudio(
-            encoded=encoded,
-            quality=quality,
-            chunk_durations_s=[round(d, 3) for d in durations_s],
-            warnings=[*self._post.warnings, *encoded.warnings],
-            segments=sentence_segments(chunk_texts, durations_s),
-        )
+
+def encode(processed: ProcessedAudio, output_format: OutputFormat) -> EncodedAudio:
+    """The job's one encode."""
+    return encode_audio(processed.samples, processed.sample_rate_hz, output_format)
+
+
+def quality(processed: ProcessedAudio) -> QualityMetrics:
+    """Figures of the engine's mix, before the limiter, so clipping shows; needed only for the result."""
+    return measure_quality(processed.mix, processed.sample_rate_hz)
+
+
+def finish_audio(
+    chunk_audio: list[FloatAudio],
+    sample_rate_hz: int,
+    output_format: OutputFormat,
+    settings: AudioSettings,
+    chunk_texts: list[str] | None = None,
+) -> FinishedAudio:
+    """All chunks through the same machine at once, nobody listening (the worker's /tts)."""
+    audio = JobAudio(sample_rate_hz, settings, live=False)
+    audio.push(chunk_audio)
+    _, processed = audio.finish(chunk_texts)
+    encoded = encode(processed, output_format)
+    return FinishedAudio(
+        encoded=encoded,
+        quality=quality(processed),
+        chunk_durations_s=processed.chunk_durations_s,
+        warnings=[*processed.warnings, *encoded.warnings],
+        segments=processed.segments,
+    )

@@ -3,8 +3,10 @@
 import io
 
 import httpx
+import numpy as np
 import pytest
 import soundfile
+from vocalio_audio.metrics import integrated_loudness_lufs
 
 from tests.e2e.worker.conftest import (
     SLOW_TEXT,
@@ -32,10 +34,16 @@ def test_job_succeeds_and_audio_decodes(client: httpx.Client, worker_factory) ->
     duration = len(samples) / rate
     assert 2.0 < duration < 15.0, duration  # ~70 characters of speech
     assert job["result"]["duration_s"] == pytest.approx(duration, abs=0.05)
+    # not streamed: the stored file meets the loudness target over the whole file, and says nothing else
+    assert integrated_loudness_lufs(samples.astype(np.float32), rate) == pytest.approx(-20.0, abs=0.5)
+    assert not any(w.startswith("streamed") for w in job["result"]["warnings"])
     metrics = job["metrics"]
     assert metrics["detected_region"] == "rioplatense" and metrics["slang_markers"]
     assert metrics["latency_ms"] > 0 and metrics["upload_time_ms"] >= 0 and metrics["processing_time_ms"] > 0
     assert 0 < metrics["audio_quality_score"] <= 1 and metrics["engine"] == "espeak"
+    stages = ("queue_wait_ms", "text_ms", "voice_ms", "engine_time_ms", "postprocess_ms", "encode_ms", "status_ms")
+    assert all(metrics[stage] >= 0 for stage in stages), metrics
+    assert sum(metrics[stage] for stage in stages[1:]) <= metrics["latency_ms"]
     kinds = [(e["type"], e["status"], e["progress"]) for e in events(client, job_id)]
     progress = [p for _, status, p in kinds if status != "queued"]
     assert progress == sorted(progress) and {0, 30, 70, 100} <= set(progress), kinds

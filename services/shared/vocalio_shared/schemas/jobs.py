@@ -157,6 +157,14 @@ class JobMetrics(BaseModel):
     voice_id: str | None = None
     expand_source: str | None = None  # rules | ollama | cache (llm_bridge), local (bridge unreachable)
     chunks: int | None = None
+    # Where a job's time went on the worker's critical path (ms); the stack overhead bench reads them.
+    queue_wait_ms: float | None = None  # enqueued → picked up by a worker
+    engine_time_ms: float | None = None  # engine calls only
+    text_ms: float | None = None  # text pipeline (normalise, region, chunks)
+    voice_ms: float | None = None  # voice lookup (the API's region default when no voice is given)
+    postprocess_ms: float | None = None  # crossfade, silences, loudness, limiter, quality figures
+    encode_ms: float | None = None  # the one encode
+    status_ms: float | None = None  # waiting on status updates before the result (sent in the background)
 
 
 class Segment(BaseModel):

@@ -16,8 +16,8 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from vocalio_audio.types import FloatAudio
 
-FloatAudio = npt.NDArray[np.float32]
 FadeCurve = Literal["equal_power", "linear"]
 DEFAULT_CROSSFADE_S = 0.15
 

@@ -1,97 +1,88 @@
-"""Post-processing after crossfade: shorten silences, normalise loudness, limit peaks.
+"""Post-processing after crossfade, piece by piece: shorten silences → gain → limit peaks.
 
-Order: silences first (so the chunk spans are remapped once), then gain to the target, then the
-limiter; the limiter lowers loudness a little on peaky audio, so
-the gain is corrected and the limiter run once more. Chunk spans are carried through the silence
-cuts so captions still line up.
+One machine for every job. `calibrate` with the job's first chunk sets the silence threshold (that
+chunk's loudest 10 ms frame plus `silence_threshold_db`); silences are then shortened as the audio
+flows. Only the gain stage depends on whether someone listens live:
+
+- live (a streamed job): the gain is fixed from the first chunk (target − its integrated loudness,
+  capped at +40 dB) and the streaming limiter follows, so every `push` returns final samples; the
+  stored file is their concatenation, so its loudness is the first chunk's decision (and says so);
+- collected (nobody listens): `push` returns nothing and `finish` makes the whole file in one go:
+  a gain-only pass that brings the silence-shortened audio to the target measured over the whole
+  file, then the limiter (corrected once more if the limiter lowered the loudness).
 """
 
-from dataclasses import dataclass, field
-
 import numpy as np
-import numpy.typing as npt
-from vocalio_audio.metrics import integrated_loudness_lufs
+from vocalio_audio.types import FloatAudio
 
-from vocalio_worker.audio.loudness import db_to_gain, limit_peaks
+from vocalio_worker.audio.loudness import (
+    StreamingLimiter,
+    db_to_gain,
+    first_chunk_gain_db,
+    normalize_loudness,
+)
 from vocalio_worker.audio.settings import AudioSettings
-from vocalio_worker.audio.silence import shorten_silences
-
-FloatAudio = npt.NDArray[np.float32]
-MAX_GAIN_DB = 40.0  # beyond this we would be amplifying noise, not speech
-LOUDNESS_PASSES = 3
-LOUDNESS_TOLERANCE_LU = 0.3
+from vocalio_worker.audio.silence import SilenceCut, SilenceShortener, loudest_frame_db
 
 
-@dataclass(frozen=True)
-class PostprocessResult:
-    audio: FloatAudio
-    sample_rate_hz: int
-    chunk_spans_samples: list[tuple[int, int]]
-    input_lufs: float
-    output_lufs: float
-    gain_db: float
-    removed_silence_s: float
-    warnings: list[str] = field(default_factory=list)
+def live_loudness_warning(gain_db: float, target_lufs: float) -> str:
+    return (
+        f"streamed: loudness set from the first chunk (gain {gain_db:+.1f} dB) and kept for the whole file, "
+        f"so it may differ from the {target_lufs:g} LUFS target"
+    )
+
+
+class Postprocessor:
+    """Silence → gain → limiter; `calibrate` with the first chunk, `push` in order, then `finish`."""
+
+    def __init__(self, sample_rate_hz: int, settings: AudioSettings, live: bool) -> None:
+        self.sample_rate_hz = sample_rate_hz
+        self.settings = settings
+        self.live = live
+        self.gain_db = 0.0
+        self.warnings: list[str] = []
+        self._silence: SilenceShortener | None = None
+        self._limiter = StreamingLimiter(sample_rate_hz, settings.peak_limit_dbfs) if live else None
+        self._collected: list[FloatAudio] = []  # collected mode: the shortened audio, gain comes last
 
     @property
-    def chunk_durations_s(self) -> list[float]:
-        return [(end - start) / self.sample_rate_hz for start, end in self.chunk_spans_samples]
+    def calibrated(self) -> bool:
+        return self._silence is not None
+
+    def calibrate(self, first_chunk: FloatAudio) -> None:
+        rate, settings = self.sample_rate_hz, self.settings
+        threshold_dbfs = loudest_frame_db(first_chunk, rate) + settings.silence_threshold_db
+        self._silence = SilenceShortener(rate, settings.max_silence_s, settings.edge_silence_s, threshold_dbfs)
+        if self.live:
+            self.gain_db, warnings = first_chunk_gain_db(first_chunk, rate, settings.target_lufs)
+            self.warnings.extend([*warnings, live_loudness_warning(self.gain_db, settings.target_lufs)])
 
     @property
-    def duration_s(self) -> float:
-        return len(self.audio) / self.sample_rate_hz
+    def cut(self) -> SilenceCut:
+        assert self._silence is not None, "calibrate first"
+        return self._silence.cut
 
+    def push(self, samples: FloatAudio) -> FloatAudio:
+        assert self._silence is not None, "calibrate first"
+        return self._gain_stage(self._silence.push(samples))
 
-def normalize_loudness(
-    audio: FloatAudio, sample_rate_hz: int, target_lufs: float, peak_limit_dbfs: float
-) -> tuple[FloatAudio, float, float, list[str]]:
-    """(audio, input_lufs, total_gain_db, warnings): gain to the target with peaks under the ceiling."""
-    warnings: list[str] = []
-    input_lufs = integrated_loudness_lufs(audio, sample_rate_hz)
-    if not np.isfinite(input_lufs):
-        warnings.append("audio is silent; loudness not normalised")
-        return limit_peaks(audio, sample_rate_hz, peak_limit_dbfs), input_lufs, 0.0, warnings
-    total_gain_db = 0.0
-    current, current_lufs = audio, input_lufs
-    for _ in range(LOUDNESS_PASSES):
-        step_db = min(target_lufs - current_lufs, MAX_GAIN_DB - total_gain_db)
-        if abs(step_db) <= LOUDNESS_TOLERANCE_LU:
-            break
-        total_gain_db += step_db
-        current = limit_peaks(audio * np.float32(db_to_gain(total_gain_db)), sample_rate_hz, peak_limit_dbfs)
-        current_lufs = integrated_loudness_lufs(current, sample_rate_hz)
-    if total_gain_db >= MAX_GAIN_DB - 1e-6:
-        warnings.append(f"gain capped at +{MAX_GAIN_DB:.0f} dB; audio is quieter than the target")
-    current = limit_peaks(current, sample_rate_hz, peak_limit_dbfs)
-    return current.astype(np.float32, copy=False), input_lufs, total_gain_db, warnings
+    def finish(self) -> FloatAudio:
+        """Live: the held-back tail. Collected: the whole finished file."""
+        assert self._silence is not None, "calibrate first"
+        tail = self._gain_stage(self._silence.finish())
+        if self._limiter is not None:
+            return np.concatenate([tail, self._limiter.finish()])
+        shortened = np.concatenate(self._collected) if self._collected else np.zeros(0, np.float32)
+        self._collected = []
+        settings = self.settings
+        audio, self.gain_db, warnings = normalize_loudness(
+            shortened, self.sample_rate_hz, settings.target_lufs, settings.peak_limit_dbfs
+        )
+        self.warnings.extend(warnings)
+        return audio
 
-
-def postprocess(
-    audio: FloatAudio,
-    sample_rate_hz: int,
-    settings: AudioSettings,
-    chunk_spans_samples: list[tuple[int, int]] | None = None,
-) -> PostprocessResult:
-    """The whole post-processing stage; `chunk_spans_samples` (from crossfade) are remapped."""
-    samples = np.asarray(audio, dtype=np.float32).reshape(-1)
-    shortened, cut = shorten_silences(
-        samples,
-        sample_rate_hz,
-        max_silence_s=settings.max_silence_s,
-        edge_silence_s=settings.edge_silence_s,
-        threshold_db=settings.silence_threshold_db,
-    )
-    spans = cut.map_spans(chunk_spans_samples) if chunk_spans_samples else []
-    normalized, input_lufs, gain_db, warnings = normalize_loudness(
-        shortened, sample_rate_hz, settings.target_lufs, settings.peak_limit_dbfs
-    )
-    return PostprocessResult(
-        audio=normalized,
-        sample_rate_hz=sample_rate_hz,
-        chunk_spans_samples=spans,
-        input_lufs=input_lufs,
-        output_lufs=integrated_loudness_lufs(normalized, sample_rate_hz),
-        gain_db=gain_db,
-        removed_silence_s=(len(samples) - len(shortened)) / sample_rate_hz,
-        warnings=warnings,
-    )
+    def _gain_stage(self, shortened: FloatAudio) -> FloatAudio:
+        if self._limiter is None:
+            self._collected.append(shortened)
+            return np.zeros(0, np.float32)
+        return self._limiter.push(shortened * np.float32(db_to_gain(self.gain_db)))

@@ -3,8 +3,7 @@
 import numpy as np
 import numpy.typing as npt
 import soxr
-
-FloatAudio = npt.NDArray[np.float32]
+from vocalio_audio.types import FloatAudio
 
 
 def resample(audio: npt.ArrayLike, from_rate_hz: int, to_rate_hz: int) -> FloatAudio:
