@@ -14,7 +14,6 @@
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +28,6 @@ SNR_FRAME_S = 0.020
 SNR_CAP_DB = 60.0
 ACTIVE_BELOW_PEAK_DB = 40.0
 LOUDNESS_BLOCK_S = 0.4  # BS.1770 gating block; pyloudnorm cannot measure anything shorter
-ABSOLUTE_GATE_LUFS = -70.0  # BS.1770's absolute gate
 
 
 @dataclass(frozen=True)
@@ -110,34 +108,4 @@ def integrated_loudness_lufs(audio: FloatAudio, sample_rate_hz: int) -> float:
     if len(samples) < min_samples:
         # A looped short clip has the clip's loudness; better than refusing to normalise "Sí."
         samples = np.tile(samples, -(-min_samples // len(samples)))
-    return _gated_loudness(samples, _meter(sample_rate_hz))
-
-
-@lru_cache(maxsize=8)
-def _meter(sample_rate_hz: int) -> pyloudnorm.Meter:
-    return pyloudnorm.Meter(sample_rate_hz)
-
-
-def _gated_loudness(samples: npt.NDArray[np.float64], meter: pyloudnorm.Meter) -> float:
-    """pyloudnorm's `integrated_loudness` for mono, with its K-weighting filters and block bounds, but
-    the per-block loop and the gating vectorised (the loop is most of its time on a long file;
-    tests/audio/test_metrics.py holds the two equal)."""
-    filtered = samples
-    for stage in meter._filters.values():
-        filtered = stage.apply_filter(filtered)
-    rate, block_s, step = meter.rate, meter.block_size, 1.0 - meter.overlap
-    blocks = int(np.round((len(samples) / rate - block_s) / (block_s * step))) + 1
-    index = np.arange(blocks)
-    lower = (block_s * (index * step) * rate).astype(np.int64)  # the same float expressions, truncated alike
-    upper = np.minimum((block_s * (index * step + 1) * rate).astype(np.int64), len(filtered))
-    energy = np.concatenate([[0.0], np.cumsum(np.square(filtered))])
-    mean_square = (energy[upper] - energy[lower]) / (block_s * rate)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        block_lufs = -0.691 + 10.0 * np.log10(mean_square)
-        above_absolute = block_lufs >= ABSOLUTE_GATE_LUFS
-        if not above_absolute.any():
-            return float("-inf")
-        relative_gate = -0.691 + 10.0 * np.log10(mean_square[above_absolute].mean()) - 10.0
-        gated = (block_lufs > relative_gate) & (block_lufs > ABSOLUTE_GATE_LUFS)
-        gated_mean = mean_square[gated].mean() if gated.any() else 0.0
-        return float(-0.691 + 10.0 * np.log10(gated_mean))
+    return float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(samples))
