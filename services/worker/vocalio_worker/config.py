@@ -42,6 +42,12 @@ class WorkerConfig(AudioSettings, WorkerTokenSettings):
     max_attempts: int = Field(default=3, ge=1, le=20, description="Tries of a job before it fails for good.")
     retry_backoff_s: float = Field(default=5.0, ge=0, description="Delay before the first retry; doubles.")
     progress_interval_s: float = Field(default=0.5, ge=0, description="Least time between progress updates.")
+    voice_default_ttl_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a region's default voice is remembered between jobs; 0 = asked for every job. "
+        "A new default reaches this worker within this time.",
+    )
     poll_delay_s: float = Field(default=0.5, gt=0, description="How often the queue is polled when idle.")
     api_timeout_s: float = Field(default=30.0, gt=0, description="Timeout of one API call.")
     api_retry_max_wait_s: float = Field(default=10.0, gt=0, description="Longest backoff between API retries.")

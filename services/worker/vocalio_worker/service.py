@@ -117,7 +117,12 @@ async def run(config: WorkerConfig) -> int:
 
     log.info("initializing", engine=engine.name, api_url=config.api_url)
     await runtime.in_thread(engine.load)
-    runtime.voices = VoiceLibrary(api, config.data_dir / "voice-cache", engine.capabilities().needs_reference_audio)
+    runtime.voices = VoiceLibrary(
+        api,
+        config.data_dir / "voice-cache",
+        engine.capabilities().needs_reference_audio,
+        defaults_ttl_s=config.voice_default_ttl_s,
+    )
     gpus = await runtime.in_thread(detect_gpus)
     metrics.has_gpu = bool(gpus)
     register_task = asyncio.create_task(register(runtime, gpus))

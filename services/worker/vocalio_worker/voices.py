@@ -2,13 +2,15 @@
 
 The worker never reads the API's storage: it downloads a voice once through the API, verifies the
 sha256 the API published, and keeps it under its own data dir. Voices are immutable (a new upload
-is a new id), so metadata is cached by id for the life of the process; a region's default voice can
-change, so it is asked for each job.
+is a new id), so metadata is cached by id for the life of the process. A region's default voice can
+change, so the answer is remembered only `defaults_ttl_s` (VOCALIO_VOICE_DEFAULT_TTL_S): back-to-back
+jobs do not each pay a round trip, and a new default reaches the worker within that time.
 """
 
 import asyncio
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import structlog
@@ -25,11 +27,13 @@ ENGINE_VOICE_PREFIX = "espeak:"
 
 
 class VoiceLibrary:
-    def __init__(self, api: ApiClient, cache_dir: Path, needs_reference: bool) -> None:
+    def __init__(self, api: ApiClient, cache_dir: Path, needs_reference: bool, defaults_ttl_s: float = 0.0) -> None:
         self.api = api
         self.cache_dir = cache_dir
         self.needs_reference = needs_reference
+        self.defaults_ttl_s = defaults_ttl_s
         self._metadata: dict[str, VoicePublic] = {}
+        self._defaults: dict[Region, tuple[float, VoicePublic | None]] = {}  # region → (asked at, answer)
         self._downloads: dict[str, asyncio.Lock] = {}
 
     async def voice_for(self, voice: str | None, region: Region) -> VoiceRef:
@@ -70,11 +74,20 @@ class VoiceLibrary:
 
     async def _default_for(self, region: Region) -> VoicePublic | None:
         for candidate in dict.fromkeys((region, Region.NEUTRAL)):
-            metadata = await self.api.get_region_default_voice(candidate.value)
+            metadata = await self._region_default(candidate)
             if metadata is not None:
                 self._metadata[metadata.id] = metadata
                 return metadata
         return None
+
+    async def _region_default(self, region: Region) -> VoicePublic | None:
+        now = time.monotonic()
+        remembered = self._defaults.get(region)
+        if remembered is not None and now - remembered[0] < self.defaults_ttl_s:
+            return remembered[1]
+        metadata = await self.api.get_region_default_voice(region.value)
+        self._defaults[region] = (now, metadata)
+        return metadata
 
     async def _cached_audio(self, metadata: VoicePublic) -> Path:
         path = self.cache_dir / f"{metadata.sha256}.wav"

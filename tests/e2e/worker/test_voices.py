@@ -55,6 +55,33 @@ def test_reference_voices_are_fetched_through_the_api_and_cached(
     assert len(list(cache.iterdir())) == 1  # one file per sha256, however often it was asked for
 
 
+def test_a_region_default_is_remembered_for_its_ttl_only(api: ApiProcess, client: httpx.Client, tmp_path: Path) -> None:
+    first = upload(client, wav_bytes(speechlike(seed=3)), name="Primera", region="mexican").json()
+    second = upload(client, wav_bytes(speechlike(seed=4)), name="Segunda", region="mexican").json()
+    client.put("/api/v1/regions/mexican/default-voice", json={"voice_id": first["id"]})
+
+    async def scenario() -> None:
+        api_client = ApiClient(api.base_url, api.worker_token, WorkerMetricsRegistry())
+        try:
+            remembering = VoiceLibrary(api_client, tmp_path / "a", needs_reference=False, defaults_ttl_s=3.0)
+            asking = VoiceLibrary(api_client, tmp_path / "b", needs_reference=False, defaults_ttl_s=0.0)
+            assert (await remembering.voice_for(None, Region.MEXICAN)).voice_id == first["id"]
+            assert (await asking.voice_for(None, Region.MEXICAN)).voice_id == first["id"]
+            changed = await asyncio.to_thread(
+                client.put, "/api/v1/regions/mexican/default-voice", json={"voice_id": second["id"]}
+            )
+            assert changed.status_code == 200, changed.text
+            assert (await remembering.voice_for(None, Region.MEXICAN)).voice_id == first["id"]  # within its TTL
+            assert (await asking.voice_for(None, Region.MEXICAN)).voice_id == second["id"]
+            await asyncio.sleep(3.1)
+            assert (await remembering.voice_for(None, Region.MEXICAN)).voice_id == second["id"]
+        finally:
+            await api_client.aclose()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
 def test_jobs_speak_with_the_named_voice_or_the_region_default(
     client: httpx.Client,
     worker_factory,  # type: ignore[no-untyped-def]
