@@ -26,7 +26,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -37,7 +36,9 @@ LOCK_DIR = ROOT / "requirements"
 TARGETS = {"dev": "dev", "all": "all", "api": "api", "worker": "worker", "gpu": "gpu", "ui": "ui", "llm": "llm"}
 HASH_LINE = "# pyproject-deps-sha256: "
 # What a lock must never name: this machine's (or anyone's) extra indexes, mirrors, local paths.
-FORBIDDEN = re.compile(r"^\s*(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host)\b|file:/", re.MULTILINE)
+FORBIDDEN = re.compile(
+    r"^\s*(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host)\b|file:/|^#\s+-[cr] /", re.MULTILINE
+)
 
 
 def deps_hash(pyproject: Path = PYPROJECT) -> str:
@@ -121,14 +122,11 @@ def main() -> int:
         parser.error(f"unknown target(s) {', '.join(sorted(unknown))}: choose from {', '.join(TARGETS)}")
     if "dev" in targets or not lock_path("dev").exists():
         compile_lock("dev", upgrade=args.upgrade, constraint=None)
-    with tempfile.TemporaryDirectory() as tmp:
-        # dev's pins, without hashes, as a constraints file: the other locks are subsets of dev.
-        constraint = Path(tmp) / "dev-pins.txt"
-        constraint.write_text("".join(f"{name}=={version}\n" for name, version in pins(lock_path("dev")).items()))
-        for target in targets:
-            if target != "dev":
-                # --upgrade too: a pin dev dropped or moved must not survive in an image's lock.
-                compile_lock(target, upgrade=True, constraint=constraint)
+    for target in targets:
+        if target != "dev":
+            # Under dev's pins (the annotations then say `-c requirements/dev.txt`); --upgrade too, so that
+            # a pin dev dropped or moved cannot survive in an image's lock.
+            compile_lock(target, upgrade=True, constraint=lock_path("dev").relative_to(ROOT))
     return 0
 
 
