@@ -1,14 +1,18 @@
 # Vocalio: `make up` runs the whole stack on this machine; `make test` installs and runs every test.
 # Both create .venv on first use; nothing is installed outside it (except apt packages a test
-# target needs, and only when run as root).
+# target needs, and only when run as root). They install the lock files under requirements/
+# (pinned, hashed: what CI tested), then the project itself; `make lock` regenerates the locks.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PIP_FLAGS ?= --disable-pip-version-check --progress-bar off -q
+# uv writes the locks (pip installs them), from a venv of its own: `make lock` works whatever state .venv (or the locks) is in.
+LOCK_VENV ?= .venv-lock
+LOCK_TOOLS ?= uv==0.13.9
 
-.PHONY: help venv install install-dev up test test-tools lint format bench clean stack-test docs docs-serve
+.PHONY: help venv install install-dev up test test-tools lint format bench clean stack-test docs docs-serve lock lock-upgrade
 
 help:
 	@echo "make up      - install (first time) and start the whole stack on embedded defaults"
@@ -17,6 +21,8 @@ help:
 	@echo "make bench   - run the benchmarks under bench/"
 	@echo "make docs    - build the documentation site into site/ (strict)"
 	@echo "make docs-serve - serve the documentation on http://127.0.0.1:8001 with live reload"
+	@echo "make lock    - regenerate requirements/*.txt from pyproject.toml (keeps pins still allowed)"
+	@echo "make lock-upgrade - the same, moving every pin to the newest release pyproject.toml allows"
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -27,12 +33,17 @@ $(BIN)/python:
 
 venv: $(BIN)/python
 
-$(VENV)/.installed-all: pyproject.toml | $(BIN)/python
-	$(PIP) install $(PIP_FLAGS) -e '.[all]'
+# The lock first (--no-deps: nothing outside it comes in), then the project alone, editable. A stamp is
+# older than its lock after `make lock` or a pull, and the install reruns.
+$(VENV)/.installed-all: requirements/all.txt pyproject.toml | $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) --require-hashes --no-deps -r requirements/all.txt
+	$(PIP) install $(PIP_FLAGS) --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install $(PIP_FLAGS) -e '.[dev]'
+# dev's lock holds all's pins and more (requirements/lock.py resolves all under dev), so it stands for both.
+$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(PIP) install $(PIP_FLAGS) --require-hashes --no-deps -r requirements/dev.txt
+	$(PIP) install $(PIP_FLAGS) --no-deps -e .
 	@touch $@ $(VENV)/.installed-all
 
 install: $(VENV)/.installed-all
@@ -79,5 +90,17 @@ docs: install-dev
 docs-serve: install-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
 
+$(LOCK_VENV)/bin/uv:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install $(PIP_FLAGS) $(LOCK_TOOLS)
+
+# One lock per install target (requirements/lock.py says which); `make lock T="api gpu"` for some.
+# Run it after any change to pyproject.toml's dependencies: tests/test_lock.py fails until then.
+lock: $(LOCK_VENV)/bin/uv
+	$(LOCK_VENV)/bin/python requirements/lock.py $(T)
+
+lock-upgrade: $(LOCK_VENV)/bin/uv
+	$(LOCK_VENV)/bin/python requirements/lock.py --upgrade
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache site

@@ -77,7 +77,8 @@ def test_cpu_override_merged_by_podman_compose_drops_every_gpu_reservation(
     assert result.returncode == 0, result.stderr[-3000:]
     services = yaml.safe_load(result.stdout)["services"]
     assert "nvidia" not in result.stdout
-    assert services["worker"]["build"]["target"] == "cpu"
+    assert services["worker"]["build"]["target"] == "worker"
+    assert _build_args(services["worker"]["build"]) == {"LOCK": "worker"}  # the CPU lock: no torch, no CUDA
     assert services["worker"]["environment"]["VOCALIO_ENGINE"] == "espeak"
     assert "deploy" not in services["worker"] or not services["worker"]["deploy"]
 
@@ -289,59 +290,109 @@ def test_the_hosts_meet_only_through_configured_addresses() -> None:
 
 # ---- images ------------------------------------------------------------------------------------
 
-DOCKERFILES = {
-    "api": "services/api/Dockerfile",
-    "llm_bridge": "services/llm_bridge/Dockerfile",
-    "ui": "services/ui/Dockerfile",
-    "worker": "services/worker/Dockerfile",
-}
+DOCKERFILE = cf.ROOT / "Dockerfile"
+# Every image is a target of the one Dockerfile, installing the lock named by its LOCK build argument.
+TARGET_LOCKS = {"api": "api", "worker": "worker", "worker-gpu": "gpu", "ui": "ui", "llm-bridge": "llm"}
 
 
-def _stages(text: str) -> dict[str, str]:
+def _build_args(build: dict[str, Any]) -> dict[str, str]:
+    """A build's args, written as a mapping or as a list of KEY=VALUE (both are Compose)."""
+    args = build.get("args") or {}
+    return dict(item.split("=", 1) for item in args) if isinstance(args, list) else dict(args)
+
+
+def _stages(text: str) -> dict[str, dict[str, Any]]:
+    """stage name -> {"from": its base (ARG defaults filled in), "lines": its instructions, joined}."""
     args = dict(re.findall(r"^ARG (\w+)=(\S+)$", text, flags=re.MULTILINE))
-    stages = {}
-    for base, stage in re.findall(r"^FROM (\S+) AS (\S+)$", text, flags=re.MULTILINE):
-        stages[stage] = re.sub(r"\$\{(\w+)\}", lambda match: args[match.group(1)], base)
+    stages: dict[str, dict[str, Any]] = {}
+    current: dict[str, Any] | None = None
+    for line in text.replace("\\\n", " ").splitlines():
+        if match := re.match(r"^FROM (\S+) AS (\S+)$", line):
+            base = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], match.group(1))
+            current = stages[match.group(2)] = {"from": base, "lines": []}
+        elif current is not None and line and not line.startswith("#"):
+            current["lines"].append(line)
     return stages
 
 
-@pytest.mark.parametrize("service", DOCKERFILES)
-def test_dockerfiles_are_multi_stage_pinned_non_root_with_a_healthcheck(service: str) -> None:
-    text = (cf.ROOT / DOCKERFILES[service]).read_text()
-    stages = _stages(text)
-    assert len(stages) >= 2 and "COPY --from=" in text
-    for base in stages.values():
-        if base in stages:  # a stage built on an earlier stage
-            continue
+def _chain(stages: dict[str, dict[str, Any]], target: str) -> list[str]:
+    """The instructions a target ends up with: its base stages' first, its own last."""
+    lines: list[str] = []
+    while target in stages:
+        lines = stages[target]["lines"] + lines
+        target = stages[target]["from"]
+    return lines
+
+
+def _last(lines: list[str], instruction: str) -> str | None:
+    found = [line for line in lines if line.startswith(instruction + " ")]
+    return found[-1] if found else None
+
+
+def test_one_dockerfile_builds_every_image() -> None:
+    assert sorted(str(p.relative_to(cf.ROOT)) for p in cf.ROOT.glob("services/**/Dockerfile")) == []
+    stages = _stages(DOCKERFILE.read_text())
+    assert set(TARGET_LOCKS) <= set(stages)
+    roots = {stage["from"] for stage in stages.values() if stage["from"] not in stages}
+    assert len(roots) == 1, roots  # one base for every image, CPU and GPU alike
+    for base in roots:
         assert re.search(r":\d+(\.\d+)+[-\w.]*$", base) or "@sha256:" in base, f"{base} is not pinned"
-    users = re.findall(r"^USER (\S+)$", text, flags=re.MULTILINE)
-    assert users and all(user not in ("root", "0") for user in users)
-    assert text.count("HEALTHCHECK") == text.count("\nCMD ") >= 1  # every runnable target has one
-    assert "slim" in stages.get("runtime", stages.get("cpu", ""))
+        assert "slim" in base
 
 
-def test_worker_image_has_a_cuda_gpu_target_and_a_slim_cpu_target() -> None:
-    text = (cf.ROOT / DOCKERFILES["worker"]).read_text()
-    stages = _stages(text)
-    assert "nvidia/cuda" in stages["gpu-base"] and "-runtime-" in stages["gpu-base"]
-    assert "slim" in stages["cpu"]
-    assert '".[gpu]"' in text and '".[worker]"' in text
-    assert 'VOLUME ["/models"]' in text and "HF_HOME=/models" in text
+@pytest.mark.parametrize("target", TARGET_LOCKS)
+def test_each_image_target_is_non_root_with_a_healthcheck_and_a_command(target: str) -> None:
+    lines = _chain(_stages(DOCKERFILE.read_text()), target)
+    user = _last(lines, "USER")
+    assert user and user.split()[1] not in ("root", "0")
+    assert _last(lines, "HEALTHCHECK") and "/health" in _last(lines, "HEALTHCHECK")  # type: ignore[operator]
+    assert _last(lines, "CMD") and _last(lines, "EXPOSE")
+    assert any("COPY --from=build /opt/venv" in line for line in lines)  # the runtime holds no build stage
 
 
-@pytest.mark.parametrize("name", ["compose.yaml", "compose.cpu.yaml", "compose.services.yaml", "compose.models.yaml"])
-def test_compose_builds_name_existing_dockerfiles_and_targets(name: str) -> None:
-    for service in cf.load(name)["services"].values():
+@pytest.mark.parametrize("target", ["worker", "worker-gpu"])
+def test_worker_images_keep_the_model_volume_and_drain_on_sigterm(target: str) -> None:
+    lines = _chain(_stages(DOCKERFILE.read_text()), target)
+    assert 'VOLUME ["/models"]' in lines
+    assert any(line.startswith("ENV ") and "HF_HOME=/models" in line for line in lines)
+    assert _last(lines, "STOPSIGNAL") == "STOPSIGNAL SIGTERM"
+
+
+def test_the_gpu_worker_asks_for_the_gpus_and_the_cpu_worker_runs_espeak() -> None:
+    stages = _stages(DOCKERFILE.read_text())
+    gpu_env = " ".join(line for line in _chain(stages, "worker-gpu") if line.startswith("ENV "))
+    cpu_env = " ".join(line for line in _chain(stages, "worker") if line.startswith("ENV "))
+    assert "NVIDIA_VISIBLE_DEVICES=all" in gpu_env and "compute" in gpu_env
+    assert gpu_env.rsplit("VOCALIO_ENGINE=", 1)[1].split()[0] == "auto"
+    assert cpu_env.rsplit("VOCALIO_ENGINE=", 1)[1].split()[0] == "espeak" and "NVIDIA" not in cpu_env
+    assert "--start-period=300s" in _last(_chain(stages, "worker-gpu"), "HEALTHCHECK")  # type: ignore[operator]
+
+
+def test_images_install_the_lock_alone_in_a_layer_before_the_code() -> None:
+    build = _stages(DOCKERFILE.read_text())["build"]["lines"]
+    copy_lock = build.index("COPY requirements/${LOCK}.txt /tmp/requirements.txt")
+    install = next(i for i, line in enumerate(build) if "-r /tmp/requirements.txt" in line)
+    copy_code = build.index("COPY services/ services/")
+    assert copy_lock < install < copy_code
+    assert "--require-hashes" in build[install] and "--no-deps" in build[install]
+    assert not [line for line in build if re.search(r"pip install(?!.*(-r /tmp/requirements.txt|--no-index))", line)]
+
+
+@pytest.mark.parametrize("name", cf.ALL_FILES)
+def test_compose_builds_name_a_target_and_its_lock(name: str) -> None:
+    stages = _stages(DOCKERFILE.read_text())
+    for service_name, service in cf.load(name)["services"].items():
         build = service.get("build")
         if not build:
             continue
-        dockerfile = cf.ROOT / build["dockerfile"]
-        assert dockerfile.is_file()
-        if "target" in build:
-            assert build["target"] in _stages(dockerfile.read_text())
+        if name != "compose.cpu.yaml":  # the CPU override changes the target and LOCK only
+            assert build["context"] == "." and build["dockerfile"] == "Dockerfile", service_name
+        target, lock = build["target"], _build_args(build)["LOCK"]
+        assert target in stages and TARGET_LOCKS[target] == lock, (service_name, target, lock)
+        assert (cf.ROOT / "requirements" / f"{lock}.txt").is_file()
 
 
 def test_dockerignore_keeps_the_context_to_what_images_install() -> None:
     lines = (cf.ROOT / ".dockerignore").read_text().splitlines()
     assert lines[lines.index("*")] == "*"
-    assert {"!pyproject.toml", "!README.md", "!services/"} <= set(lines)
+    assert {"!requirements/*.txt", "!pyproject.toml", "!README.md", "!services/"} <= set(lines)
