@@ -14,18 +14,14 @@ waits for the end; what a reader gets per format is `CodecSpec.streamed`.
 import asyncio
 import contextlib
 import struct
-import subprocess
-import tempfile
 from collections.abc import AsyncIterator
 from functools import cache
-from pathlib import Path
 
+from vocalio_audio import ffmpeg
 from vocalio_shared.codecs import Codec, codec_spec, ffmpeg_encode_command
-from vocalio_shared.errors import ErrorCode, VocalioError
 
 READ_BYTES = 16 * 1024
 UNKNOWN_SIZE = 0xFFFFFFFF
-FFMPEG_TIMEOUT_S = 600
 WAV_HEADER_BYTES = 44
 
 
@@ -60,22 +56,7 @@ async def encode_file(pcm: bytes, speech_format: str, sample_rate_hz: int) -> by
         return pcm
     if codec == Codec.WAV:
         return wav_header(sample_rate_hz, len(pcm)) + pcm
-    return await asyncio.to_thread(_ffmpeg_file, pcm, codec, sample_rate_hz)
-
-
-def _ffmpeg_file(pcm: bytes, codec: Codec, sample_rate_hz: int) -> bytes:
-    # A real file, not a pipe: the FLAC and MP3 muxers seek back to write the length once it is known.
-    with tempfile.TemporaryDirectory(prefix="vocalio-speech-") as workdir:
-        target = Path(workdir) / f"out.{codec_spec(codec).extension}"
-        command = ffmpeg_encode_command(ffmpeg_exe(), codec, sample_rate_hz, "s16le", str(target), stream=False)
-        completed = subprocess.run(command, input=pcm, capture_output=True, timeout=FFMPEG_TIMEOUT_S, check=False)
-        if completed.returncode != 0:
-            raise VocalioError(
-                ErrorCode.INTERNAL_ERROR,
-                f"ffmpeg failed to encode {codec.value}",
-                {"format": codec.value, "stderr": completed.stderr.decode(errors="replace")[-500:]},
-            )
-        return target.read_bytes()
+    return await asyncio.to_thread(ffmpeg.encode_file, ffmpeg_exe(), pcm, "s16le", codec.value, sample_rate_hz)
 
 
 async def encode_stream(pieces: AsyncIterator[bytes], speech_format: str, sample_rate_hz: int) -> AsyncIterator[bytes]:

@@ -10,16 +10,15 @@ result reports 48000 and carries a warning. Every other format keeps the asked r
 
 import hashlib
 import io
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import soundfile
+from vocalio_audio import ffmpeg
 from vocalio_audio.types import FloatAudio
-from vocalio_shared.codecs import codec_spec, ffmpeg_encode_command
+from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import OutputFormat
 
@@ -27,7 +26,6 @@ from vocalio_worker.audio.resample import resample
 
 OPUS_SAMPLE_RATES_HZ = (8000, 12000, 16000, 24000, 48000)
 OPUS_FALLBACK_RATE_HZ = 48000
-FFMPEG_TIMEOUT_S = 600
 
 
 @dataclass(frozen=True)
@@ -95,27 +93,6 @@ def _encode_with_soundfile(pcm: FloatAudio, sample_rate_hz: int, output_format: 
     return buffer.getvalue()
 
 
-def _encode_with_ffmpeg(pcm: FloatAudio, sample_rate_hz: int, output_format: OutputFormat, ffmpeg_exe: str) -> bytes:
-    # A real file, not a pipe: the MP4 and WAV muxers seek back to write sizes and indexes.
-    with tempfile.TemporaryDirectory(prefix="vocalio-encode-") as workdir:
-        target = Path(workdir) / f"out.{codec_spec(output_format).extension}"
-        command = ffmpeg_encode_command(ffmpeg_exe, output_format, sample_rate_hz, "f32le", str(target), stream=False)
-        completed = subprocess.run(
-            command,
-            input=pcm.astype("<f4").tobytes(),
-            capture_output=True,
-            timeout=FFMPEG_TIMEOUT_S,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise VocalioError(
-                ErrorCode.INTERNAL_ERROR,
-                f"ffmpeg failed to encode {output_format.value}",
-                {"format": output_format.value, "stderr": completed.stderr.decode(errors="replace")[-500:]},
-            )
-        return target.read_bytes()
-
-
 def encode_audio(
     audio: FloatAudio,
     sample_rate_hz: int,
@@ -142,7 +119,8 @@ def encode_audio(
         data, encoder = _encode_with_soundfile(pcm, file_rate_hz, output_format), "soundfile"
     else:
         assert tools.ffmpeg_exe is not None
-        data, encoder = _encode_with_ffmpeg(pcm, file_rate_hz, output_format, tools.ffmpeg_exe), "ffmpeg"
+        samples = pcm.astype("<f4").tobytes()
+        data, encoder = ffmpeg.encode_file(tools.ffmpeg_exe, samples, "f32le", output_format, file_rate_hz), "ffmpeg"
     return EncodedAudio(
         data=data,
         format=output_format,
