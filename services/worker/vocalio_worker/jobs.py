@@ -337,18 +337,8 @@ async def _handle_error(run: JobRun, detail: ErrorDetail, recoverable: bool) -> 
 async def _report_requeued(run: JobRun) -> None:
     """Tell the API the job went back to the queue (event job.retrying); bounded, since we are exiting."""
     detail = error_detail(ErrorCode.WORKER_LOST, "the worker shut down before finishing; job re-queued")
-    update = JobStatusUpdate(
-        worker_id=run.runtime.config.worker_id,
-        status=JobStatus.QUEUED,
-        attempt=run.attempt,
-        stage="re-queued",
-        message=detail.message,
-        error=detail,
-    )
-    try:
-        await run.runtime.api.post_status(run.spec.job_id, update, max_elapsed_s=REQUEUE_REPORT_LIMIT_S)
-    except Exception as error:  # the next attempt's first update supersedes this one anyway
-        log.warning("requeue_report_failed", error=repr(error))
+    # the next attempt's first update supersedes this one anyway
+    await _report_on_the_way_out(run, JobStatus.QUEUED, "re-queued", detail)
 
 
 async def _report_timeout(run: JobRun) -> None:
@@ -358,15 +348,21 @@ async def _report_timeout(run: JobRun) -> None:
         f"the job ran longer than VOCALIO_JOB_TIMEOUT_S ({timeout_s:.0f} s)",
         {"job_timeout_s": timeout_s},
     )
+    # the API's reconciler fails the orphaned job later anyway
+    await _report_on_the_way_out(run, JobStatus.FAILED, "timed out", detail)
+
+
+async def _report_on_the_way_out(run: JobRun, status: JobStatus, stage: str, detail: ErrorDetail) -> None:
+    """One last update while the job is being torn down: bounded in time, and a failure only logged."""
     update = JobStatusUpdate(
         worker_id=run.runtime.config.worker_id,
-        status=JobStatus.FAILED,
+        status=status,
         attempt=run.attempt,
-        stage="timed out",
+        stage=stage,
         message=detail.message,
         error=detail,
     )
     try:
         await run.runtime.api.post_status(run.spec.job_id, update, max_elapsed_s=REQUEUE_REPORT_LIMIT_S)
-    except Exception as error:  # the API's reconciler fails the orphaned job later anyway
-        log.warning("timeout_report_failed", error=repr(error))
+    except Exception as error:
+        log.warning("last_report_failed", stage=stage, error=repr(error))
