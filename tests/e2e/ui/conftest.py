@@ -90,8 +90,10 @@ def _ensure_chromium() -> None:
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One browser per module: a sync Playwright keeps its event loop running in this thread while it
+    is open, which would break every later asyncio test (and a second sync Playwright) in the session."""
     _ensure_chromium()
     try:
         from playwright.sync_api import sync_playwright
