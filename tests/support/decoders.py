@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-ENSURE_CHROMIUM = Path(__file__).resolve().parents[1] / "ui" / "ensure_chromium.sh"
+ENSURE_CHROMIUM = Path(__file__).resolve().parents[1] / "e2e" / "ui" / "ensure_chromium.sh"
 ORIGIN = "http://decoders.test"
 
 # Web Audio decodes into the context's rate; the duration stays the file's.
