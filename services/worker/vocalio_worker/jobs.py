@@ -95,7 +95,10 @@ class JobRun:
         try:
             return await self.runtime.in_thread(function, *args)
         finally:
-            self.timings_s[stage] = self.timings_s.get(stage, 0.0) + time.monotonic() - started
+            self.add_time(stage, time.monotonic() - started)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.timings_s[stage] = self.timings_s.get(stage, 0.0) + seconds
 
     def ms(self, stage: str) -> float:
         return round(self.timings_s.get(stage, 0.0) * 1000, 1)
@@ -149,7 +152,7 @@ class JobRun:
                 pipeline.synthesize_batch, runtime.engine, batch, voice, spec, region, config.simulated_chunk_delay_s
             )
             engine_s += produced.engine_s
-            self.timings_s["postprocess"] = self.timings_s.get("postprocess", 0.0) + produced.resample_s
+            self.add_time("postprocess", produced.resample_s)
             piece = await self.timed("postprocess", audio.push, produced.audio)
             if self.publisher is not None:
                 await self.publisher.audio(piece)
@@ -354,14 +357,7 @@ async def _report_timeout(run: JobRun) -> None:
 
 async def _report_on_the_way_out(run: JobRun, status: JobStatus, stage: str, detail: ErrorDetail) -> None:
     """One last update while the job is being torn down: bounded in time, and a failure only logged."""
-    update = JobStatusUpdate(
-        worker_id=run.runtime.config.worker_id,
-        status=status,
-        attempt=run.attempt,
-        stage=stage,
-        message=detail.message,
-        error=detail,
-    )
+    update = run.update(status, 0.0, stage, message=detail.message, error=detail)
     try:
         await run.runtime.api.post_status(run.spec.job_id, update, max_elapsed_s=REQUEUE_REPORT_LIMIT_S)
     except Exception as error:
