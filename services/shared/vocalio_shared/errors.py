@@ -75,6 +75,13 @@ class ErrorCode(StrEnum):
     VOICE_TRANSCRIPT_IMPLAUSIBLE = "VOICE_TRANSCRIPT_IMPLAUSIBLE"
     VOICE_NAME_INVALID = "VOICE_NAME_INVALID"
     VOICE_CONSENT_REQUIRED = "VOICE_CONSENT_REQUIRED"
+    BOOK_NOT_FOUND = "BOOK_NOT_FOUND"
+    CHAPTER_NOT_FOUND = "CHAPTER_NOT_FOUND"
+    BOOK_UNREADABLE = "BOOK_UNREADABLE"  # not a valid EPUB/TXT: bad zip, no OPF, undecodable text
+    BOOK_UNSAFE = "BOOK_UNSAFE"  # zip bomb, path traversal, XML entities/DTD, too many members
+    BOOK_TOO_LARGE = "BOOK_TOO_LARGE"  # upload, unpacked size, chapters or characters over the limits
+    BOOK_EMPTY = "BOOK_EMPTY"  # nothing to read once front/back matter is set aside
+    SENTENCE_NOT_CACHED = "SENTENCE_NOT_CACHED"
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,13 @@ ERROR_TRAITS: dict[ErrorCode, ErrorTraits] = {
     ErrorCode.VOICE_TRANSCRIPT_IMPLAUSIBLE: _t(422, ErrorCategory.INPUT, _LOW, False, False),
     ErrorCode.VOICE_NAME_INVALID: _t(422, _V, _LOW, False, False),
     ErrorCode.VOICE_CONSENT_REQUIRED: _t(422, _V, _LOW, False, False),
+    ErrorCode.BOOK_NOT_FOUND: _t(404, ErrorCategory.NOT_FOUND, _LOW, False, False),
+    ErrorCode.CHAPTER_NOT_FOUND: _t(404, ErrorCategory.NOT_FOUND, _LOW, False, False),
+    ErrorCode.BOOK_UNREADABLE: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.BOOK_UNSAFE: _t(422, ErrorCategory.INPUT, _MED, False, False),
+    ErrorCode.BOOK_TOO_LARGE: _t(413, _V, _LOW, False, False),
+    ErrorCode.BOOK_EMPTY: _t(422, ErrorCategory.INPUT, _LOW, False, False),
+    ErrorCode.SENTENCE_NOT_CACHED: _t(404, ErrorCategory.NOT_FOUND, _LOW, False, False),
 }
 
 

@@ -119,6 +119,23 @@ class JobCreate(JobParams):
         return value
 
 
+class ChapterRender(BaseModel):
+    """On a chapter job's spec (`JobSpec.chapter`): render sentence by sentence through the cache.
+
+    The job's `text` is the chapter's text; the worker splits it into sentences, keys each one
+    (`vocalio_shared.books.sentence_key`), synthesizes only the keys the API's cache lacks (uploading
+    each as it is made), then assembles the chapter from the cache through the one audio path.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    book_id: str
+    chapter_id: str
+    title: str | None = Field(default=None, description="Read first, as its own sentence, when set.")
+    book_seed: int = Field(ge=0, lt=2**31)
+    voice_sha256: str | None = Field(default=None, description="The pinned reference; a mismatch fails the job.")
+
+
 class JobSpec(JobParams):
     """What a worker receives from the queue: everything it needs, nothing from the database.
     The attempt number is not in it: arq's `job_try` is the one source (JobStatusUpdate.attempt)."""
@@ -135,6 +152,7 @@ class JobSpec(JobParams):
         "(internal: set by /v1/audio/speech, never by a client; the file is still uploaded, byte for "
         "byte the streamed samples).",
     )
+    chapter: ChapterRender | None = Field(default=None, description="Set on a book's chapter jobs only.")
 
 
 class JobMetrics(BaseModel):
@@ -165,6 +183,9 @@ class JobMetrics(BaseModel):
     postprocess_ms: float | None = None  # crossfade, silences, loudness, limiter, quality figures
     encode_ms: float | None = None  # the one encode
     status_ms: float | None = None  # waiting on status updates before the result (sent in the background)
+    # Chapter jobs (JobSpec.chapter): sentences the engine rendered now vs found in the sentence cache.
+    sentences_synthesized: int | None = None
+    sentences_cached: int | None = None
 
 
 class Segment(BaseModel):
@@ -173,6 +194,10 @@ class Segment(BaseModel):
     text: str
     start_s: float = Field(ge=0)
     end_s: float = Field(ge=0)
+    # Chapter jobs only: the sentence as written (captions, read-along), its cache key and seed.
+    source_text: str | None = None
+    key: str | None = None
+    seed: int | None = None
 
 
 class JobResult(BaseModel):
