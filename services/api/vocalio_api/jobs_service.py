@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.events import EventType
 from vocalio_shared.schemas.jobs import (
+    ChapterRender,
     JobCreate,
     JobResult,
     JobSpec,
@@ -28,7 +29,7 @@ from vocalio_api.auth import Caller
 from vocalio_api.events import add_event, announce, announcements
 from vocalio_api.lifecycle import check_attempt, event_for, lock_job, transition
 from vocalio_api.metrics import AUDIO_SECONDS, JOBS_CREATED, RATE_LIMITED
-from vocalio_api.models import Job, job_params, job_streams, stored_params
+from vocalio_api.models import Job, job_chapter, job_params, job_streams, stored_params
 from vocalio_api.rate_limits import CharacterReservation, reserve_characters
 from vocalio_api.state import AppState
 from vocalio_api.storage import StoredUpload, audio_path, commit_upload
@@ -51,6 +52,7 @@ def job_spec(job: Job) -> JobSpec:
         text=job.text,
         priority=Priority(job.priority),
         stream=job_streams(job),
+        chapter=job_chapter(job),
     )
 
 
@@ -94,13 +96,15 @@ async def create_job(
     reservation: CharacterReservation | None = None,
     *,
     stream: bool = False,
+    chapter: ChapterRender | None = None,
 ) -> tuple[Job, bool]:
     """Returns (job, created). Nothing is stored or counted when any check fails: `reservation`
     (characters counted at admission) is kept only once the job is stored; the caller releases it
     otherwise. `stream` (only /v1/audio/speech sets it, not a client field): the worker also
-    publishes the audio to the job's Redis stream as it is made."""
+    publishes the audio to the job's Redis stream as it is made. `chapter` (only the book service
+    sets it): a book chapter, rendered through the sentence cache; its text limit is the book's."""
     settings = state.settings
-    if len(body.text) > settings.max_text_chars:
+    if chapter is None and len(body.text) > settings.max_text_chars:
         raise VocalioError(
             ErrorCode.TEXT_TOO_LONG,
             f"text has {len(body.text)} characters; the limit is {settings.max_text_chars}",
@@ -129,7 +133,7 @@ async def create_job(
         priority=body.priority.value,
         text=body.text,
         text_chars=characters,
-        params=stored_params(body, stream),
+        params=stored_params(body, stream, chapter),
         callback_url=body.callback_url,
         job_metadata=body.metadata,
         idempotency_key=idempotency_key,

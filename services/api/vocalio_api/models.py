@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
-from vocalio_shared.schemas.jobs import JobParams
+from vocalio_shared.schemas.jobs import ChapterRender, JobParams
 
 
 def utcnow() -> datetime:
@@ -91,21 +91,30 @@ class Job(SQLModel, table=True):
 
 
 # The params column holds the job's JobParams and, beside them, the internal `stream` switch
-# (JobSpec.stream, set by /v1/audio/speech): one JSON column, so no migration for a transport flag.
+# (JobSpec.stream, set by /v1/audio/speech) and a book chapter's render spec (JobSpec.chapter, set by
+# the book service): one JSON column, so no migration for what only the queue payload carries.
 STREAM_PARAM = "stream"
+CHAPTER_PARAM = "chapter"
+INTERNAL_PARAMS = frozenset({STREAM_PARAM, CHAPTER_PARAM})
 
 
-def stored_params(params: JobParams, stream: bool) -> dict[str, Any]:
+def stored_params(params: JobParams, stream: bool, chapter: ChapterRender | None = None) -> dict[str, Any]:
     public = JobParams.model_validate(params.model_dump(include=set(JobParams.model_fields)))
-    return public.model_dump(mode="json") | {STREAM_PARAM: stream}
+    stored = public.model_dump(mode="json") | {STREAM_PARAM: stream}
+    return stored | {CHAPTER_PARAM: chapter.model_dump(mode="json")} if chapter is not None else stored
 
 
 def job_params(job: Job) -> JobParams:
-    return JobParams.model_validate({name: value for name, value in job.params.items() if name != STREAM_PARAM})
+    return JobParams.model_validate({name: value for name, value in job.params.items() if name not in INTERNAL_PARAMS})
 
 
 def job_streams(job: Job) -> bool:
     return bool(job.params.get(STREAM_PARAM, False))
+
+
+def job_chapter(job: Job) -> ChapterRender | None:
+    chapter = job.params.get(CHAPTER_PARAM)
+    return ChapterRender.model_validate(chapter) if chapter else None
 
 
 class JobEventRow(SQLModel, table=True):
