@@ -84,6 +84,7 @@ class StoredChapter:
     text: str
     kind: MatterKind = MatterKind.CHAPTER
     included: bool = True
+    source: str | None = None
     status: BookStatus = BookStatus.DRAFT
     progress: float = 0.0
     job_id: str | None = None
@@ -149,7 +150,7 @@ def _chapter_public(book: StoredBook, chapter: StoredChapter, number: int | None
         "title": chapter.title,
         "kind": chapter.kind,
         "included": chapter.included,
-        "source": f"line {chapter.id}",
+        "source": chapter.source,
         "status": chapter.status,
         "progress": chapter.progress,
         "eta_s": round(estimated * (100 - chapter.progress) / 100, 1) if running else None,
@@ -172,7 +173,8 @@ def import_txt(text: str) -> list[StoredChapter]:
         body = text[mark.end() : end].strip()
         kind = SET_ASIDE.get(title.split()[0].lower(), MatterKind.CHAPTER)
         chapter_id = f"ch_{secrets.token_hex(4)}"
-        chapters.append(StoredChapter(chapter_id, title, body, kind=kind, included=kind == MatterKind.CHAPTER))
+        source = f"line {text.count(chr(10), 0, mark.start()) + 1}"
+        chapters.append(StoredChapter(chapter_id, title, body, kind, kind == MatterKind.CHAPTER, source))
     return chapters
 
 

@@ -104,6 +104,7 @@ def test_upload_sends_the_file_metadata_and_voice_then_shows_the_draft(
     assert titles == ["Capítulo 1", "Capítulo 2", "Epílogo"]  # reading order, the dedication set aside
     first_text = BOOK_TXT.split("Capítulo 1\n", 1)[1].split("\n\n", 1)[0]
     assert f"<td>{len(first_text)}</td>" in rows[0]  # characters of chapter 1
+    assert '<td class="small">line 4</td>' in rows[0]  # no text preview in ChapterPublic: where it came from
     excluded = page.split('id="excluded"', 1)[1].split("</section>", 1)[0]
     assert '<span class="tag">dedication</span>' in excluded and "Dedicatoria" in excluded
     assert 'aria-label="Include Dedicatoria"' in excluded
