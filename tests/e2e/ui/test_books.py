@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.ui.conftest import ROOT, screenshot
+from tests.e2e.ui.conftest import screenshot
 from tests.support.processes import UiProcess
 from tests.ui.books_contract import OPERATOR_KEY, ContractServer, contract_server
 from tests.ui.test_books import BOOK_TXT
-
-DOCS_SCREENSHOT = ROOT / "docs" / "images" / "books.png"
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +98,7 @@ def test_import_confirm_render_listen_and_download(
     )
     assert abs(duration - 1.0) < 0.05  # the contract's one-second chapter
     player.evaluate("audio => { audio.dataset.kept = 'yes'; }")
-    screenshot(page, "book-rendering")
-    DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_SCREENSHOT), full_page=True)
+    screenshot(page, "book-rendering")  # docs/images/books.png is a copy of this one
 
     contract.state.advance(book_id)  # chapter 2 done: the poll swaps the table, the first player stays
     expect(page.locator("#chapters-done")).to_have_text("2 / 4")
