@@ -296,12 +296,14 @@ def create_contract_app(state: ContractState) -> FastAPI:
         book = _book(book_id)
         if book is None:
             return _error(404, "BOOK_NOT_FOUND", f"no book {book_id}")
+        # The API's body: {"metadata": BookMetadataPatch, "settings": the settings fields to change}.
         body = json.loads(await request.body())
-        settings = body.pop("settings", None)
-        patch = BookMetadataPatch.model_validate(body)
+        if set(body) - {"metadata", "settings"}:
+            return _error(422, "VALIDATION_ERROR", "send `metadata` and/or `settings`")
+        patch = BookMetadataPatch.model_validate(body.get("metadata") or {})
         book.metadata = book.metadata.model_copy(update=patch.model_dump(exclude_none=True))
-        if settings is not None:
-            book.settings = BookSettings.model_validate(book.settings.model_dump() | settings)
+        if body.get("settings") is not None:
+            book.settings = BookSettings.model_validate(book.settings.model_dump() | body["settings"])
         return JSONResponse(book.public().model_dump(mode="json"))
 
     @app.patch("/api/v1/books/{book_id}/chapters/{ref}")
@@ -354,7 +356,7 @@ def create_contract_app(state: ContractState) -> FastAPI:
         if book is None or not 0 < number <= len(included):
             return _error(404, "CHAPTER_NOT_FOUND", "no such chapter")
         if included[number - 1].status != BookStatus.SUCCEEDED:
-            return _error(409, "BOOK_NOT_READY", "the chapter is not rendered yet")
+            return _error(409, "AUDIO_NOT_READY", "the chapter is not rendered yet")
         return _file(request.app.state.audio_dir / "chapter.wav", "audio/wav", f"{number:03d}.wav")
 
     @app.get("/api/v1/books/{book_id}/audio")
@@ -363,7 +365,7 @@ def create_contract_app(state: ContractState) -> FastAPI:
         if book is None:
             return _error(404, "BOOK_NOT_FOUND", f"no book {book_id}")
         if book.status != BookStatus.SUCCEEDED:
-            return _error(409, "BOOK_NOT_READY", "the book is not finished")
+            return _error(409, "AUDIO_NOT_READY", "the book is not finished")
         media = {"m4b": "audio/mp4", "mp3-zip": "application/zip", "flac-zip": "application/zip"}.get(format)
         if media is None:
             return _error(422, "VALIDATION_ERROR", "format must be m4b, mp3-zip or flac-zip")
