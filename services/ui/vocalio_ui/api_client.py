@@ -121,3 +121,7 @@ class ApiClient:
             raise ApiUnavailable(str(error) or type(error).__name__) from error
         self.health.ok()
         return response
+
+    async def patch(self, path: str, api_key: str | None, **kwargs: Any) -> Any:
+        """The book routes edit a book and its chapters in place (PATCH /api/v1/books/{id}…)."""
+        return await self.request("PATCH", path, api_key, **kwargs)
