@@ -9,7 +9,7 @@ a usable TOC, the book's top heading level (h1, else h2, else h3) marks the chap
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -88,7 +88,7 @@ class _Section:
     from_toc: bool
     kind: MatterKind | None  # explicit evidence when it started (types, guide, title, file name)
     linear: bool = True
-    extra_warnings: list[str] = field(default_factory=list)
+    fallback_title: str | None = None  # the file's <title>, when nothing better names it
 
 
 def resolve(base: str, href: str) -> tuple[str | None, str | None]:
@@ -373,9 +373,11 @@ def split_sections(
             if continues and previous is not None:
                 previous.blocks.extend(lead)
             else:
-                title = _lead_title(lead, doc, book_title)
-                kind = file_kind or matter.kind_from_title(title, book_title)
-                sections.append(_Section(title, list(lead), item.path, item.path, False, kind, item.linear))
+                title = _lead_title(lead)
+                kind = file_kind or matter.kind_from_title(title or _doc_title(doc, book_title), book_title)
+                section = _Section(title, list(lead), item.path, item.path, False, kind, item.linear)
+                section.fallback_title = _doc_title(doc, book_title)
+                sections.append(section)
         for index, (position, title, source) in enumerate(file_bounds):
             end = file_bounds[index + 1][0] if index + 1 < len(file_bounds) else len(doc.blocks)
             blocks = doc.blocks[position:end]
@@ -387,13 +389,21 @@ def split_sections(
     return sections
 
 
-def _lead_title(blocks: list[Block], doc: Document, book_title: str | None) -> str | None:
+def _lead_title(blocks: list[Block]) -> str | None:
     for block in blocks:
         if block.heading and not block.note:
             return block.text.replace("\n", " ")
-    if doc.title and (not book_title or matter.fold(doc.title) != matter.fold(book_title)):
-        return doc.title
     return None
+
+
+def _doc_title(doc: Document, book_title: str | None) -> str | None:
+    """A file's <title>, unless it is the book's title (many tools repeat it) or a file name."""
+    title = doc.title
+    if not title or re.search(r"\.x?html?$", title, re.IGNORECASE):
+        return None
+    if book_title and matter.fold(title) == matter.fold(book_title):
+        return None
+    return title
 
 
 def _strip_title_blocks(title: str, blocks: list[Block]) -> tuple[str, list[Block]]:
@@ -410,11 +420,11 @@ def _strip_title_blocks(title: str, blocks: list[Block]) -> tuple[str, list[Bloc
         if not folded:
             consumed += 1
             continue
-        if folded in folded_title and used + len(folded) <= len(folded_title):
+        if f" {folded} " in f" {folded_title} " and used + len(folded) <= len(folded_title):
             consumed += 1
             used += len(folded)
             continue
-        if consumed == 0 and block.heading and folded.startswith(folded_title):
+        if consumed == 0 and block.heading and f"{folded} ".startswith(f"{folded_title} "):
             # The TOC shortened the heading ("Capítulo 1" for "Capítulo 1: El regreso"): the
             # heading is the fuller title.
             return " ".join(block.text.split()), blocks[1:]
@@ -447,7 +457,10 @@ def finish_sections(
         included = (kind is MatterKind.CHAPTER and section.linear) or (include_footnotes and kind is MatterKind.NOTES)
         title = _clean_title(title)
         if not title:
-            title = matter.KIND_LABELS[kind] if kind is not MatterKind.CHAPTER else _file_label(section.path)
+            if kind is not MatterKind.CHAPTER:
+                title = matter.KIND_LABELS[kind]
+            else:
+                title = _clean_title(section.fallback_title) or _file_label(section.path)
         if not text.strip():
             if included and kind is MatterKind.CHAPTER:
                 # A heading with nothing under it (a part title): it joins the next chapter's title.

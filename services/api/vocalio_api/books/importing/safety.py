@@ -262,7 +262,14 @@ def parse_html(data: bytes, name: str) -> etree._Element:
     """The fallback for XHTML that is not well-formed XML: lxml's HTML parser, network off.
     Entity declarations were refused by the XML attempt before this is ever called."""
     refuse_entity_declarations(data, name)
-    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+    try:  # without a charset the HTML parser assumes latin-1; EPUB content is UTF-8 by default
+        data.decode("utf-8")
+        encoding: str | None = "utf-8"
+    except UnicodeDecodeError:
+        encoding = None
+    parser = etree.HTMLParser(
+        no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, encoding=encoding
+    )
     try:
         root = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError) as exc:

@@ -107,7 +107,7 @@ _BACKLINK_TEXT = frozenset({"↩", "↩︎", "↑", "^", "volver", "regresar", "
 
 _INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufeff": None, "\u2060": None, "\u00a0": " "})
 _SPACES = re.compile(r"[ \t\r\f\v\u2000-\u200a\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # \t and \r are whitespace
 MAX_DEPTH = 400  # deeper nesting is not a book: refuse rather than recurse without end
 
 
@@ -129,10 +129,14 @@ class Document:
     trailing_ids: tuple[str, ...] = ()  # ids after the last block (an anchor at the very end)
 
 
+LINE_BREAK = "\u2028"  # what <br> leaves in the buffer; source newlines are only whitespace
+
+
 def clean_text(text: str) -> str:
-    """One paragraph's text: invisible characters out, runs of spaces to one, each line stripped."""
-    text = _CONTROL.sub("", text.translate(_INVISIBLE))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    """One paragraph's text: invisible characters out, whitespace (newlines included) to single
+    spaces, <br> line breaks kept as "\n", each line stripped."""
+    text = _CONTROL.sub("", text.translate(_INVISIBLE).replace("\n", " "))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split(LINE_BREAK)]
     return "\n".join(line for line in lines if line)
 
 
@@ -225,7 +229,7 @@ class _Extractor:
             self.images.extend(notes.images)
             return
         if name == "br":
-            self._buf.append("\n")
+            self._buf.append(LINE_BREAK)
             return
         block = name in BLOCK_TAGS
         outer_heading = self._heading
@@ -238,8 +242,6 @@ class _Extractor:
                 self._ids.append(value)
         if el.text:
             self._buf.append(el.text)
-        if name == "pre":
-            self._buf.append("")  # pre keeps its newlines, which clean_text keeps as line breaks
         self._walk(el, depth, types)
         if block:
             self._flush()
