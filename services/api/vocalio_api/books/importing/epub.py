@@ -307,6 +307,7 @@ def _file_kind(path: str, doc: Document, pkg: Package, landmarks: dict[str, Matt
 
 def _heading_boundaries(docs: dict[str, Document], spine: list[SpineItem]) -> dict[str, list[tuple[int, str, str]]]:
     """No usable TOC: the book's top heading level marks the chapters."""
+    spine = [item for item in spine if item.path in docs]
     levels = [b.heading for item in spine for b in docs[item.path].blocks if b.heading and not b.note]
     bounds: dict[str, list[tuple[int, str, str]]] = {}
     if not levels:
@@ -572,8 +573,9 @@ def import_epub(data: bytes, include_footnotes: bool, limits: ImportLimits) -> I
         if not zf.has(item.path):
             warnings.append(f"{item.path} is in the reading order but not in the file: skipped")
             continue
+        content = zf.read(item.path)  # a damaged member fails the import: no chapter goes missing unseen
         try:
-            docs[item.path] = extract(parse_document(zf.read(item.path), item.path))
+            docs[item.path] = extract(parse_document(content, item.path))
         except VocalioError as exc:
             if exc.code is not ErrorCode.BOOK_UNREADABLE:
                 raise

@@ -12,7 +12,7 @@ from lxml import etree
 from pydantic import ValidationError
 from vocalio_shared.schemas.books import BookMetadataPatch
 
-from vocalio_api.books.importing.xhtml import clean_text
+from vocalio_api.books.importing.xhtml import clean_text, fragment_text
 
 DC = "http://purl.org/dc/elements/1.1/"
 OPF = "http://www.idpf.org/2007/opf"
@@ -75,12 +75,9 @@ def _description_of(raw: str) -> str | None:
     """dc:description often carries escaped HTML: take its text."""
     if "<" in raw and ">" in raw:
         try:
-            root = etree.fromstring(
-                f"<div>{raw}</div>".encode(),
-                etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True),
-            )
-            if root is not None:
-                raw = "\n".join(t for t in root.itertext() if isinstance(t, str))
+            parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+            root = etree.fromstring(f"<div>{raw}</div>", parser)
+            raw = fragment_text(root) if root is not None else raw
         except (etree.LxmlError, ValueError):
             raw = re.sub(r"<[^>]*>", " ", raw)
     return " ".join(clean_text(raw).split()) or None

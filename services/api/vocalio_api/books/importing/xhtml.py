@@ -280,6 +280,11 @@ class _Extractor:
                     self.images.append(href)
 
 
+def fragment_text(root: etree._Element) -> str:
+    """The text of an HTML fragment (a description), paragraphs joined by spaces."""
+    return " ".join(block.text.replace("\n", " ") for block in _Extractor().run(root))
+
+
 def parse_document(data: bytes, name: str) -> etree._Element:
     """XHTML as XML (HTML entities mapped); if it is not well-formed, lxml's HTML parser."""
     try:
