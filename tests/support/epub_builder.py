@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-XHTML11_DOCTYPE = (
-    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
-)
+XHTML11_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
 
 
 @dataclass
@@ -78,7 +76,7 @@ def xhtml(page: Page, version: int, doctype: bool) -> bytes:
 
 
 def _metadata_xml(meta: dict[str, Any], version: int) -> str:
-    parts = [f"<dc:title id=\"t1\">{escape(meta.get('title', 'Libro de prueba'))}</dc:title>"]
+    parts = [f'<dc:title id="t1">{escape(meta.get("title", "Libro de prueba"))}</dc:title>']
     if version == 3:
         parts.append('<meta refines="#t1" property="title-type">main</meta>')
         if meta.get("subtitle"):

@@ -143,9 +143,7 @@ def test_epub2_guide_types_classify_matter() -> None:
 
 def test_epub3_landmarks_classify_matter() -> None:
     front = [Page("x1.xhtml", "<p>Para Luis.</p>", epub_type="dedication")]
-    book = import_book(
-        build_epub(version=3, front=front, chapters=[("Uno", "Hola.")], landmarks=True), "x.epub", None
-    )
+    book = import_book(build_epub(version=3, front=front, chapters=[("Uno", "Hola.")], landmarks=True), "x.epub", None)
     assert [(s.kind, s.included) for s in book.sections] == [(MatterKind.DEDICATION, False), (MatterKind.CHAPTER, True)]
 
 
@@ -194,7 +192,10 @@ def test_epub2_endnotes_file_and_links_to_it() -> None:
 
 def test_headings_mark_chapters_when_there_is_no_toc() -> None:
     pages = [
-        Page("a.xhtml", "<h1>Capítulo 1</h1><p>Uno.</p><h2>Una sección</h2><p>Sigue uno.</p><h1>Capítulo 2</h1><p>Dos.</p>"),
+        Page(
+            "a.xhtml",
+            "<h1>Capítulo 1</h1><p>Uno.</p><h2>Una sección</h2><p>Sigue uno.</p><h1>Capítulo 2</h1><p>Dos.</p>",
+        ),
         Page("b.xhtml", "<p>Sigue dos.</p>"),
         Page("c.xhtml", "<h1>Capítulo 3</h1><p>Tres.</p>"),
     ]
@@ -212,7 +213,7 @@ def test_nested_toc_entries_in_the_same_file_stay_in_their_chapter() -> None:
         '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" '
         'xmlns:epub="http://www.idpf.org/2007/ops"><head><title>t</title></head><body>'
         '<nav epub:type="toc"><ol>'
-        '<li><span>Primera parte</span><ol>'
+        "<li><span>Primera parte</span><ol>"
         '<li><a href="c1.xhtml">Capítulo 1</a><ol><li><a href="c1.xhtml#s2">Sección 2</a></li></ol></li>'
         '<li><a href="c2.xhtml">Capítulo 2</a></li></ol></li>'
         "</ol></nav></body></html>"
@@ -250,11 +251,11 @@ def test_text_extraction_blocks_inline_breaks_scripts_soft_hyphens() -> None:
 
 def test_html_named_entities_in_epub2_xhtml() -> None:
     raw = (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
-        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body>'
-        "<h1>Cap&iacute;tulo 1</h1><p>&iquest;Qu&eacute;&nbsp;pasa? &mdash;dijo&hellip;</p></body></html>"
-    ).encode()
+        b'<?xml version="1.0" encoding="utf-8"?>'
+        b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
+        b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body>'
+        b"<h1>Cap&iacute;tulo 1</h1><p>&iquest;Qu&eacute;&nbsp;pasa? &mdash;dijo&hellip;</p></body></html>"
+    )
     no_doctype = raw.replace(b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" ', b"<!-- ").replace(
         b'"http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">', b"-->"
     )

@@ -1,6 +1,7 @@
 """Hostile files: every one answers a clear BOOK_* error, and nothing is fetched, resolved or leaked."""
 
 import http.server
+import io
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -51,7 +52,7 @@ def test_zip_bomb_is_refused_before_inflating() -> None:
 def test_a_member_that_lies_about_its_size_is_not_inflated_past_it() -> None:
     data = bytearray(build_epub(version=3, chapters=[("Uno", "Hola. " * 2000)]))
     # Declare the chapter 100 bytes long in the central directory and the local header.
-    with zipfile.ZipFile(__import__("io").BytesIO(bytes(data))) as zf:
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
         info = zf.getinfo("OEBPS/ch01.xhtml")
     real = info.file_size.to_bytes(4, "little")
     count = 0
@@ -127,7 +128,7 @@ def dtd_server() -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:  # the stdlib's name
             requests.append(self.path)
             self.send_response(200)
             self.end_headers()

@@ -104,11 +104,15 @@ def _title_from(filename: str | None) -> str | None:
 def import_txt(data: bytes, filename: str | None) -> ImportedBook:
     text = decode(data)
     lines = text.split("\n")
+    per_line = _one_paragraph_per_line(lines)
     headings: list[tuple[int, int, str]] = []  # (first line index, first text line index, title)
     index = 0
     while index < len(lines):
         line = lines[index].strip()
-        after_blank = index == 0 or not lines[index - 1].strip() or bool(headings and headings[-1][1] == index)
+        # Without blank lines in the text (one paragraph per line) any line may be a heading.
+        after_blank = (
+            per_line or index == 0 or not lines[index - 1].strip() or bool(headings and headings[-1][1] == index)
+        )
         title = heading_of(line) if after_blank else None
         if title is None:
             index += 1
@@ -126,11 +130,11 @@ def import_txt(data: bytes, filename: str | None) -> ImportedBook:
     sections: list[ImportedSection] = []
     warnings: list[str] = []
     if not headings:
-        body = _paragraphs(lines)
+        body = _paragraphs(lines, per_line)
         sections.append(ImportedSection(book_title or "Texto", body, MatterKind.CHAPTER, True, "line 1"))
         return ImportedBook("txt", BookMetadataPatch(title=book_title), sections, warnings=warnings)
 
-    preamble = _paragraphs(lines[: headings[0][0]])
+    preamble = _paragraphs(lines[: headings[0][0]], per_line)
     if preamble:
         kind = matter.kind_from_content(preamble) or (MatterKind.TITLE_PAGE if len(preamble) <= 400 else None)
         if kind is None:
@@ -141,7 +145,7 @@ def import_txt(data: bytes, filename: str | None) -> ImportedBook:
     pending_line = 0
     for number, (line_index, body_start, title) in enumerate(headings):
         end = headings[number + 1][0] if number + 1 < len(headings) else len(lines)
-        body = _paragraphs(lines[body_start:end])
+        body = _paragraphs(lines[body_start:end], per_line)
         kind = matter.kind_from_title(title) or MatterKind.CHAPTER
         if not body:
             if kind is MatterKind.CHAPTER:
@@ -172,16 +176,17 @@ def _has_sub(line: str) -> bool:
 _DIALOGUE = ("—", "–", "-", "―")
 
 
-def _paragraphs(lines: list[str]) -> str:
+def _one_paragraph_per_line(lines: list[str]) -> bool:
+    """A text with (almost) no blank lines writes one paragraph per line; else it is hard-wrapped."""
+    inner = "\n".join(lines).strip().split("\n")
+    blank = sum(1 for line in inner if not line.strip())
+    return blank * 20 < len(inner) - blank
+
+
+def _paragraphs(lines: list[str], one_per_line: bool) -> str:
     """Paragraphs are separated by blank lines and lines inside one joined (hard-wrapped text),
-    except that a dialogue dash starts a new paragraph; text with no blank line at all has one
-    paragraph per line."""
+    except that a dialogue dash starts a new paragraph; or one paragraph per line."""
     stripped = [line.strip() for line in lines]
-    while stripped and not stripped[0]:
-        stripped.pop(0)
-    while stripped and not stripped[-1]:
-        stripped.pop()
-    one_per_line = "" not in stripped
     paragraphs: list[str] = []
     current: list[str] = []
     for line in [*stripped, ""]:
