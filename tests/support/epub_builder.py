@@ -76,8 +76,9 @@ def xhtml(page: Page, version: int, doctype: bool) -> bytes:
 
 
 def _metadata_xml(meta: dict[str, Any], version: int) -> str:
-    parts = [f'<dc:title id="t1">{escape(meta.get("title", "Libro de prueba"))}</dc:title>']
-    if version == 3:
+    title = meta.get("title", "Libro de prueba")  # None: no dc:title at all
+    parts = [f'<dc:title id="t1">{escape(title)}</dc:title>'] if title is not None else []
+    if version == 3 and title is not None:
         parts.append('<meta refines="#t1" property="title-type">main</meta>')
         if meta.get("subtitle"):
             parts.append(f'<dc:title id="t2">{escape(meta["subtitle"])}</dc:title>')
@@ -168,6 +169,7 @@ def build_epub(
     metadata: dict[str, Any] | None = None,
     cover: bytes | None = None,
     cover_media_type: str = "image/png",
+    cover_in_opf: bool = True,
     toc: bool = True,
     ncx: bool | None = None,
     landmarks: bool = False,
@@ -179,7 +181,9 @@ def build_epub(
 ) -> bytes:
     """An EPUB of `front + chapters + back` in that reading order (see the module docstring).
 
-    `toc=False` writes neither nav nor NCX (headings are then the only structure); `ncx` defaults to
+    `cover_in_opf=False` stores the cover image without naming it as the cover (EPUB 3 property,
+    EPUB 2 meta) and as images/i1.<ext>; `toc=False` writes neither nav nor NCX (headings are then
+    the only structure); `ncx` defaults to
     EPUB 2 only; `manifest_order` is "reversed" (default) or "spine"."""
     meta = metadata or {}
     pages: list[Page] = []
@@ -204,13 +208,15 @@ def build_epub(
         files["OEBPS/nav.xhtml"] = _nav_xhtml(pages, landmarks)
     if toc and with_ncx:
         manifest.append('<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>')
-        files["OEBPS/toc.ncx"] = _ncx(pages, meta.get("title", "Libro de prueba"))
+        files["OEBPS/toc.ncx"] = _ncx(pages, meta.get("title") or "Libro de prueba")
     if cover is not None:
         ext = cover_media_type.split("/")[-1].replace("jpeg", "jpg")
-        props = ' properties="cover-image"' if version == 3 else ""
-        manifest.append(f'<item id="cover-img" href="images/cover.{ext}" media-type="{cover_media_type}"{props}/>')
-        files[f"OEBPS/images/cover.{ext}"] = cover
-        if version == 2:
+        props = ' properties="cover-image"' if version == 3 and cover_in_opf else ""
+        # Not in the OPF: a neutral name, so only a cover page's <img> can lead to it.
+        name, item_id = (f"cover.{ext}", "cover-img") if cover_in_opf else (f"i1.{ext}", "i1")
+        manifest.append(f'<item id="{item_id}" href="images/{name}" media-type="{cover_media_type}"{props}/>')
+        files[f"OEBPS/images/{name}"] = cover
+        if version == 2 and cover_in_opf:
             extra_meta = '<meta name="cover" content="cover-img"/>'
     guide = "".join(f'<reference type="{p.guide}" href="{p.name}" title="{p.guide}"/>' for p in pages if p.guide)
     opf = (

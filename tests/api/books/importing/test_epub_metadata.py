@@ -4,7 +4,7 @@ import pytest
 from vocalio_api.books.importing import import_book
 from vocalio_api.books.importing.metadata import isbn_of
 
-from tests.support.epub_builder import build_epub, tiny_png
+from tests.support.epub_builder import Page, build_epub, tiny_png
 
 META = {
     "title": "La sombra del viento",
@@ -78,3 +78,22 @@ def test_cover_image_extracted(version: int) -> None:
 def test_no_cover_is_none() -> None:
     book = import_book(build_epub(version=3, chapters=[("Uno", "Hola.")]), "x.epub", None)
     assert (book.cover, book.cover_media_type) == (None, None)
+
+
+def test_asin_and_a_missing_title() -> None:
+    meta = {"identifier": "urn:asin:B00ABCDEFG", "title": None}
+    data = build_epub(version=2, chapters=[("Uno", "Hola.")], metadata=meta)
+    book = import_book(data, "mi_libro.epub", None)
+    assert book.metadata.asin == "B00ABCDEFG"
+    assert book.metadata.title == "mi libro"
+    assert any("dc:title" in w for w in book.warnings)
+
+
+def test_epub2_cover_from_the_guide_cover_page() -> None:
+    png = tiny_png(3, 3)
+    cover_page = Page("p0.xhtml", '<img src="images/i1.png" alt=""/>', guide="cover")
+    data = build_epub(version=2, front=[cover_page], chapters=[("Uno", "Hola.")], cover=png, cover_in_opf=False)
+    book = import_book(data, "x.epub", None)
+    assert book.cover == png  # only the guide's cover page leads to it
+    unnamed = build_epub(version=2, chapters=[("Uno", "Hola.")], cover=png, cover_in_opf=False)
+    assert import_book(unnamed, "x.epub", None).cover is None

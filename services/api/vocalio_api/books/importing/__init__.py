@@ -79,7 +79,10 @@ def import_book(
     if not data.strip():
         raise VocalioError(ErrorCode.BOOK_EMPTY, "the file is empty")
     source_format = detect_format(data, filename, media_type)
-    book = import_epub(data, include_footnotes, limits) if source_format == "epub" else import_txt(data, filename)
+    if source_format == "epub":
+        book = import_epub(data, include_footnotes, limits, filename)
+    else:
+        book = import_txt(data, filename)
     check_limits(book, limits)
     log.info(
         "book_imported",

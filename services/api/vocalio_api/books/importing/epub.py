@@ -18,7 +18,7 @@ from vocalio_shared.schemas.books import MatterKind
 
 from vocalio_api.books.imported import ImportedBook, ImportedSection
 from vocalio_api.books.importing import matter
-from vocalio_api.books.importing.metadata import read_metadata
+from vocalio_api.books.importing.metadata import read_metadata, title_from_filename
 from vocalio_api.books.importing.safety import ImportLimits, SafeZip, parse_xml, unreadable
 from vocalio_api.books.importing.xhtml import (
     Block,
@@ -544,7 +544,9 @@ def read_cover(
 # --- the whole ---------------------------------------------------------------------------------
 
 
-def import_epub(data: bytes, include_footnotes: bool, limits: ImportLimits) -> ImportedBook:
+def import_epub(
+    data: bytes, include_footnotes: bool, limits: ImportLimits, filename: str | None = None
+) -> ImportedBook:
     warnings: list[str] = []
     zf = SafeZip(data, limits)
     if zf.has("mimetype"):
@@ -563,6 +565,9 @@ def import_epub(data: bytes, include_footnotes: bool, limits: ImportLimits) -> I
             encrypted=(drm or [opf_path])[:10],
         )
     metadata = read_metadata(pkg.root, warnings)
+    if metadata.title is None and (stem := title_from_filename(filename)):
+        metadata = metadata.model_copy(update={"title": stem})
+        warnings.append("the EPUB has no dc:title: the file name is the title")
 
     docs: dict[str, Document] = {}
     for item in pkg.spine:

@@ -41,6 +41,15 @@ def _cut(name: str, value: str | None) -> str | None:
     return value[:limit].rstrip() if limit else value
 
 
+def title_from_filename(filename: str | None) -> str | None:
+    """`el_viaje.txt` → `el viaje`: a title when the file carries none."""
+    if not filename:
+        return None
+    stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return " ".join(stem.replace("_", " ").split())[:500] or None
+
+
 def isbn_of(raw: str) -> str | None:
     """An ISBN-10 or ISBN-13 with a valid check digit, as bare digits (X for ten)."""
     value = raw.strip()

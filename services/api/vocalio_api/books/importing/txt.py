@@ -18,6 +18,7 @@ from vocalio_shared.schemas.books import BookMetadataPatch, MatterKind
 
 from vocalio_api.books.imported import ImportedBook, ImportedSection
 from vocalio_api.books.importing import matter
+from vocalio_api.books.importing.metadata import title_from_filename
 from vocalio_api.books.importing.safety import unreadable
 from vocalio_api.books.importing.xhtml import clean_text
 
@@ -93,14 +94,6 @@ def _subtitle(line: str) -> bool:
     return 0 < len(line) <= 80 and len(words) <= 12 and not line.rstrip().endswith((".", ",", ";", ":"))
 
 
-def _title_from(filename: str | None) -> str | None:
-    if not filename:
-        return None
-    stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    return " ".join(re.sub(r"[_]+", " ", stem).split()) or None
-
-
 def import_txt(data: bytes, filename: str | None) -> ImportedBook:
     text = decode(data)
     lines = text.split("\n")
@@ -126,7 +119,7 @@ def import_txt(data: bytes, filename: str | None) -> ImportedBook:
         headings.append((index, body_start, title))
         index = body_start
 
-    book_title = _title_from(filename)
+    book_title = title_from_filename(filename)
     sections: list[ImportedSection] = []
     warnings: list[str] = []
     if not headings:
