@@ -285,5 +285,7 @@ def kind_from_content(text: str) -> MatterKind | None:
 
 def is_matter_heading(line: str) -> bool:
     """A TXT line that is exactly a matter title ("Agradecimientos", "Notas", ...)."""
+    if len(line) > 60:  # matter titles are short; folding every line of a book is not free
+        return False
     folded = fold(line)
     return folded in _TITLE_EXACT and _TITLE_EXACT[folded] not in (K.COVER, K.TITLE_PAGE)

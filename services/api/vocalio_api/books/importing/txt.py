@@ -47,6 +47,7 @@ _NAMED = re.compile(
 _ROMAN_ALONE = re.compile(rf"^{_ROMAN}\.?$")
 _MARKDOWN = re.compile(r"^#{1,3}\s+(?P<title>\S.{0,200})$")
 MAX_HEADING_CHARS = 140
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # C0 controls other than \t \n \f \r
 
 
 def decode(data: bytes) -> str:
@@ -66,7 +67,7 @@ def decode(data: bytes) -> str:
                 text = data.decode("cp1252")
             except UnicodeDecodeError:
                 text = data.decode("latin-1")
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f")
+    controls = len(_CONTROLS.findall(text))
     if "\x00" in text or controls > max(8, len(text) // 100):
         raise unreadable("the file is binary, not text: send an EPUB 2/3 or a plain-text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")

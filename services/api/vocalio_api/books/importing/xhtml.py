@@ -105,9 +105,10 @@ _MARKER = re.compile(r"^[\[\(]?(\d{1,4}|[*†‡§¶]{1,3})[\]\)]?\.?$")
 _SUP_MARKER = re.compile(r"^[\[\(]?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6})[\]\)]?\.?$")
 _BACKLINK_TEXT = frozenset({"↩", "↩︎", "↑", "^", "volver", "regresar", "back", "[volver]", "(volver)"})
 
-_INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufeff": None, "\u2060": None, "\u00a0": " "})
-_SPACES = re.compile(r"[ \t\r\f\v\u2000-\u200a\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # \t and \r are whitespace
+# Out: soft hyphens, zero-width characters, C0 controls (\t \n \v \f \r stay: they are whitespace).
+_DROP = str.maketrans(
+    {c: None for c in [0xAD, 0x200B, 0xFEFF, 0x2060, *range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]}
+)
 MAX_DEPTH = 400  # deeper nesting is not a book: refuse rather than recurse without end
 
 
@@ -129,14 +130,17 @@ class Document:
     trailing_ids: tuple[str, ...] = ()  # ids after the last block (an anchor at the very end)
 
 
+_NO_TOKENS: frozenset[str] = frozenset()
 LINE_BREAK = "\u2028"  # what <br> leaves in the buffer; source newlines are only whitespace
 
 
 def clean_text(text: str) -> str:
-    """One paragraph's text: invisible characters out, whitespace (newlines included) to single
-    spaces, <br> line breaks kept as "\n", each line stripped."""
-    text = _CONTROL.sub("", text.translate(_INVISIBLE).replace("\n", " "))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split(LINE_BREAK)]
+    """One paragraph's text: invisible characters out, whitespace (newlines and no-break spaces
+    included) to single spaces, <br> line breaks kept as "\n", each line stripped."""
+    text = text.translate(_DROP)
+    if LINE_BREAK not in text:
+        return " ".join(text.split())
+    lines = (" ".join(part.split()) for part in text.split(LINE_BREAK))
     return "\n".join(line for line in lines if line)
 
 
@@ -149,6 +153,8 @@ def local_name(el: etree._Element) -> str:
 
 def type_tokens(el: etree._Element) -> frozenset[str]:
     """epub:type (namespaced, or as a plain attribute when the HTML parser read the file) and role."""
+    if not len(el.attrib):
+        return _NO_TOKENS
     raw = " ".join(v for v in (el.get(_EPUB_TYPE), el.get("epub:type"), el.get("role")) if v)
     return frozenset(tok.split(":")[-1].lower() if tok.startswith("epub:") else tok.lower() for tok in raw.split())
 
