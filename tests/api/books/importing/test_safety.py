@@ -200,3 +200,32 @@ def test_not_an_epub(data: bytes, filename: str | None, needle: str) -> None:
 
 def test_an_empty_file() -> None:
     assert _code(b"", filename="x.txt").code is ErrorCode.BOOK_EMPTY
+
+
+def test_a_central_directory_declaring_too_many_entries_is_refused_before_parsing() -> None:
+    data = bytearray(build_epub(version=3, chapters=[("Uno", "Hola.")]))
+    eocd = data.rfind(b"PK\x05\x06")
+    data[eocd + 8 : eocd + 12] = (60000).to_bytes(2, "little") * 2  # entries on this disk, in total
+    error = _code(bytes(data))
+    assert error.code is ErrorCode.BOOK_UNSAFE
+    assert error.context["members"] == 60000
+
+
+@pytest.mark.parametrize(
+    ("filename", "media_type"),
+    [
+        ("libro.txt", None),
+        (None, "text/plain; charset=utf-8"),
+        (None, "text/markdown"),
+        ("x", "application/octet-stream"),
+    ],
+)
+def test_text_is_detected_by_name_or_media_type(filename: str | None, media_type: str | None) -> None:
+    book = import_book("Capítulo 1\n\nHola.".encode(), filename, media_type)
+    assert book.source_format == "txt"
+
+
+def test_an_epub_is_detected_by_content_whatever_its_name() -> None:
+    data = build_epub(version=3, chapters=[("Uno", "Hola.")])
+    assert import_book(data, "subida.bin", "application/octet-stream").source_format == "epub"
+    assert import_book(data, None, None).source_format == "epub"

@@ -58,9 +58,10 @@ def detect_format(data: bytes, filename: str | None, media_type: str | None) -> 
         raise unreadable(f"the file is named or typed as an EPUB but is not a zip archive: {_WRONG_FORMAT}")
     if data.startswith(_BINARY_MAGIC) or data[60:68] == b"BOOKMOBI":
         raise unreadable(f"the file is not an EPUB or plain text: {_WRONG_FORMAT}")
-    if name.endswith(_TEXT_SUFFIXES) or media.startswith("text/plain") or media == "text/markdown":
+    textual = media.startswith("text/") and media not in ("text/html", "text/xml", "text/rtf")
+    if name.endswith(_TEXT_SUFFIXES) or textual:
         return "txt"
-    if name.endswith(_OTHER_SUFFIXES) or (media and media not in ("application/octet-stream", "text/plain")):
+    if name.endswith(_OTHER_SUFFIXES) or (media and media != "application/octet-stream"):
         raise unreadable(f"unsupported book format ({filename or media}): {_WRONG_FORMAT}")
     return "txt"  # no name, no type: text if it decodes as text (import_txt refuses binary)
 

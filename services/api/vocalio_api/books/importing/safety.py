@@ -101,11 +101,45 @@ def unsafe_member_name(name: str) -> str | None:
     return None
 
 
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
+_EOCD64 = struct.Struct("<4sQ2H2L4Q")  # zip64 end of central directory record
+_LOCATOR64 = struct.Struct("<4sLQL")
+CD_BYTES_PER_MEMBER = 1024  # a generous central-directory entry; real EPUB names are far shorter
+
+
+def _central_directory(data: bytes) -> tuple[int, int] | None:
+    """(entries, central directory bytes) as the zip declares them, read before zipfile parses the
+    directory: a crafted one can declare millions of entries, each an object in memory."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if at < 0 or at + _EOCD.size > len(data):
+        return None
+    _, _, _, _, entries, size, _, _ = _EOCD.unpack_from(data, at)
+    if entries == 0xFFFF or size == 0xFFFFFFFF:
+        locator = at - _LOCATOR64.size
+        if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
+            return None
+        offset = _LOCATOR64.unpack_from(data, locator)[2]
+        if offset + _EOCD64.size > len(data) or data[offset : offset + 4] != b"PK\x06\x06":
+            return None
+        fields = _EOCD64.unpack_from(data, offset)
+        entries, size = fields[6], fields[7]
+    return entries, size
+
+
 class SafeZip:
     """A zip opened for reading after its listing passed the limits; reads are capped while inflating."""
 
     def __init__(self, data: bytes, limits: ImportLimits) -> None:
         self._limits = limits
+        declared = _central_directory(data)
+        if declared is not None and (
+            declared[0] > limits.members or declared[1] > limits.members * CD_BYTES_PER_MEMBER + 1024 * 1024
+        ):
+            raise unsafe(
+                f"the EPUB declares {declared[0]} files; at most {limits.members} are accepted",
+                members=declared[0],
+                limit=limits.members,
+            )
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()

@@ -106,9 +106,7 @@ _SUP_MARKER = re.compile(r"^[\[\(]?(\d{1,4}|[*†‡§¶]{1,3}|[a-z]|[ivxlc]{1,6
 _BACKLINK_TEXT = frozenset({"↩", "↩︎", "↑", "^", "volver", "regresar", "back", "[volver]", "(volver)"})
 
 # Out: soft hyphens, zero-width characters, C0 controls (\t \n \v \f \r stay: they are whitespace).
-_DROP = str.maketrans(
-    {c: None for c in [0xAD, 0x200B, 0xFEFF, 0x2060, *range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]}
-)
+_DROP = str.maketrans({c: None for c in [0xAD, 0x200B, 0xFEFF, 0x2060, *range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]})
 MAX_DEPTH = 400  # deeper nesting is not a book: refuse rather than recurse without end
 
 
