@@ -270,3 +270,25 @@ def test_malformed_xhtml_falls_back_to_the_html_parser() -> None:
     page = Page("m.xhtml", "", toc=[("Uno", None)], raw=raw)
     book = import_book(build_epub(version=2, chapters=[page]), "x.epub", None)
     assert _chapters(book) == [("Uno", "Sin cerrar\n\nOtro párrafo\nfin")]
+
+
+def test_the_nav_document_in_the_spine_is_set_aside_as_the_toc() -> None:
+    nav = Page(
+        "nav.xhtml",
+        '<nav epub:type="toc"><h1>Contenido</h1><ol><li><a href="ch02.xhtml">Capítulo 1</a></li></ol></nav>',
+    )
+    data = build_epub(version=3, front=[nav], chapters=[chapter("Capítulo 1", "Hola.", in_toc=False)])
+    book = import_book(data, "x.epub", None)
+    assert [(s.title, s.kind, s.included) for s in book.sections] == [
+        ("Contenido", MatterKind.TOC, False),
+        ("Capítulo 1", MatterKind.CHAPTER, True),
+    ]
+
+
+def test_a_section_named_like_the_book_is_its_title_page_only_when_short() -> None:
+    pages = [("La casa", "Ana Pérez"), ("La casa", "Frase larga del capítulo. " * 40)]
+    book = import_book(build_epub(version=3, chapters=pages, metadata={"title": "La casa"}), "x.epub", None)
+    assert [(s.kind, s.included) for s in book.sections] == [
+        (MatterKind.TITLE_PAGE, False),
+        (MatterKind.CHAPTER, True),
+    ]

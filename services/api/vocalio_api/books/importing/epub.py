@@ -375,7 +375,7 @@ def split_sections(
                 previous.blocks.extend(lead)
             else:
                 title = _lead_title(lead)
-                kind = file_kind or matter.kind_from_title(title or _doc_title(doc, book_title), book_title)
+                kind = file_kind or matter.kind_from_title(title or _doc_title(doc, book_title))
                 section = _Section(title, list(lead), item.path, item.path, False, kind, item.linear)
                 section.fallback_title = _doc_title(doc, book_title)
                 sections.append(section)
@@ -383,7 +383,7 @@ def split_sections(
             end = file_bounds[index + 1][0] if index + 1 < len(file_bounds) else len(doc.blocks)
             blocks = doc.blocks[position:end]
             types = doc.types | (blocks[0].types if blocks else frozenset())
-            kind = matter.kind_from_types(types) or matter.kind_from_title(title, book_title)
+            kind = matter.kind_from_types(types) or matter.kind_from_title(title)
             if kind is None and position == 0:
                 kind = landmarks.get(item.path) or pkg.guide.get(item.path)
             sections.append(_Section(title or None, list(blocks), source, item.path, True, kind, True))
@@ -449,6 +449,8 @@ def finish_sections(
         body = [b.text for b in blocks if not b.note]
         notes = [b.text for b in blocks if b.note]
         text_only = "\n\n".join(body)
+        if kind is None and matter.is_title_page(title, text_only, book_title):
+            kind = MatterKind.TITLE_PAGE
         if kind is None and not section.from_toc:
             kind = matter.kind_from_content(text_only)
         kind = kind or MatterKind.CHAPTER

@@ -250,7 +250,7 @@ def kind_from_guide(reference_type: str) -> MatterKind | None:
     return _GUIDE_KINDS.get(reference_type.lower().strip())
 
 
-def kind_from_title(title: str | None, book_title: str | None = None) -> MatterKind | None:
+def kind_from_title(title: str | None) -> MatterKind | None:
     if not title:
         return None
     folded = fold(title)
@@ -263,9 +263,13 @@ def kind_from_title(title: str | None, book_title: str | None = None) -> MatterK
     for prefix, kind in _TITLE_PREFIX:
         if folded.startswith(prefix):
             return kind
-    if book_title and folded == fold(book_title):
-        return K.TITLE_PAGE
     return None
+
+
+def is_title_page(title: str | None, text: str, book_title: str | None) -> bool:
+    """A short section named like the book itself is its title page (a long one is a chapter
+    that happens to share the book's name)."""
+    return bool(title and book_title and len(text) <= 500 and fold(title) == fold(book_title))
 
 
 def kind_from_filename(path: str) -> MatterKind | None:

@@ -107,7 +107,7 @@ _BACKLINK_TEXT = frozenset({"↩", "↩︎", "↑", "^", "volver", "regresar", "
 
 # Out: soft hyphens, zero-width characters, C0 controls (\t \n \v \f \r stay: they are whitespace).
 _DROP = str.maketrans({c: None for c in [0xAD, 0x200B, 0xFEFF, 0x2060, *range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]})
-MAX_DEPTH = 400  # deeper nesting is not a book: refuse rather than recurse without end
+MAX_DEPTH = 300  # libxml2 stops at 256 already; a guard so recursion can never reach Python's limit
 
 
 @dataclass(frozen=True)
