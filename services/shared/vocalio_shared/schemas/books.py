@@ -149,7 +149,7 @@ class BookSettings(BaseModel):
     lexicon: list[LexiconEntry] | None = Field(default=None, max_length=MAX_LEXICON_ENTRIES)
     chapter_format: ChapterFormat = ChapterFormat.MP3
     read_titles: bool = Field(default=True, description="Read each chapter's title at its start.")
-    include_footnotes: bool = Field(default=False, description="EPUB import: read footnotes and note references.")
+    include_footnotes: bool = Field(default=False, description="EPUB: read notes at a chapter's end (no markers).")
     seed: int | None = Field(default=None, ge=0, lt=2**31, description="Book seed; random (and recorded) if unset.")
 
 
