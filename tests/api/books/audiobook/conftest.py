@@ -36,7 +36,22 @@ def ffprobe(path: Path, *args: str) -> dict[str, Any]:
 def decode(path: Path) -> np.ndarray:
     """The file's audio as a decoder plays it (float32 mono, 44.1 kHz)."""
     pcm = subprocess.run(
-        [default_ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "f32le", "-ac", "1", "-ar", "44100", "-"],
+        [
+            default_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-f",
+            "f32le",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-",
+        ],
         capture_output=True,
         check=True,
     ).stdout
@@ -62,7 +77,9 @@ def sentences_for(title: str, duration_s: float) -> list[Segment]:
     third = duration_s / 3
     return [
         Segment(text=title, source_text=title, start_s=0.0, end_s=round(third, 3)),
-        Segment(text="Era la una y media.", source_text="Era la 1:30.", start_s=round(third, 3), end_s=round(2 * third, 3)),
+        Segment(
+            text="Era la una y media.", source_text="Era la 1:30.", start_s=round(third, 3), end_s=round(2 * third, 3)
+        ),
         Segment(text="Nadie   dormía.", source_text="Nadie\ndormía.", start_s=round(2 * third, 3), end_s=duration_s),
     ]
 
@@ -88,7 +105,19 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
         pieces.append(encode_aac(master, folder / f"piece{number}.m4a"))
     cover = folder / "cover.jpg"
     subprocess.run(
-        [default_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x336699:s=96x96", "-frames:v", "1", str(cover)],
+        [
+            default_ffmpeg_exe(),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=0x336699:s=96x96",
+            "-frames:v",
+            "1",
+            str(cover),
+        ],
         check=True,
     )
     metadata = BookMetadata(

@@ -51,7 +51,12 @@ def test_aac_piece_is_aac_lc_and_its_length_counts_every_frame(book: Book, tmp_p
     chapter = book.chapters[2]
     piece = encode_aac(chapter.master_path, tmp_path / "03.m4a")
     (stream,) = ffprobe(piece, "-show_streams")["streams"]
-    assert (stream["codec_name"], stream["profile"], stream["sample_rate"], stream["channels"]) == ("aac", "LC", "44100", 1)
+    assert (stream["codec_name"], stream["profile"], stream["sample_rate"], stream["channels"]) == (
+        "aac",
+        "LC",
+        "44100",
+        1,
+    )
     assert 0 < int(stream["bit_rate"]) <= 72_000  # 64 kbit/s asked (tones may need less)
     samples = aac_piece_samples(piece)
     packets = ffprobe(piece, "-show_packets", "-select_streams", "a")["packets"]
