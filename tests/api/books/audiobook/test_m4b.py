@@ -153,6 +153,18 @@ def test_an_edit_re_encodes_one_piece_and_re_muxes_the_rest(book: Book, tmp_path
     assert not [s for s in ffprobe(path, "-show_streams")["streams"] if s["codec_type"] == "video"]  # no cover
 
 
+def test_titles_and_tags_with_ffmetadata_specials_survive(book: Book, tmp_path: Path) -> None:
+    title = "Uno = dos; tres # cuatro \\ cinco\nseis"
+    chapter = type(book.chapters[0])(1, title, book.chapters[0].master_path, book.chapters[0].duration_s)
+    metadata = book.metadata.model_copy(update={"title": "Libro; #1 = ¿sí?", "description": "a\nb\\c"})
+    (path,) = build_m4b([chapter], book.pieces[:1], metadata, None, None, tmp_path)
+    assert path.name == "Libro; #1 = ¿sí-.m4b"
+    info = ffprobe(path, "-show_chapters", "-show_format")
+    assert info["chapters"][0]["tags"]["title"] == title
+    assert info["format"]["tags"]["album"] == "Libro; #1 = ¿sí?"
+    assert info["format"]["tags"]["description"].startswith("a\nb\\c\n\n")
+
+
 def test_png_and_other_covers(book: Book, tmp_path: Path) -> None:
     for codec, name in (("png", "cover.png"), ("gif", "cover.gif")):
         image = tmp_path / name

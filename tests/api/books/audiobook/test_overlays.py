@@ -184,6 +184,7 @@ def test_only_core_audio_types(book: Book, tmp_path: Path) -> None:
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck package (optional here)
 
 
+@pytest.mark.slow  # ~40 s of Java on a small machine
 @pytest.mark.skipif(
     not (EPUBCHECK_JAR.exists() and shutil.which("java")), reason="epubcheck not installed (apt-get install epubcheck)"
 )

@@ -98,6 +98,8 @@ def plan_parts(
     """The m4b files a book makes and where each chapter starts in its part (measured pieces)."""
     if not chapters or len(chapters) != len(aac_pieces):
         raise ValueError("one AAC piece per chapter, at least one chapter")
+    if len({chapter.number for chapter in chapters}) != len(chapters):
+        raise ValueError("chapter numbers must be unique")
     exe = ffmpeg_exe or default_ffmpeg_exe()
     samples = [aac_piece_samples(piece, ffmpeg_exe=exe) for piece in aac_pieces]
     sizes = [piece.stat().st_size for piece in aac_pieces]
