@@ -52,28 +52,3 @@ def run_ffmpeg(ffmpeg_exe: str, args: list[str], what: str, timeout_s: float = F
             {"stderr": completed.stderr.decode(errors="replace")[-500:]},
         )
     return completed.stdout
-
-
-def packet_span(ffmpeg_exe: str, path: Path, stream: str = "0:a:0") -> tuple[int, int]:
-    """(samples, sample rate) that the packets of one audio stream take once copied (`-c copy`) into
-    another file: every packet a whole frame, encoder priming and padding included, which is what a
-    decoder then plays. Not the stored file's own length, which its edit list and the last packet's
-    shortened duration trim. Read from the packets (framecrc), nothing decoded."""
-    listing = run_ffmpeg(
-        ffmpeg_exe,
-        ["-i", str(path), "-map", stream, "-c", "copy", "-f", "framecrc", "-"],
-        f"read packets of {path.name}",
-    ).decode()
-    rate = 0
-    dts_values: list[int] = []
-    frame = 0
-    for line in listing.splitlines():
-        if line.startswith("#tb"):  # "#tb 0: 1/44100"
-            rate = int(line.rsplit("/", 1)[1])
-        elif line and not line.startswith("#"):
-            fields = [field.strip() for field in line.split(",")]  # stream, dts, pts, duration, size, crc
-            dts_values.append(int(fields[1]))
-            frame = max(frame, int(fields[3]))
-    if not dts_values or rate <= 0:
-        raise VocalioError(ErrorCode.INTERNAL_ERROR, f"no audio packets in {path.name}", {"path": str(path)})
-    return dts_values[-1] - dts_values[0] + frame, rate

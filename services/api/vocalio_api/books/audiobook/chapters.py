@@ -4,9 +4,11 @@ the m4b is muxed from. Each is made once per master: an edit re-encodes only its
 import os
 from pathlib import Path
 
-from vocalio_audio.ffmpeg import default_ffmpeg_exe, packet_span, run_ffmpeg
+from vocalio_audio.ffmpeg import default_ffmpeg_exe, run_ffmpeg
 from vocalio_shared.codecs import BOOK_AAC_FFMPEG_ARGS, BOOK_CHAPTER_FFMPEG_ARGS, BOOK_SAMPLE_RATE_HZ
 from vocalio_shared.schemas.books import ChapterFormat
+
+from vocalio_api.books.audiobook.mp4atoms import audio_frame_span
 
 
 def _metadata_args(tags: dict[str, str]) -> list[str]:
@@ -54,13 +56,11 @@ def encode_aac(master: Path, out: Path, *, ffmpeg_exe: str | None = None) -> Pat
     return out
 
 
-def aac_piece_samples(piece: Path, *, ffmpeg_exe: str | None = None) -> int:
+def aac_piece_samples(piece: Path) -> int:
     """Samples (at 44.1 kHz) the piece takes in an m4b: all its frames, priming and padding included.
 
     Not the master's length: AAC adds 1024 samples of encoder delay before the audio and pads the
     last frame, so summing master durations drifts by up to ~46 ms a chapter. The m4b's chapter
-    starts are sums of these."""
-    samples, rate = packet_span(ffmpeg_exe or default_ffmpeg_exe(), piece)
-    if rate != BOOK_SAMPLE_RATE_HZ:
-        samples = round(samples * BOOK_SAMPLE_RATE_HZ / rate)
-    return samples
+    starts are sums of these. Read from the piece's sample table (milliseconds, no ffmpeg run)."""
+    ticks, timescale = audio_frame_span(piece)
+    return ticks if timescale == BOOK_SAMPLE_RATE_HZ else round(ticks * BOOK_SAMPLE_RATE_HZ / timescale)

@@ -93,15 +93,14 @@ def plan_parts(
     *,
     cover_bytes: int = 0,
     part_max_bytes: int = PART_MAX_BYTES,
-    ffmpeg_exe: str | None = None,
 ) -> list[PartPlan]:
-    """The m4b files a book makes and where each chapter starts in its part (measured pieces)."""
+    """The m4b files a book makes and where each chapter starts in its part (measured pieces, no
+    ffmpeg run: the book service may call it to report chapter starts)."""
     if not chapters or len(chapters) != len(aac_pieces):
         raise ValueError("one AAC piece per chapter, at least one chapter")
     if len({chapter.number for chapter in chapters}) != len(chapters):
         raise ValueError("chapter numbers must be unique")
-    exe = ffmpeg_exe or default_ffmpeg_exe()
-    samples = [aac_piece_samples(piece, ffmpeg_exe=exe) for piece in aac_pieces]
+    samples = [aac_piece_samples(piece) for piece in aac_pieces]
     sizes = [piece.stat().st_size for piece in aac_pieces]
     durations = [count / BOOK_SAMPLE_RATE_HZ for count in samples]
     groups = partition(durations, sizes, part_max_s, part_max_bytes, cover_bytes)
@@ -205,9 +204,7 @@ def build_m4b(
     file is written beside its final name and renamed, so a crash never leaves a short m4b."""
     del cover_media_type  # the bytes say what the cover is
     exe = ffmpeg_exe or default_ffmpeg_exe()
-    plans = plan_parts(
-        chapters, aac_pieces, part_max_s, cover_bytes=len(cover or b""), part_max_bytes=part_max_bytes, ffmpeg_exe=exe
-    )
+    plans = plan_parts(chapters, aac_pieces, part_max_s, cover_bytes=len(cover or b""), part_max_bytes=part_max_bytes)
     by_number = {chapter.number: (chapter, piece) for chapter, piece in zip(chapters, aac_pieces, strict=True)}
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = []

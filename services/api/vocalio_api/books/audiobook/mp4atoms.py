@@ -1,8 +1,11 @@
-"""MP4 surgery ffmpeg's muxer cannot do: freeform iTunes tags ("----:com.apple.iTunes:series"),
-which is where `series`, `isbn`, `asin`, `language` and `AI_NARRATION` live in an m4b (ffmpeg writes
-only the fixed iTunes atoms, or with `use_metadata_tags` QuickTime `mdta` keys that Apple's and
-most audiobook players do not read), and the index (`moov`) moved before the audio in the same
-pass, as `-movflags +faststart` would, so players start before the whole download.
+"""MP4 reading and surgery that ffmpeg's muxer and CLI do not offer.
+
+- An audio track's length in whole frames, read from its sample table (no process started).
+- Freeform iTunes tags ("----:com.apple.iTunes:series"): where `series`, `isbn`, `asin`, `language`
+  and `AI_NARRATION` live in an m4b. ffmpeg writes only the fixed iTunes atoms, or with
+  `use_metadata_tags` QuickTime `mdta` keys, which Apple's and most audiobook players do not read.
+- The index (`moov`) moved before the audio in the same pass, as `-movflags +faststart` would, so
+  players start before the whole download.
 
 The audio (`mdat`) is copied, never parsed; only `moov` (a few MB for a 12-hour book) is read and
 rewritten, and every chunk offset of every track (`stco`/`co64`) is moved by what its box moved.
@@ -92,6 +95,46 @@ def _top_level(handle: BinaryIO) -> list[tuple[bytes, int, int]]:
     return boxes
 
 
+def _read_moov(handle: BinaryIO) -> tuple[list[tuple[bytes, int, int]], _Box]:
+    layout = _top_level(handle)
+    moovs = [box for box in layout if box[0] == b"moov"]
+    if len(moovs) != 1:
+        raise _corrupt("not exactly one moov box")
+    _, offset, size = moovs[0]
+    handle.seek(offset)
+    (moov,) = _parse(handle.read(size))
+    return layout, moov
+
+
+def audio_frame_span(path: Path) -> tuple[int, int]:
+    """(ticks, timescale) of the first sound track's samples laid end to end, every one a whole
+    frame (the longest delta of its time-to-sample table): what its packets take once copied into
+    another file, priming and the padded last frame included, unlike the track's own duration,
+    which the edit list and the shortened last delta trim."""
+    with path.open("rb") as handle:
+        _, moov = _read_moov(handle)
+    for trak in moov.children or []:
+        mdia = trak.child(b"mdia") if trak.kind == b"trak" else None
+        handler = mdia.child(b"hdlr") if mdia else None
+        if mdia is None or handler is None or handler.payload[8:12] != b"soun":
+            continue
+        header = mdia.child(b"mdhd")
+        stbl = (mdia.child(b"minf") or _Box(b"minf", children=[])).child(b"stbl")
+        stts = stbl.child(b"stts") if stbl else None
+        if header is None or stts is None:
+            break
+        timescale_at = 20 if header.payload[0] == 1 else 12  # version 1: 64-bit creation/modification times
+        (timescale,) = struct.unpack_from(">I", header.payload, timescale_at)
+        (entries,) = struct.unpack_from(">I", stts.payload, 4)
+        pairs = [struct.unpack_from(">II", stts.payload, 8 + 8 * index) for index in range(entries)]
+        samples = sum(count for count, _ in pairs)
+        frame = max((delta for _, delta in pairs), default=0)
+        if samples and frame and timescale:
+            return samples * frame, timescale
+        break
+    raise _corrupt(f"no sound track with samples in {path.name}")
+
+
 def _freeform(name: str, value: str) -> _Box:
     def full(kind: bytes, data: bytes) -> _Box:
         return _Box(kind, payload=b"\x00\x00\x00\x00" + data)
@@ -147,20 +190,14 @@ def finish_mp4(source: Path, target: Path, freeform_tags: dict[str, str]) -> Non
     """Writes `target`: `source` with `freeform_tags` added to its iTunes tags and its moov first
     (after ftyp). `source` and `target` may not be the same file."""
     with source.open("rb") as handle:
-        layout = _top_level(handle)
-        kinds = [kind for kind, _, _ in layout]
-        if kinds.count(b"moov") != 1:
-            raise _corrupt("not exactly one moov box")
-        moov_kind, moov_offset, moov_size = next(box for box in layout if box[0] == b"moov")
-        handle.seek(moov_offset)
-        (moov,) = _parse(handle.read(moov_size))
+        layout, moov = _read_moov(handle)
         ilst = _ilst(moov)
         assert ilst.children is not None
         for name, value in freeform_tags.items():
             ilst.children.append(_freeform(name, value))
         # New order: ftyp (if first), moov, then every other box as it was.
         head = [box for box in layout[:1] if box[0] == b"ftyp"]
-        rest = [box for box in layout if box not in head and box[0] != moov_kind]
+        rest = [box for box in layout if box not in head and box[0] != b"moov"]
         moov_bytes = moov.serialize()
         new_offsets: dict[int, int] = {}
         position = sum(size for _, _, size in head) + len(moov_bytes)
