@@ -82,3 +82,11 @@ def test_duplicate_names_do_not_overwrite_each_other(tmp_path: Path) -> None:
     with zipfile.ZipFile(out) as archive:
         assert archive.namelist() == ["Notas.txt", "notas (2).txt"]
         assert archive.read("notas (2).txt") == b"dos"
+
+
+def test_the_cover_is_named_by_its_bytes_not_the_given_type(book: Book, tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    out = build_book_zip(book.chapters[:1], [book.chapters[0].master_path], tmp_path / "f.zip", cover=png,
+                         cover_media_type="image/jpeg", caption_format=None)  # fmt: skip
+    with zipfile.ZipFile(out) as archive:
+        assert archive.namelist() == ["cover.png", "01 - Capítulo 1.flac"]

@@ -11,13 +11,13 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from vocalio_api.books.audiobook.cover import cover_extension
 from vocalio_api.books.audiobook.types import ChapterAudio
 from vocalio_api.captions import CaptionFormat, render
 
 _FORBIDDEN = set('<>:"/\\|?*') | {chr(code) for code in range(32)} | {"\x7f"}
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _STORED_SUFFIXES = {".mp3", ".flac", ".wav", ".m4a", ".m4b", ".jpg", ".jpeg", ".png", ".webp", ".gif"}
-_COVER_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 
 
 def safe_filename(name: str, *, max_bytes: int = 120, fallback: str = "sin título") -> str:
@@ -81,7 +81,7 @@ def build_book_zip(
         scratch = Path(scratch_dir)
         files: list[tuple[str, Path]] = []
         if cover:
-            cover_path = scratch / f"cover{_COVER_SUFFIXES.get(cover_media_type or '', '.jpg')}"
+            cover_path = scratch / f"cover.{cover_extension(cover, cover_media_type)}"
             cover_path.write_bytes(cover)
             files.append((cover_path.name, cover_path))
         for chapter, path in zip(chapters, chapter_files, strict=True):

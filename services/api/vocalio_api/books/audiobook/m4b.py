@@ -20,6 +20,7 @@ from vocalio_shared.schemas.books import BOOK_PART_MAX_S, BookMetadata
 
 from vocalio_api.books.audiobook.archive import safe_filename
 from vocalio_api.books.audiobook.chapters import aac_piece_samples
+from vocalio_api.books.audiobook.cover import cover_extension, cover_kind
 from vocalio_api.books.audiobook.mp4atoms import finish_mp4
 from vocalio_api.books.audiobook.tags import MP4_NATIVE_KEYS, book_tags
 from vocalio_api.books.audiobook.types import ChapterAudio, PartChapter, PartPlan
@@ -171,15 +172,6 @@ def _concat_list(pieces: list[Path], durations_s: list[float]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cover_kind(cover: bytes) -> str | None:
-    """'jpg' or 'png' when the bytes are one (copied as they are), else None (re-encoded as JPEG)."""
-    if cover.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if cover.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    return None
-
-
 def part_filename(title: str, part: int, count: int) -> str:
     suffix = f" - Parte {part} de {count}" if count > 1 else ""
     return f"{safe_filename(title, max_bytes=160)}{suffix}.m4b"
@@ -212,7 +204,7 @@ def build_m4b(
         work = Path(workdir)
         cover_path = None
         if cover:
-            cover_path = work / f"cover.{_cover_kind(cover) or 'img'}"
+            cover_path = work / f"cover.{cover_extension(cover, None)}"
             cover_path.write_bytes(cover)
         for plan in plans:
             pieces = [by_number[placed.number][1] for placed in plan.chapters]
@@ -228,7 +220,7 @@ def build_m4b(
             maps = ["-map", "0:a:0", "-c:a", "copy"]
             if cover_path is not None:
                 args += ["-i", str(cover_path)]
-                codec = ["-c:v", "copy"] if _cover_kind(cover or b"") else ["-c:v", "mjpeg", "-q:v", "2"]
+                codec = ["-c:v", "copy"] if cover_kind(cover or b"") else ["-c:v", "mjpeg", "-q:v", "2"]
                 maps += ["-map", "2:v:0", *codec, "-disposition:v:0", "attached_pic"]
             language = _ISO_639_2.get(metadata.language.split("-")[0].lower())
             if language:

@@ -32,6 +32,7 @@ from lxml import etree
 from vocalio_shared.schemas.books import BookMetadata
 from vocalio_shared.schemas.jobs import Segment
 
+from vocalio_api.books.audiobook.cover import cover_kind
 from vocalio_api.books.audiobook.tags import SYNTHETIC_NARRATOR, description_with_disclosure
 from vocalio_api.books.audiobook.types import ChapterAudio
 from vocalio_api.captions import monotonic
@@ -216,13 +217,8 @@ def _nav(metadata: BookMetadata, chapters: list[_Chapter]) -> bytes:
 
 
 def _cover_item(cover: bytes | None) -> tuple[str, str] | None:
-    if not cover:
-        return None
-    if cover.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "images/cover.png", "image/png"
-    if cover.startswith(b"\xff\xd8\xff"):
-        return "images/cover.jpg", "image/jpeg"
-    return None  # not a core media type for a cover: left out of the EPUB
+    kind = cover_kind(cover) if cover else None
+    return (f"images/cover.{kind[0]}", kind[1]) if kind else None  # other kinds are no EPUB core media type
 
 
 def _opf(
