@@ -44,7 +44,10 @@ def run_ffmpeg(ffmpeg_exe: str, args: list[str], what: str, timeout_s: float = F
     """ffmpeg with `args` (everything after the binary's quiet flags); its stdout, or VocalioError
     INTERNAL_ERROR naming `what` with the end of its stderr."""
     command = [ffmpeg_exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
-    completed = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
+    try:
+        completed = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired as exc:  # killed by subprocess.run; said as the error it is
+        raise VocalioError(ErrorCode.INTERNAL_ERROR, f"ffmpeg took over {timeout_s:.0f} s to {what}", {}) from exc
     if completed.returncode != 0:
         raise VocalioError(
             ErrorCode.INTERNAL_ERROR,

@@ -10,6 +10,10 @@ from vocalio_shared.schemas.books import ChapterFormat
 
 from vocalio_api.books.audiobook.mp4atoms import audio_frame_span
 
+# A chapter (up to ~4 h at MAX_CHAPTER_CHARS) encodes in a minute or two even on a busy machine, and
+# a part muxes in seconds; this only stops a hung ffmpeg.
+BOOK_FFMPEG_TIMEOUT_S = 1800
+
 
 def _metadata_args(tags: dict[str, str]) -> list[str]:
     return [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
@@ -35,6 +39,7 @@ def encode_chapter(
             *BOOK_CHAPTER_FFMPEG_ARGS[ChapterFormat(fmt).value], *_metadata_args(tags), str(partial),
         ],
         f"encode chapter {master.name} as {fmt}",
+        timeout_s=BOOK_FFMPEG_TIMEOUT_S,
     )  # fmt: skip
     os.replace(partial, out)
     return out
@@ -51,6 +56,7 @@ def encode_aac(master: Path, out: Path, *, ffmpeg_exe: str | None = None) -> Pat
             "-ar", str(BOOK_SAMPLE_RATE_HZ), "-ac", "1", *BOOK_AAC_FFMPEG_ARGS, str(partial),
         ],
         f"encode the AAC piece of {master.name}",
+        timeout_s=BOOK_FFMPEG_TIMEOUT_S,
     )  # fmt: skip
     os.replace(partial, out)
     return out

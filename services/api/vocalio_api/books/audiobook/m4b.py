@@ -19,7 +19,7 @@ from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.books import BOOK_PART_MAX_S, BookMetadata
 
 from vocalio_api.books.audiobook.archive import safe_filename
-from vocalio_api.books.audiobook.chapters import aac_piece_samples
+from vocalio_api.books.audiobook.chapters import BOOK_FFMPEG_TIMEOUT_S, aac_piece_samples
 from vocalio_api.books.audiobook.cover import cover_extension, cover_kind
 from vocalio_api.books.audiobook.mp4atoms import finish_mp4
 from vocalio_api.books.audiobook.tags import MP4_NATIVE_KEYS, book_tags
@@ -197,7 +197,7 @@ def build_m4b(
     del cover_media_type  # the bytes say what the cover is
     exe = ffmpeg_exe or default_ffmpeg_exe()
     plans = plan_parts(chapters, aac_pieces, part_max_s, cover_bytes=len(cover or b""), part_max_bytes=part_max_bytes)
-    by_number = {chapter.number: (chapter, piece) for chapter, piece in zip(chapters, aac_pieces, strict=True)}
+    piece_of = {chapter.number: piece for chapter, piece in zip(chapters, aac_pieces, strict=True)}
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs = []
     with tempfile.TemporaryDirectory(prefix=".m4b-", dir=out_dir) as workdir:
@@ -207,7 +207,7 @@ def build_m4b(
             cover_path = work / f"cover.{cover_extension(cover, None)}"
             cover_path.write_bytes(cover)
         for plan in plans:
-            pieces = [by_number[placed.number][1] for placed in plan.chapters]
+            pieces = [piece_of[placed.number] for placed in plan.chapters]
             tags = book_tags(metadata, part=plan.number, parts=plan.count)
             native = {key: value for key, value in tags.items() if key in MP4_NATIVE_KEYS}
             freeform = {key: value for key, value in tags.items() if key not in MP4_NATIVE_KEYS}
@@ -230,6 +230,7 @@ def build_m4b(
                 exe,
                 [*args, *maps, "-map_metadata", "1", "-map_chapters", "1", "-brand", "M4B ", "-f", "ipod", str(raw)],
                 f"mux part {plan.number} of {plan.count} of the m4b",
+                timeout_s=BOOK_FFMPEG_TIMEOUT_S,
             )
             target = out_dir / part_filename(metadata.title, plan.number, plan.count)
             finish_mp4(raw, target, freeform)
