@@ -11,8 +11,10 @@ timeline is the decoded audio, sample for sample: the markers, a player's seek a
 
 import math
 import tempfile
+import time
 from pathlib import Path
 
+import structlog
 from vocalio_audio.ffmpeg import default_ffmpeg_exe, run_ffmpeg
 from vocalio_shared.codecs import BOOK_AAC_BITRATE_BPS, BOOK_SAMPLE_RATE_HZ
 from vocalio_shared.errors import ErrorCode, VocalioError
@@ -24,6 +26,8 @@ from vocalio_api.books.audiobook.cover import cover_extension, cover_kind
 from vocalio_api.books.audiobook.mp4atoms import finish_mp4
 from vocalio_api.books.audiobook.tags import MP4_NATIVE_KEYS, book_tags
 from vocalio_api.books.audiobook.types import ChapterAudio, PartChapter, PartPlan
+
+log = structlog.get_logger("api.books.audiobook")
 
 # A part stays far below the 4 GiB that FAT32 and 32-bit chunk offsets cannot pass: 2 GB is also
 # where readers with signed 32-bit sizes stop. At 64 kbit/s that is ~70 hours, so in practice the
@@ -199,6 +203,7 @@ def build_m4b(
     plans = plan_parts(chapters, aac_pieces, part_max_s, cover_bytes=len(cover or b""), part_max_bytes=part_max_bytes)
     piece_of = {chapter.number: piece for chapter, piece in zip(chapters, aac_pieces, strict=True)}
     out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     outputs = []
     with tempfile.TemporaryDirectory(prefix=".m4b-", dir=out_dir) as workdir:
         work = Path(workdir)
@@ -243,4 +248,14 @@ def build_m4b(
                     {"part": plan.number, "estimated_bytes": plan.estimated_bytes},
                 )
             outputs.append(target)
+            for warning in plan.warnings:
+                log.warning("m4b part holds one chapter over the part limit", part=plan.number, warning=warning)
+    log.info(
+        "m4b built",
+        parts=len(outputs),
+        chapters=len(chapters),
+        duration_s=round(sum(plan.duration_s for plan in plans), 3),
+        bytes=sum(path.stat().st_size for path in outputs),
+        elapsed_s=round(time.monotonic() - started, 3),
+    )
     return outputs
