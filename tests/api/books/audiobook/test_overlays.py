@@ -194,3 +194,20 @@ def test_epubcheck_finds_nothing(epub: Path) -> None:
     )
     report = result.stdout + result.stderr
     assert result.returncode == 0 and "0 fatals / 0 errors / 0 warnings" in report, report
+
+
+def test_a_chapter_without_timings_is_text_only(book: Book, epub: Path, tmp_path: Path) -> None:
+    silent = type(book.chapters[0])(2, "Sin voz", book.chapters[0].master_path, 1.0, [], "Solo texto.")
+    with zipfile.ZipFile(epub) as archive:
+        mp3 = tmp_path / "1.mp3"
+        mp3.write_bytes(archive.read("EPUB/audio/ch01.mp3"))
+    out = build_overlay_epub(book.metadata, None, [book.chapters[0], silent], [mp3, mp3], tmp_path / "x.epub")
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        assert "EPUB/overlays/ch02.smil" not in names and "EPUB/audio/ch02.mp3" not in names
+        opf = etree.fromstring(archive.read("EPUB/package.opf"))
+        item = opf.find(".//opf:manifest/opf:item[@id='ch02']", NS)
+        assert item.get("media-overlay") is None
+        durations = opf.findall(".//opf:meta[@property='media:duration']", NS)
+        assert sorted(m.get("refines") or "" for m in durations) == ["", "#smil-ch01"]
+        assert {"EPUB/" + i.get("href") for i in opf.findall(".//opf:manifest/opf:item", NS)} <= names

@@ -133,6 +133,8 @@ class _Chapter:
             end = min(round(cue.end_s * 1000), limit_ms)
             self.sentences.append((f"s{index:04d}", _written(cue), begin, end))
         self.duration_ms = sum(end - begin for _, _, begin, end in self.sentences if end > begin)
+        # A chapter with no timed sentence has no overlay (a SMIL seq may not be empty): text only.
+        self.has_overlay = self.duration_ms > 0
 
     def title_is_read(self) -> bool:
         return bool(self.sentences) and _loose(self.sentences[0][1]) == _loose(self.chapter.title)
@@ -247,9 +249,10 @@ def _opf(
     dc("subject", metadata.genre)
     dc("description", description_with_disclosure(metadata))
     prop("dcterms:modified", modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    for chapter in chapters:
+    overlaid = [chapter for chapter in chapters if chapter.has_overlay]
+    for chapter in overlaid:
         prop("media:duration", clock_value(chapter.duration_ms), refines=f"#smil-{chapter.name}")
-    prop("media:duration", clock_value(sum(chapter.duration_ms for chapter in chapters)))
+    prop("media:duration", clock_value(sum(chapter.duration_ms for chapter in overlaid)))
     prop("media:narrator", metadata.narrator or SYNTHETIC_NARRATOR)
     prop("media:active-class", ACTIVE_CLASS)
     for mode in ("textual", "auditory"):
@@ -270,12 +273,11 @@ def _opf(
     if cover:
         item("cover-image", cover[0], cover[1], properties="cover-image")
     for chapter in chapters:
-        item(
-            chapter.name,
-            f"text/{chapter.name}.xhtml",
-            "application/xhtml+xml",
-            **{"media-overlay": f"smil-{chapter.name}"},
-        )
+        if not chapter.has_overlay:
+            item(chapter.name, f"text/{chapter.name}.xhtml", "application/xhtml+xml")
+            continue
+        overlay = {"media-overlay": f"smil-{chapter.name}"}
+        item(chapter.name, f"text/{chapter.name}.xhtml", "application/xhtml+xml", **overlay)
         item(f"smil-{chapter.name}", f"overlays/{chapter.name}.smil", "application/smil+xml")
         item(f"audio-{chapter.name}", chapter.audio_href, chapter.audio_media_type)
     spine = etree.SubElement(package, f"{{{OPF_NS}}}spine")
@@ -315,7 +317,8 @@ def build_overlay_epub(
             epub.writestr(f"EPUB/{cover_item[0]}", cover, compress_type=zipfile.ZIP_STORED)
         for part in parts:
             epub.writestr(f"EPUB/text/{part.name}.xhtml", part.xhtml(metadata.language), compress_type=deflated)
-            epub.writestr(f"EPUB/overlays/{part.name}.smil", part.smil(), compress_type=deflated)
-            epub.write(part.audio, f"EPUB/{part.audio_href}", compress_type=zipfile.ZIP_STORED)
+            if part.has_overlay:
+                epub.writestr(f"EPUB/overlays/{part.name}.smil", part.smil(), compress_type=deflated)
+                epub.write(part.audio, f"EPUB/{part.audio_href}", compress_type=zipfile.ZIP_STORED)
     os.replace(partial, out)
     return out
