@@ -2,7 +2,9 @@
 
 Times come from the worker (`JobResult.segments`): exact at chunk boundaries, shared by characters
 among the sentences of one chunk. Cues are made monotonic and non-overlapping here, whatever
-rounding did, because players reject cues that go backwards.
+rounding did, because players reject cues that go backwards. A book chapter's segments also carry
+the sentence as written (`source_text`): SRT and VTT show that, since it reads better than the
+spoken form ("Capítulo 3", not "Capítulo tres"); JSON gives both.
 """
 
 import json
@@ -38,20 +40,35 @@ def monotonic(segments: list[Segment]) -> list[Segment]:
     for segment in segments:
         start = max(segment.start_s, previous_end)
         end = max(segment.end_s, start)
-        cues.append(Segment(text=" ".join(segment.text.split()), start_s=start, end_s=end))
+        written = " ".join(segment.source_text.split()) if segment.source_text else None
+        update = {
+            "text": " ".join(segment.text.split()),
+            "source_text": written or None,
+            "start_s": start,
+            "end_s": end,
+        }
+        cues.append(segment.model_copy(update=update))
         previous_end = end
     return cues
+
+
+def cue_text(cue: Segment) -> str:
+    """What a reader sees: the sentence as written when the segment has it, else as spoken ("-->"
+    would end a cue's timing line early in SRT and VTT)."""
+    return (cue.source_text or cue.text).replace("-->", "->")
 
 
 def render(segments: list[Segment], caption_format: CaptionFormat) -> str:
     cues = monotonic(segments)
     if caption_format == CaptionFormat.JSON:
-        return json.dumps({"segments": [cue.model_dump(mode="json") for cue in cues]}, ensure_ascii=False)
+        # exclude_none: an ordinary job's segments keep their three fields, as before books.
+        dumped = [cue.model_dump(mode="json", exclude_none=True) for cue in cues]
+        return json.dumps({"segments": dumped}, ensure_ascii=False)
     if caption_format == CaptionFormat.SRT:
         blocks = [
-            f"{index}\n{_timestamp(cue.start_s, ',')} --> {_timestamp(cue.end_s, ',')}\n{cue.text}\n"
+            f"{index}\n{_timestamp(cue.start_s, ',')} --> {_timestamp(cue.end_s, ',')}\n{cue_text(cue)}\n"
             for index, cue in enumerate(cues, start=1)
         ]
         return "\n".join(blocks)
-    blocks = [f"{_timestamp(cue.start_s, '.')} --> {_timestamp(cue.end_s, '.')}\n{cue.text}\n" for cue in cues]
+    blocks = [f"{_timestamp(cue.start_s, '.')} --> {_timestamp(cue.end_s, '.')}\n{cue_text(cue)}\n" for cue in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)

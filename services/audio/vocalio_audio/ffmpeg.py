@@ -31,3 +31,27 @@ def encode_file(
                 {"format": str(audio_format), "stderr": completed.stderr.decode(errors="replace")[-500:]},
             )
         return target.read_bytes()
+
+
+def default_ffmpeg_exe() -> str:
+    """The ffmpeg binary imageio-ffmpeg ships (the runtime one; Debian's ffprobe is for tests only)."""
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def run_ffmpeg(ffmpeg_exe: str, args: list[str], what: str, timeout_s: float = FFMPEG_TIMEOUT_S) -> bytes:
+    """ffmpeg with `args` (everything after the binary's quiet flags); its stdout, or VocalioError
+    INTERNAL_ERROR naming `what` with the end of its stderr."""
+    command = [ffmpeg_exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args]
+    try:
+        completed = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired as exc:  # killed by subprocess.run; said as the error it is
+        raise VocalioError(ErrorCode.INTERNAL_ERROR, f"ffmpeg took over {timeout_s:.0f} s to {what}", {}) from exc
+    if completed.returncode != 0:
+        raise VocalioError(
+            ErrorCode.INTERNAL_ERROR,
+            f"ffmpeg failed to {what}",
+            {"stderr": completed.stderr.decode(errors="replace")[-500:]},
+        )
+    return completed.stdout

@@ -117,3 +117,24 @@ def ffmpeg_encode_command(
         "-f", input_sample_format, "-ar", str(sample_rate_hz), "-ac", "1", "-i", "pipe:0",
         *spec.ffmpeg_args, *extra, output,
     ]  # fmt: skip
+
+
+# A book's files (`vocalio_api.books.audiobook`): delivery quality for listeners and distributors,
+# not the speech-sized defaults of the job files above. Every file is 44.1 kHz mono.
+BOOK_SAMPLE_RATE_HZ = 44_100
+
+# Per-chapter delivery files, by `ChapterFormat` value. mp3: CBR 192 kbit/s (ACX asks for CBR at
+# 192 kbit/s or more); ffmpeg's libmp3lame is CBR whenever a bitrate is given without -q:a/-abr, and the
+# mp3 muxer writes the Xing "Info" frame with the LAME tag (exact length, encoder delay and padding)
+# because the output is a seekable file. flac and wav: 16-bit lossless.
+BOOK_CHAPTER_FFMPEG_ARGS: dict[str, tuple[str, ...]] = {
+    "mp3": ("-c:a", "libmp3lame", "-b:a", "192k", "-write_xing", "1", "-f", "mp3"),
+    "flac": ("-c:a", "flac", "-sample_fmt", "s16", "-f", "flac"),
+    "wav": ("-c:a", "pcm_s16le", "-f", "wav"),
+}
+
+# The AAC piece of one chapter inside the m4b: AAC-LC at 64 kbit/s mono, what Audible sells as its
+# high quality for speech (about 29 MB an hour, so 12 hours stay near 350 MB); ffmpeg's own encoder
+# (libfdk_aac is not in the imageio-ffmpeg build) is transparent enough for a voice at this rate.
+BOOK_AAC_BITRATE_BPS = 64_000
+BOOK_AAC_FFMPEG_ARGS: tuple[str, ...] = ("-c:a", "aac", "-b:a", str(BOOK_AAC_BITRATE_BPS), "-f", "mp4")
