@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 from pydantic import BaseModel
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from vocalio_shared.schemas.books import (
     BookAudioFormat,
     BookCreate,
@@ -32,6 +32,7 @@ from vocalio_shared.schemas.books import (
 )
 from vocalio_shared.schemas.jobs import TERMINAL_STATUSES, JobCreate, JobEvent, JobList, JobPublic
 
+from vocalio_client.backoff import backoff_delay
 from vocalio_client.downloads import download_to
 from vocalio_client.errors import VocalioApiError, VocalioConnectionError
 from vocalio_client.events import BOOK_SETTLED_STATUSES, BookEvent, follow_stream
@@ -96,7 +97,7 @@ class Client:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, VocalioApiError) and error.retry_after is not None:
             return min(error.retry_after, self.max_backoff_s)
-        return wait_exponential_jitter(initial=self.backoff_s, max=self.max_backoff_s)(state)
+        return backoff_delay(self, state.attempt_number)
 
     def retrying(self) -> Retrying:
         """The retry policy, for any call made through this client."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from vocalio_client.backoff import backoff_delay
 from vocalio_client.errors import VocalioApiError, VocalioConnectionError
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def download_to(client: "Client", path: str, target: Path, params: dict[str, Any
             failures += 1
             if failures > client.retries:
                 raise VocalioConnectionError(f"download {path} keeps failing: {error!r}") from error
-            client.sleep(min(client.backoff_s * 2 ** (failures - 1), client.max_backoff_s))
+            client.sleep(backoff_delay(client, failures))
             continue
         part.replace(target)
         meta.unlink(missing_ok=True)

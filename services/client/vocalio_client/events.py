@@ -11,6 +11,7 @@ import httpx
 from vocalio_shared.events import TERMINAL_EVENT_TYPES
 from vocalio_shared.schemas.books import BookStatus
 
+from vocalio_client.backoff import backoff_delay
 from vocalio_client.errors import VocalioApiError, VocalioConnectionError
 from vocalio_client.sse import ServerSentEvent, parse_events
 
@@ -86,8 +87,4 @@ def follow_stream(
             failures += 1  # ended early without settling: a proxy's idle cut, or a server that ends at once
             if failures > client.retries:
                 raise StreamUnavailable(f"event stream {path} keeps ending before the end")
-        client.sleep(_backoff(client, failures))
-
-
-def _backoff(client: "Client", failures: int) -> float:
-    return min(client.backoff_s * 2 ** (failures - 1), client.max_backoff_s)
+        client.sleep(backoff_delay(client, failures))
