@@ -59,8 +59,9 @@ def test_running_it_again_continues_the_same_book(contract: ContractServer, sour
     assert "continuing book" in second.output and len(contract.uploads) == 1 and len(contract.books) == 1
     assert book.paused_at is None  # resumed, not rendered anew
     assert output.read_bytes() == b"m4b" + contract.audio
-    third = vocalio(contract, "book", "render", str(source), "-o", str(output))  # finished: download only
+    third = vocalio(contract, "book", "render", str(source), "-o", str(output), "--speed", "1.2")  # download only
     assert third.exit_code == 0, third.output
+    assert "--speed ignored for an existing book" in third.output
     assert book.renders == 1 and len(contract.uploads) == 1
 
 

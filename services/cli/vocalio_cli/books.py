@@ -115,6 +115,9 @@ def _find_or_create(
             console.print(
                 f"continuing book [bold]{book.id}[/bold] ({book.status.value}) from {state_path(output).name}"
             )
+            if metadata or settings:  # an existing book keeps what it was made with (its sentences' keys)
+                given = ", ".join(f"--{name}" for name in [*metadata, *settings])
+                console.print(f"[yellow]{given} ignored for an existing book: pass --new for a new one[/yellow]")
             return book
         except VocalioApiError as error:
             if error.code != ErrorCode.BOOK_NOT_FOUND:
