@@ -2,14 +2,27 @@
 injected failures), and the real API with an eSpeak worker for jobs (tests/e2e/worker's fixtures)."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from vocalio_client import Client
 
 from tests.client.contract_server import ContractServer
-from tests.e2e.worker.conftest import api, worker_factory  # noqa: F401  (fixtures, reused)
+from tests.e2e.worker.conftest import HEARTBEAT_INTERVAL_S, worker_factory  # noqa: F401  (a fixture, reused)
+from tests.support.processes import ApiProcess
 
 API_KEY = "test-key"
+
+
+@pytest.fixture
+def api(tmp_path: Path, redis_url: str) -> Iterator[ApiProcess]:
+    """The real API, as tests/e2e/worker starts it, given longer to come up on a busy machine."""
+    data_dir = tmp_path / "api"
+    data_dir.mkdir()
+    process = ApiProcess(data_dir, redis_url, {"VOCALIO_HEARTBEAT_INTERVAL_S": HEARTBEAT_INTERVAL_S})
+    process.start(timeout_s=120)
+    yield process
+    process.stop()
 
 
 @pytest.fixture

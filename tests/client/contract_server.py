@@ -59,6 +59,7 @@ class FakeBook:
     cancelled: bool = False
     renders: int = 0
     seed: int = 1234
+    extra_events: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)  # pauses, resumes
 
 
 class ContractServer:
@@ -187,7 +188,7 @@ class ContractServer:
             events.append((start + self.chapter_s, "chapter.succeeded", {"chapter": index + 1}))
             events.append((start + self.chapter_s, "book.progress", {"progress": 100 * (index + 1) / len(chapters)}))
         events.append((len(chapters) * self.chapter_s, "book.succeeded", {"book_id": book.id}))
-        return events
+        return sorted(events + book.extra_events, key=lambda event: event[0])  # stable: a pause before its resume
 
     # --- the app ----------------------------------------------------------------------------------
 
@@ -325,10 +326,12 @@ class ContractServer:
                 return book
             if action == "pause" and book.paused_at is None:
                 book.paused_at = time.monotonic()
+                book.extra_events.append((server._elapsed(book), "book.paused", {}))
             elif action == "resume" and book.paused_at is not None:
                 assert book.render_started is not None
                 book.render_started += time.monotonic() - book.paused_at
                 book.paused_at = None
+                book.extra_events.append((server._elapsed(book), "book.status", {"status": "synthesizing"}))
             elif action == "cancel":
                 book.cancelled = True
                 book.paused_at = time.monotonic()

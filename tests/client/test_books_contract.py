@@ -70,6 +70,15 @@ def test_book_events_of_a_paused_book_end(client: Client, contract: ContractServ
     assert client.wait_book(book.id, timeout=30).status is BookStatus.SUCCEEDED
 
 
+def test_an_old_pause_in_the_log_does_not_end_the_following(client: Client, contract: ContractServer) -> None:
+    book = client.render_book(client.create_book(BOOK).id)
+    client.pause_book(book.id)
+    client.resume_book(book.id)
+    types = [event.type for event in client.book_events(book.id)]
+    assert "book.paused" in types and types[-1] == "book.succeeded"
+    assert len(contract.requests("GET", f"/api/v1/books/{book.id}/events")) == 1  # one stream, read through
+
+
 def test_audio_not_ready_is_raised_at_once(client: Client, contract: ContractServer, tmp_path: Path) -> None:
     book = client.render_book(client.create_book(BOOK).id)
     with pytest.raises(VocalioApiError) as raised:

@@ -75,7 +75,9 @@ def follow_stream(
                     if event.id:
                         last_event_id = event.id
                     yield event
-                    if event.event in terminal:
+                    # A book's log holds the settling events of earlier renders too (paused, then
+                    # resumed): only one that still holds ends the following.
+                    if event.event in terminal and settled():
                         return
         except httpx.TransportError as error:  # cut mid-stream: reconnect after the events we have
             failures += 1
