@@ -116,7 +116,7 @@ def _find_or_create(
                 f"continuing book [bold]{book.id}[/bold] ({book.status.value}) from {state_path(output).name}"
             )
             if metadata or settings:  # an existing book keeps what it was made with (its sentences' keys)
-                given = ", ".join(f"--{name}" for name in [*metadata, *settings])
+                given = ", ".join(f"--{name.removesuffix('s')}" for name in [*metadata, *settings])  # authors
                 console.print(f"[yellow]{given} ignored for an existing book: pass --new for a new one[/yellow]")
             return book
         except VocalioApiError as error:
