@@ -26,7 +26,7 @@ PROMPTS: dict[str, str] = {  # one sentence per entry, split only to fit the lin
     "volaron sobre la plaza y el cielo se llenó de ruido.",
     "es-05": "Mi abuelo guardaba en una caja de madera fotografías antiguas, "
     "cartas de amor y un reloj que ya no funcionaba.",
-    "es-06": "Hoy el cocinero prepara huevos fritos, queso, jamón, leche "
+    "es-06": "Hoy el cocinero prepara huevos fritos, queso, jamón, arroz "
     "y una sopa caliente de garbanzos con mucha pimienta.",
     "es-07": "Durante el invierno, seis hermanos repararon juntos el tejado "
     "de la iglesia cercana antes de que llegaran las lluvias.",
