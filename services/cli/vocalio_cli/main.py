@@ -33,6 +33,7 @@ _mount("llm-bridge", "vocalio_llm_bridge.cli", "app", "The llm_bridge service.")
 _command("worker", "vocalio_worker.cli", "serve")
 _command("up", "vocalio_cli.embedded", "up")
 _command("synth", "vocalio_cli.synth", "synth")
+_mount("voice", "vocalio_cli.voice", "app", "Reference voices: add one from a recording; the sentences to record.")
 _command("env-example", "vocalio_cli.env_example", "env_example")
 
 if __name__ == "__main__":
