@@ -6,11 +6,13 @@ import asyncio
 import hashlib
 import io
 import tomllib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
 import httpx
+import pytest
 import soundfile
 from vocalio_shared.regions import Region
 from vocalio_worker.api_client import ApiClient
@@ -24,6 +26,16 @@ from tests.support.processes import ApiProcess
 from tests.worker.engines.f5.conftest import REFERENCE_TEXT, TinyHub, tiny_settings
 
 NFE = 4
+
+
+@pytest.fixture
+def api(tmp_path: Path, redis_url: str) -> Iterator[ApiProcess]:
+    """The worker tests' API, given longer to start: torch-loading neighbours make this machine slow."""
+    process = ApiProcess(tmp_path / "api", redis_url, {"VOCALIO_HEARTBEAT_INTERVAL_S": "1"})
+    process.data_dir.mkdir(parents=True)
+    process.start(timeout_s=120)
+    yield process
+    process.stop()
 
 
 def test_the_demo_voice_is_the_packages_own_example_with_a_stable_sha256() -> None:
