@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import imageio_ffmpeg
 import numpy as np
 import soundfile
-from vocalio_audio.ffmpeg import decode_to_wav
+from vocalio_audio.decode import decode_to_wav
 from vocalio_audio.metrics import active_ratio, clipping_rate, estimate_snr_db, integrated_loudness_lufs
 from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError

@@ -14,7 +14,7 @@ from vocalio_ui import formatting
 from vocalio_ui.api_client import ApiClient, ApiError, ApiUnavailable
 from vocalio_ui.config import UiSettings
 from vocalio_ui.deps import CsrfRejected, NotSignedIn, is_htmx, redirect, render
-from vocalio_ui.routes import auth, jobs, keys, new_job, overview, status, voice_recording, voices, workers
+from vocalio_ui.routes import auth, jobs, keys, new_job, overview, status, voices, workers
 from vocalio_ui.sessions import COOKIE_NAME, SessionStore
 
 HERE = Path(__file__).parent
@@ -107,7 +107,7 @@ def create_app(settings: UiSettings) -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, overview, jobs, new_job, voice_recording, voices, workers, keys, status):
+    for module in (auth, overview, jobs, new_job, voices, workers, keys, status):
         app.include_router(module.router)
     return app
 
