@@ -28,12 +28,12 @@ def _command(name: str, module: str, attribute: str) -> None:
 _command("api", "vocalio_api.cli", "serve")
 _mount("db", "vocalio_api.cli", "db_app", "Database migrations.")
 _mount("keys", "vocalio_api.cli", "keys_app", "API keys.")
+_mount("voice", "vocalio_cli.voice", "app", "Reference voices: add one from a recording; the sentences to record.")
 _mount("text", "vocalio_text.cli", "app", "Spanish text pipeline: normalize and analyze.")
 _mount("llm-bridge", "vocalio_llm_bridge.cli", "app", "The llm_bridge service.")
 _command("worker", "vocalio_worker.cli", "serve")
 _command("up", "vocalio_cli.embedded", "up")
 _command("synth", "vocalio_cli.synth", "synth")
-_mount("voice", "vocalio_cli.voice", "app", "Reference voices: add one from a recording; the sentences to record.")
 _command("env-example", "vocalio_cli.env_example", "env_example")
 
 if __name__ == "__main__":
