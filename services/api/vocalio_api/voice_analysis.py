@@ -6,10 +6,13 @@ with a transcript that matches it: the checks below refuse what would make a bad
 
 import io
 import re
+import subprocess
 from dataclasses import dataclass
 
+import imageio_ffmpeg
 import numpy as np
 import soundfile
+from vocalio_audio.decode import decode_to_wav
 from vocalio_audio.metrics import active_ratio, clipping_rate, estimate_snr_db, integrated_loudness_lufs
 from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
@@ -26,6 +29,8 @@ MIN_ACTIVE_RATIO = 0.3  # under 30 % speech frames, the engine learns more silen
 MIN_CHARS_PER_S = 3.0  # slower than this the transcript misses words (or the clip is mostly pauses)
 MAX_CHARS_PER_S = 30.0  # faster than this no one speaks: the transcript has text the audio lacks
 MAX_TRANSCRIPT_CHARS = 1000
+# ffmpeg decodes at most this much: past VOICE_MAX_DURATION_S a clip is refused as too long anyway.
+FFMPEG_DECODE_MAX_S = 2 * VOICE_MAX_DURATION_S
 # Letters (any script), digits, spaces and a few separators; nothing a path or a shell would read.
 _NAME = re.compile(r"^[^\W_][\w .'()\-]{0,99}$")
 
@@ -61,15 +66,26 @@ def check_transcript(transcript: str) -> str:
     return cleaned
 
 
+def _read(payload: bytes) -> tuple[FloatAudio, int]:
+    audio, sample_rate = soundfile.read(io.BytesIO(payload), dtype="float32", always_2d=True)
+    return audio, int(sample_rate)
+
+
 def _decode(payload: bytes) -> tuple[FloatAudio, int]:
+    """soundfile first (WAV, FLAC, OGG, MP3: no process to start); what it cannot open (a browser's
+    WebM/Opus recording, M4A) goes through ffmpeg to WAV."""
     try:
-        audio, sample_rate = soundfile.read(io.BytesIO(payload), dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
-        raise VocalioError(
-            ErrorCode.VOICE_NOT_AUDIO,
-            "the file is not audio this server can decode (WAV, FLAC, OGG/Opus, MP3)",
-            {"decoder": str(error)[:200]},
-        ) from None
+        audio, sample_rate = _read(payload)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as soundfile_error:
+        try:
+            wav = decode_to_wav(imageio_ffmpeg.get_ffmpeg_exe(), payload, FFMPEG_DECODE_MAX_S)
+            audio, sample_rate = _read(wav)
+        except (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired, soundfile.LibsndfileError) as error:
+            raise VocalioError(
+                ErrorCode.VOICE_NOT_AUDIO,
+                "the file is not audio this server can decode (WAV, FLAC, OGG/Opus, MP3, WebM/Opus, M4A)",
+                {"decoder": str(soundfile_error)[:200], "ffmpeg": str(error)[:200]},
+            ) from None
     if audio.size == 0:
         raise VocalioError(ErrorCode.VOICE_NOT_AUDIO, "the file holds no audio samples")
     return audio, int(sample_rate)

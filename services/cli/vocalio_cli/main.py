@@ -28,6 +28,7 @@ def _command(name: str, module: str, attribute: str) -> None:
 _command("api", "vocalio_api.cli", "serve")
 _mount("db", "vocalio_api.cli", "db_app", "Database migrations.")
 _mount("keys", "vocalio_api.cli", "keys_app", "API keys.")
+_mount("voice", "vocalio_cli.voice", "app", "Reference voices: add one from a recording; the sentences to record.")
 _mount("text", "vocalio_text.cli", "app", "Spanish text pipeline: normalize and analyze.")
 _mount("llm-bridge", "vocalio_llm_bridge.cli", "app", "The llm_bridge service.")
 _command("worker", "vocalio_worker.cli", "serve")

@@ -21,9 +21,10 @@ HERE = Path(__file__).parent
 log = structlog.get_logger("ui")
 
 # The pages are ours alone: no inline scripts (htmx reads hx-* attributes), no third-party origins.
+# media-src blob: plays a take recorded in the browser back before it is saved (static/record.js).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",

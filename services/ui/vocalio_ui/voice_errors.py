@@ -19,7 +19,10 @@ class FieldError:
 _HINTS: dict[str, tuple[str, str]] = {
     "VOICE_TOO_SHORT": ("file", "Upload 2 to 30 seconds of one person speaking; 5 to 15 s works best."),
     "VOICE_TOO_LONG": ("file", "Trim the clip to at most 30 s (and shorten the transcript to match)."),
-    "VOICE_NOT_AUDIO": ("file", "Export the recording as WAV, FLAC, OGG/Opus or MP3 and upload that file."),
+    "VOICE_NOT_AUDIO": (
+        "file",
+        "Export the recording as WAV, FLAC, OGG/Opus, MP3, WebM/Opus or M4A and upload that file.",
+    ),
     "VOICE_CLIPPING": ("file", "Record again with the input gain lower, so the loudest syllables stay below 0 dBFS."),
     "VOICE_MOSTLY_SILENCE": (
         "file",

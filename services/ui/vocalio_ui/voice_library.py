@@ -38,3 +38,9 @@ async def voice_choices(api: ApiClient, api_key: str) -> list[dict[str, Any]] | 
         return await list_voices(api, api_key)
     except (ApiError, ApiUnavailable):
         return None
+
+
+async def recording_prompts(api: ApiClient, api_key: str) -> dict[str, Any]:
+    """The sentences to read for a recorded reference (GET /api/v1/voices/prompts): their one definition."""
+    body: dict[str, Any] = await api.get("/api/v1/voices/prompts", api_key)
+    return body

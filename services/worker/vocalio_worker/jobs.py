@@ -177,6 +177,7 @@ class JobRun:
         batch_size = config.batch_size or runtime.engine.capabilities().max_batch
         voice_started = time.monotonic()
         voice = await runtime.voice_library().voice_for(spec.voice, spoken.region)
+        self.warnings.extend(runtime.voice_library().warnings_for(voice))
         self.timings_s["voice"] = time.monotonic() - voice_started
         self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
         processed, engine_s = await self.synthesize(chunks, batch_size, voice, spoken.region)

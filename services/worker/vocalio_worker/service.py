@@ -25,6 +25,7 @@ from vocalio_shared.queue import JOB_FUNCTION, QUEUE_NAME, deserialize_job, seri
 from vocalio_worker.api_client import ApiClient
 from vocalio_worker.config import WorkerConfig
 from vocalio_worker.engines import select_engine
+from vocalio_worker.engines.f5.demo_voice import fallback_for
 from vocalio_worker.engines.registry import f5_unavailable_reason
 from vocalio_worker.heartbeat import beat_once, heartbeat_loop, register, spot_watcher
 from vocalio_worker.http_app import create_app
@@ -122,6 +123,7 @@ async def run(config: WorkerConfig) -> int:
         config.data_dir / "voice-cache",
         engine.capabilities().needs_reference_audio,
         defaults_ttl_s=config.voice_default_ttl_s,
+        fallback=fallback_for(engine),
     )
     gpus = await runtime.in_thread(detect_gpus)
     metrics.has_gpu = bool(gpus)

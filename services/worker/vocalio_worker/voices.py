@@ -5,12 +5,16 @@ sha256 the API published, and keeps it under its own data dir. Voices are immuta
 is a new id), so metadata is cached by id for the life of the process. A region's default voice can
 change, so the answer is remembered only `defaults_ttl_s` (VOCALIO_VOICE_DEFAULT_TTL_S): back-to-back
 jobs do not each pay a round trip, and a new default reaches the worker within that time.
+
+An engine that clones gets a `fallback` voice for a job that has none at all (F5: the demo reference its
+package ships, `engines/f5/demo_voice.py`); `warnings_for` says what the job must tell its caller about it.
 """
 
 import asyncio
 import hashlib
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
@@ -26,23 +30,56 @@ log = structlog.get_logger("worker.voices")
 ENGINE_VOICE_PREFIX = "espeak:"
 
 
+@dataclass(frozen=True)
+class FallbackVoice:
+    """A reference on the worker's own disk, used when a job has no voice, no region or neutral default."""
+
+    voice_id: str
+    audio_path: Path
+    sample_rate_hz: int
+    transcript: str
+    sha256: str  # of the audio file: stable, so sentences rendered with it keep their cache keys
+    warning: str | None  # what every job that used it reports (None: the operator chose it)
+
+    def voice_ref(self, region: Region) -> VoiceRef:
+        return VoiceRef(
+            voice_id=self.voice_id,
+            region=region,
+            reference_audio_path=self.audio_path,
+            reference_sample_rate_hz=self.sample_rate_hz,
+            reference_transcript=self.transcript,
+        )
+
+
 class VoiceLibrary:
-    def __init__(self, api: ApiClient, cache_dir: Path, needs_reference: bool, defaults_ttl_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        cache_dir: Path,
+        needs_reference: bool,
+        defaults_ttl_s: float = 0.0,
+        fallback: FallbackVoice | None = None,
+    ) -> None:
         self.api = api
         self.cache_dir = cache_dir
         self.needs_reference = needs_reference
         self.defaults_ttl_s = defaults_ttl_s
+        self.fallback = fallback if needs_reference else None  # eSpeak needs no reference: never a fallback
         self._metadata: dict[str, VoicePublic] = {}
         self._defaults: dict[Region, tuple[float, VoicePublic | None]] = {}  # region → (asked at, answer)
         self._downloads: dict[str, asyncio.Lock] = {}
 
     async def voice_for(self, voice: str | None, region: Region) -> VoiceRef:
         """The job's voice (id, or engine voice like `espeak:es`), else its region's default,
-        else neutral's default; an engine that clones fails clearly when there is none."""
+        else neutral's default, else (an engine that clones) the fallback voice; with none of them an
+        engine that clones fails clearly."""
         if voice and voice.startswith(ENGINE_VOICE_PREFIX):
             return VoiceRef(voice_id=voice, region=region)
         metadata = await self._metadata_for(voice) if voice else await self._default_for(region)
         if metadata is None:
+            if self.fallback is not None:
+                log.warning("no voice for the job: using the fallback voice", voice_id=self.fallback.voice_id)
+                return self.fallback.voice_ref(region)
             if self.needs_reference:
                 raise VocalioError(
                     ErrorCode.UNKNOWN_VOICE,
@@ -61,6 +98,11 @@ class VoiceLibrary:
             reference_sample_rate_hz=metadata.analysis.sample_rate_hz,
             reference_transcript=metadata.transcript,
         )
+
+    def warnings_for(self, voice: VoiceRef) -> list[str]:
+        """What a job must report about the voice it spoke with (the demo voice is not a narrator)."""
+        fallback = self.fallback
+        return [fallback.warning] if fallback and fallback.warning and voice.voice_id == fallback.voice_id else []
 
     async def _metadata_for(self, voice_id: str) -> VoicePublic:
         if voice_id not in self._metadata:

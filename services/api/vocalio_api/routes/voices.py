@@ -8,9 +8,9 @@ from fastapi.responses import FileResponse
 from sqlmodel import col, select
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
-from vocalio_shared.schemas.voices import DefaultVoiceSet, RegionDefaults, VoiceList, VoicePublic
+from vocalio_shared.schemas.voices import DefaultVoiceSet, RegionDefaults, VoiceList, VoicePromptList, VoicePublic
 
-from vocalio_api import voices_service
+from vocalio_api import voice_prompts, voices_service
 from vocalio_api.deps import CallerDep, OperatorDep, SessionDep, StateDep, ViewerDep
 from vocalio_api.models import Voice
 
@@ -22,7 +22,9 @@ async def upload_voice(
     state: StateDep,
     session: SessionDep,
     caller: CallerDep,
-    file: Annotated[UploadFile, File(description="Reference audio: 2-30 s of clean speech (WAV, FLAC, OGG, MP3).")],
+    file: Annotated[
+        UploadFile, File(description="Reference audio: 2-30 s of clean speech (WAV, FLAC, OGG, MP3, WebM/Opus, M4A).")
+    ],
     transcript: Annotated[str, Form(description="Exactly what is said in the clip.")],
     name: Annotated[str, Form(max_length=200)],
     consent: Annotated[bool, Form(description="The speaker agreed to have their voice cloned.")],
@@ -64,6 +66,13 @@ async def list_voices(
     defaults = await voices_service.defaults_by_voice(session)
     rows = (await session.exec(query)).all()
     return VoiceList(items=[voices_service.voice_public(v, defaults.get(v.id, [])) for v in rows])
+
+
+# Declared before /voices/{voice_id}, which would otherwise take "prompts" for an id.
+@router.get("/voices/prompts", response_model=VoicePromptList)
+async def recording_prompts(_viewer: ViewerDep) -> VoicePromptList:
+    """Sentences to read aloud when recording a reference; the one read becomes the voice's transcript."""
+    return voice_prompts.prompt_list()
 
 
 @router.get("/voices/{voice_id}", response_model=VoicePublic)

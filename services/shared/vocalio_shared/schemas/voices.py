@@ -62,3 +62,23 @@ class RegionDefaults(BaseModel):
 
     defaults: dict[str, str | None]
     missing: list[Region]
+
+
+# A recorded reference should last this long read aloud (the API accepts VOICE_MIN/MAX_DURATION_S):
+# long enough for the engine to learn the voice, short enough that the transcript stays exact.
+PROMPT_MIN_SECONDS = 5.0
+PROMPT_MAX_SECONDS = 12.0
+
+
+class VoicePrompt(BaseModel):
+    """A sentence to read aloud for a recorded reference; its text becomes the voice's transcript."""
+
+    id: str
+    text: str
+    covers: list[str] = Field(description="The Spanish sounds the sentence holds (ñ, rr, ll/y, j/g, c/z, ...).")
+
+
+class VoicePromptList(BaseModel):
+    items: list[VoicePrompt]
+    min_seconds: float = PROMPT_MIN_SECONDS
+    max_seconds: float = PROMPT_MAX_SECONDS

@@ -11,10 +11,12 @@ from vocalio_ui import voice_library
 from vocalio_ui.api_client import ApiError
 from vocalio_ui.audio_proxy import proxy_audio
 from vocalio_ui.deps import ApiDep, CsrfDep, OperatorDep, SettingsDep, is_htmx, redirect, render
+from vocalio_ui.routes import voice_recording
 from vocalio_ui.sessions import Session
 from vocalio_ui.voice_errors import FieldError, too_large, upload_errors
 
 router = APIRouter()
+router.include_router(voice_recording.router)  # Voices → Record a voice: its page and its save
 log = structlog.get_logger("ui")
 
 EMPTY_FORM: dict[str, Any] = {
