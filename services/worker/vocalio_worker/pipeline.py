@@ -71,10 +71,11 @@ def synthesize_batch(
     params: JobParams,
     region: Region,
     simulated_delay_s: float = 0.0,
+    seeds: list[int] | None = None,
 ) -> BatchAudio:
     """Engine call plus per-chunk resampling to the job's rate (so crossfade works at that rate)."""
     started = time.perf_counter()
-    native = engine.synthesize_batch(chunks, voice, params.speed, params.nfe_step, region)
+    native = engine.synthesize_batch(chunks, voice, params.speed, params.nfe_step, region, seeds)
     if simulated_delay_s:
         time.sleep(simulated_delay_s * len(chunks))  # blocking on purpose: stands in for a slow GPU call
     engine_s = time.perf_counter() - started
