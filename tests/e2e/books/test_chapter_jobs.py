@@ -120,3 +120,25 @@ def test_kill_9_mid_chapter_resumes_without_redoing_a_sentence(
     assert stored_sentences(client, "stored") == units and stored_sentences(client, "already_present") == 0
     assert len(sentence_files(api)) == units
     assert len(job["result"]["segments"]) == sentences
+
+
+def test_kill_9_of_the_api_mid_chapter_loses_no_sentence(
+    client: httpx.Client,
+    api: ApiProcess,
+    chapter_jobs: ChapterJobs,
+    worker_factory: Callable[..., WorkerProcess],
+) -> None:
+    """The worker keeps rendering while the API is down; its uploads and updates wait and land."""
+    worker_factory("worker-1", batch_size="1", simulated_chunk_delay_s="0.5", progress_interval_s="0")
+    job_id = chapter_jobs.create(CHAPTER, chapter())
+    deadline = time.monotonic() + 90
+    while sentences_done(client, job_id) < 2:
+        assert time.monotonic() < deadline, get_job(client, job_id)
+        time.sleep(0.05)
+    api.kill()
+    time.sleep(2.0)  # a sentence or more is made while nobody can take it
+    api.start(timeout_s=90)
+    job = finished(client, job_id, timeout_s=120)
+    assert job["attempts"] == 1, job
+    assert (job["metrics"]["sentences_synthesized"], job["metrics"]["sentences_cached"]) == (UNITS, 0)
+    assert len(sentence_files(api)) == UNITS
