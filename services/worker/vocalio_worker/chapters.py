@@ -16,6 +16,7 @@ import contextlib
 import functools
 import hashlib
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,16 +55,21 @@ def model_identity(engine: TTSEngine) -> str:
     return str(identity()) if callable(identity) else engine.capabilities().models[0]
 
 
-def voice_identity(voice: VoiceRef, region: Region) -> VoiceIdentity:
-    """The stored voice's sha256; else the reference file's (an engine's own voice); else, for an
-    engine that needs no reference (eSpeak), a stable stand-in naming the voice and region."""
+def voice_identity(voice: VoiceRef, region: Region, engine: TTSEngine | None = None) -> VoiceIdentity:
+    """The stored voice's sha256; else the reference file's; else the reference a cloning engine
+    falls back to by itself (F5's VOCALIO_F5_REFERENCE_AUDIO); else, for an engine that needs no
+    reference (eSpeak), a stable stand-in naming the voice and region."""
+    transcript = voice.reference_transcript
     if voice.sha256:
         sha256 = voice.sha256
     elif voice.reference_audio_path is not None:
         sha256 = hashlib.sha256(Path(voice.reference_audio_path).read_bytes()).hexdigest()
+    elif engine is not None and engine.capabilities().needs_reference_audio and hasattr(engine, "reference_for"):
+        prepared = engine.reference_for(voice)  # raises, as synthesis would, when there is none
+        sha256, transcript = f"engine-reference:{prepared.key}", prepared.transcript
     else:
         sha256 = f"{voice.voice_id}@{region.value}"
-    return VoiceIdentity(sha256=sha256, transcript_sha256=transcript_sha256(voice.reference_transcript))
+    return VoiceIdentity(sha256=sha256, transcript_sha256=transcript_sha256(transcript))
 
 
 def chapter_region(text: str, choice: RegionChoice) -> tuple[Region, Region, float, list[str]]:
@@ -100,14 +106,18 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
     pauses = pause_samples(settings, rate_hz)
     piece_of_unit: list[int] = []  # index of each unit's piece among everything pushed
     pushed = 0
-    decoded: dict[str, FloatAudio] = {}  # a repeated sentence is decoded once
+    repeated = {key for key, count in Counter(unit.key for unit in plan.units).items() if count > 1}
+    decoded: dict[str, FloatAudio] = {}  # a repeated sentence ("—Sí.") is decoded once, and only it is kept
     for unit in plan.units:
         pieces: list[FloatAudio] = []
         if unit.pause_before != PauseBefore.NONE:
             pieces.append(np.zeros(pauses[unit.pause_before], dtype=np.float32))
-        if unit.key not in decoded:
-            decoded[unit.key] = decode_sentence(store.read_local(unit.key), rate_hz)
-        pieces.append(decoded[unit.key])
+        samples = decoded.get(unit.key)
+        if samples is None:
+            samples = decode_sentence(store.read_local(unit.key), rate_hz)
+            if unit.key in repeated:
+                decoded[unit.key] = samples
+        pieces.append(samples)
         piece_of_unit.append(pushed + len(pieces) - 1)
         pushed += len(pieces)
         audio.push(pieces)
@@ -161,7 +171,7 @@ async def render_chapter(run: "JobRun") -> pipeline.RenderedAudio:
 
     voice_started = time.monotonic()
     voice = await runtime.voice_library().voice_for(spec.voice, region)
-    identity = await runtime.in_thread(voice_identity, voice, region)
+    identity = await runtime.in_thread(voice_identity, voice, region, engine)
     run.add_time("voice", time.monotonic() - voice_started)
     if chapter.voice_sha256 and chapter.voice_sha256 != identity.sha256:
         raise VocalioError(

@@ -54,3 +54,18 @@ def test_the_model_identity_names_what_changes_the_samples(tiny_hub: TinyHub) ->
     assert model_identity(F5Engine(tiny_settings(tiny_hub, f5_batch_vocoder=True))) != base
     assert model_identity(F5Engine(tiny_settings(tiny_hub, f5_cpu_workers=4))) == base  # speed only
     assert model_identity(EspeakEngine()) == "espeak-ng"
+
+
+def test_a_voice_without_reference_is_keyed_by_the_reference_f5_falls_back_to(tiny_hub: TinyHub) -> None:  # noqa: F811
+    from vocalio_worker.chapters import voice_identity
+    from vocalio_worker.sentence_plan import transcript_sha256
+
+    engine = F5Engine(tiny_settings(tiny_hub))  # its own voice: VOCALIO_F5_REFERENCE_AUDIO
+    identity = voice_identity(VoiceRef("default:neutral"), Region.NEUTRAL, engine)
+    assert identity.sha256.startswith("engine-reference:")
+    assert identity.transcript_sha256 != transcript_sha256(None)  # the prepared reference's transcript
+    by_file = voice_identity(voice(tiny_hub), Region.NEUTRAL, engine)
+    assert len(by_file.sha256) == 64 and by_file.sha256 == voice_identity(voice(tiny_hub), Region.RIOPLATENSE).sha256
+    stored = VoiceRef("v1", reference_transcript="Hola.", sha256="c" * 64)
+    assert voice_identity(stored, Region.NEUTRAL, engine).sha256 == "c" * 64
+    assert voice_identity(VoiceRef("espeak:es"), Region.MEXICAN).sha256 == "espeak:es@mexican"
