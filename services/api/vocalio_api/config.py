@@ -26,6 +26,11 @@ class ApiSettings(WorkerTokenSettings):
         default=25 * 1024 * 1024, ge=1024, description="Largest voice reference upload (multipart)."
     )
     max_upload_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024, description="Largest audio upload.")
+    max_sentence_upload_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Largest sentence-cache upload (one sentence's FLAC; a minute of 44.1 kHz 24-bit mono is ~6 MB).",
+    )
     key_cache_ttl_s: int = Field(default=300, ge=0, description="How long API key lookups stay cached in Redis.")
     rate_requests_per_min: int = Field(default=600, ge=1, description="Default per-key requests per minute.")
     rate_chars_per_day: int = Field(default=5_000_000, ge=1, description="Default per-key characters per day.")

@@ -23,6 +23,7 @@ from vocalio_api.keys_service import ensure_admin_key
 from vocalio_api.metrics import MetricsMiddleware
 from vocalio_api.openai_compat import install_openai_compat
 from vocalio_api.routes import health, job_audio, job_events, job_updates, jobs, keys, preview, voices, workers
+from vocalio_api.routes.sentences import router as sentences_router
 from vocalio_api.state import AppState
 
 log = structlog.get_logger("api")
@@ -43,6 +44,8 @@ def body_limits(settings: ApiSettings) -> LimitFor:
         method, path = scope.get("method"), scope["path"]
         if method in ("GET", "HEAD", "OPTIONS", "DELETE"):
             return None
+        if method == "PUT" and path.startswith("/api/v1/sentences/"):
+            return settings.max_sentence_upload_bytes, ErrorCode.UPLOAD_TOO_LARGE
         if method == "PUT" and path.endswith("/audio"):
             return settings.max_upload_bytes, ErrorCode.UPLOAD_TOO_LARGE
         if method == "POST" and path.rstrip("/") == "/api/v1/voices":
@@ -87,6 +90,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
     for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview, voices):
         app.include_router(module.router)
+    app.include_router(sentences_router)  # the sentence cache (worker protocol)
     install_openai_compat(app)  # /v1/* (OpenAI shape errors there) and job captions
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limits(settings))
     app.add_middleware(MetricsMiddleware)

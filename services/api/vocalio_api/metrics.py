@@ -36,6 +36,10 @@ PENDING_PER_WORKER = Gauge(
 WEBHOOKS = Counter(names.WEBHOOK_DELIVERIES_TOTAL, "Webhook delivery attempts", ["outcome"], registry=REGISTRY)
 AUDIO_SECONDS = Counter(names.AUDIO_SECONDS_STORED_TOTAL, "Seconds of audio stored", registry=REGISTRY)
 RATE_LIMITED = Counter(names.RATE_LIMITED_TOTAL, "Requests refused by a limit", ["reason"], registry=REGISTRY)
+# outcome: stored (a new sentence) | already_present (a repeat upload of a key: the cache missed a redo)
+SENTENCES_STORED = Counter(
+    names.SENTENCES_STORED_TOTAL, "Sentence-cache uploads accepted", ["outcome"], registry=REGISTRY
+)
 
 
 def _route_template(scope: Scope) -> str:

@@ -13,6 +13,7 @@ PENDING_PER_LIVE_WORKER = "vocalio_pending_jobs_per_live_worker"
 WEBHOOK_DELIVERIES_TOTAL = "vocalio_webhook_deliveries_total"
 AUDIO_SECONDS_STORED_TOTAL = "vocalio_audio_seconds_stored_total"
 RATE_LIMITED_TOTAL = "vocalio_rate_limited_total"
+SENTENCES_STORED_TOTAL = "vocalio_sentences_stored_total"  # sentence-cache uploads, by outcome
 
 # Worker (seed names first)
 GPU_UTILIZATION_PERCENT = "gpu_utilization_percent"

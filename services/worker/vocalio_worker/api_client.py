@@ -18,6 +18,12 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, s
 from vocalio_runtime.breaker import CircuitBreaker, CircuitOpenError, CircuitState
 from vocalio_shared.errors import ErrorCode
 from vocalio_shared.schemas.jobs import JobStatusAck, JobStatusUpdate
+from vocalio_shared.schemas.sentences import (
+    SENTENCE_AUDIO_MEDIA_TYPE,
+    SENTENCE_SHA256_HEADER,
+    SentenceLookup,
+    SentenceLookupResult,
+)
 from vocalio_shared.schemas.voices import VoicePublic
 from vocalio_shared.schemas.workers import Heartbeat, HeartbeatAnswer, RegistrationAnswer, WorkerRegistration
 
@@ -173,6 +179,29 @@ class ApiClient:
         if response.status_code != 200:
             raise _api_error(response)
         return response.content
+
+    # --- the sentence cache (chapter jobs) ---------------------------------------------------------
+    async def lookup_sentences(self, keys: list[str]) -> list[str]:
+        """The keys (at most MAX_LOOKUP_KEYS) the API's sentence cache holds."""
+        body = SentenceLookup(keys=keys).model_dump(mode="json")
+        return self._parse(
+            await self._deliver("POST", "/api/v1/sentences/lookup", json=body), SentenceLookupResult
+        ).present
+
+    async def put_sentence(self, key: str, data: bytes, sha256: str) -> None:
+        headers = {SENTENCE_SHA256_HEADER: sha256, "Content-Type": SENTENCE_AUDIO_MEDIA_TYPE}
+        response = await self._deliver("PUT", f"/api/v1/sentences/{key}", content=data, headers=headers)
+        if response.status_code != 201:
+            raise _api_error(response)
+
+    async def get_sentence(self, key: str) -> tuple[bytes, str] | None:
+        """(FLAC bytes, the sha256 the API published) or None when the cache lacks the key."""
+        response = await self._deliver("GET", f"/api/v1/sentences/{key}")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise _api_error(response)
+        return response.content, response.headers.get(SENTENCE_SHA256_HEADER, "")
 
 
 def is_stale_attempt(error: ApiError) -> bool:

@@ -25,6 +25,7 @@ from vocalio_text import TextAnalysis
 
 from vocalio_worker import pipeline
 from vocalio_worker.api_client import ApiError, is_stale_attempt
+from vocalio_worker.chapters import render_chapter
 from vocalio_worker.engines.base import VoiceRef
 from vocalio_worker.runtime import Runtime
 from vocalio_worker.status_updates import JobAbandoned, StatusSender
@@ -74,7 +75,7 @@ class JobRun:
         await self.status.deliver(self.update(status, progress, stage, **fields))
         self.status.raise_if_refused()
 
-    def progress(self, done: int, total: int) -> None:
+    def progress(self, done: int, total: int, stage: str | None = None) -> None:
         """Per-batch progress, at most every `progress_interval_s` (the last one always)."""
         now = time.monotonic()
         if done < total and now - self._last_progress_at < self.runtime.config.progress_interval_s:
@@ -82,7 +83,7 @@ class JobRun:
         self._last_progress_at = now
         share = done / total if total else 1.0
         progress = PROGRESS_SYNTH_START + (PROGRESS_SYNTH_END - PROGRESS_SYNTH_START) * share
-        self.report(JobStatus.SYNTHESIZING, progress, f"chunk {done}/{total}")
+        self.report(JobStatus.SYNTHESIZING, progress, stage or f"chunk {done}/{total}")
 
     async def check_cancel(self) -> None:
         self.status.raise_if_refused()
@@ -164,12 +165,9 @@ class JobRun:
             await self.publisher.end(processed.segments)
         return processed, engine_s
 
-    async def execute(self) -> dict[str, Any]:
+    async def render_text(self) -> pipeline.RenderedAudio:
+        """A plain job: the whole text through the text pipeline, chunk batches through the engine."""
         runtime, spec, config = self.runtime, self.spec, self.runtime.config
-        started = time.monotonic()
-        queue_wait_s = max(0.0, time.time() - self.enqueued_at.timestamp())
-        runtime.metrics.queue_wait.observe(queue_wait_s)
-        self.report(JobStatus.PREPARING, 0.0, "analyzing text")
         raw, spoken = await self.prepare_text()
         self.warnings.extend(spoken.warnings)
 
@@ -181,6 +179,25 @@ class JobRun:
         self.timings_s["voice"] = time.monotonic() - voice_started
         self.report(JobStatus.SYNTHESIZING, PROGRESS_SYNTH_START, f"chunk 0/{len(chunks)}")
         processed, engine_s = await self.synthesize(chunks, batch_size, voice, spoken.region)
+        return pipeline.RenderedAudio(
+            processed=processed,
+            engine_s=engine_s,
+            voice=voice,
+            detected_region=raw.detected_region,
+            region_confidence=raw.confidence,
+            markers=raw.markers,
+            chunks=len(chunks),
+        )
+
+    async def execute(self) -> dict[str, Any]:
+        runtime, spec, config = self.runtime, self.spec, self.runtime.config
+        started = time.monotonic()
+        queue_wait_s = max(0.0, time.time() - self.enqueued_at.timestamp())
+        runtime.metrics.queue_wait.observe(queue_wait_s)
+        self.report(JobStatus.PREPARING, 0.0, "analyzing text")
+        # A book's chapter goes sentence by sentence through the sentence cache (`chapters`).
+        rendered = await (render_chapter(self) if spec.chapter is not None else self.render_text())
+        processed, engine_s, voice = rendered.processed, rendered.engine_s, rendered.voice
         self.report(JobStatus.ENCODING, PROGRESS_SYNTH_END, "encoding")
         encoded = await self.timed("encode", pipeline.encode, processed, spec.output_format)
         processing_ms = (time.monotonic() - started) * 1000
@@ -226,14 +243,16 @@ class JobRun:
             snr_db=round(figures.snr_db, 2),
             clipping_rate=figures.clipping_rate,
             real_time_factor=round(rtf, 4) if rtf is not None else None,
-            detected_region=raw.detected_region,
-            region_confidence=raw.confidence,
-            slang_markers=raw.markers,
+            detected_region=rendered.detected_region,
+            region_confidence=rendered.region_confidence,
+            slang_markers=rendered.markers,
             nfe_steps_used=spec.nfe_step if runtime.engine.capabilities().uses_nfe_steps else None,
             engine=runtime.engine.name,
             voice_id=voice.voice_id,
             expand_source=self.expand_source,
-            chunks=len(chunks),
+            chunks=rendered.chunks,
+            sentences_synthesized=rendered.sentences_synthesized,
+            sentences_cached=rendered.sentences_cached,
         )
         await self.report_final(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics)
         runtime.metrics.inference_latency.observe(engine_s)
@@ -241,7 +260,7 @@ class JobRun:
         if rtf is not None:
             runtime.metrics.real_time_factor.observe(rtf)
         runtime.job_ended(spec.job_id, "succeeded", latency_ms)
-        log.info("job_succeeded", duration_s=result.duration_s, latency_ms=metrics.latency_ms, chunks=len(chunks))
+        log.info("job_succeeded", duration_s=result.duration_s, latency_ms=metrics.latency_ms, chunks=rendered.chunks)
         return {"status": "succeeded", "sha256": encoded.sha256, "duration_s": result.duration_s}
 
     async def stream_stopped(self, code: str, message: str, recoverable: bool) -> None:

@@ -71,10 +71,11 @@ def synthesize_batch(
     params: JobParams,
     region: Region,
     simulated_delay_s: float = 0.0,
+    seeds: list[int] | None = None,
 ) -> BatchAudio:
     """Engine call plus per-chunk resampling to the job's rate (so crossfade works at that rate)."""
     started = time.perf_counter()
-    native = engine.synthesize_batch(chunks, voice, params.speed, params.nfe_step, region)
+    native = engine.synthesize_batch(chunks, voice, params.speed, params.nfe_step, region, seeds)
     if simulated_delay_s:
         time.sleep(simulated_delay_s * len(chunks))  # blocking on purpose: stands in for a slow GPU call
     engine_s = time.perf_counter() - started
@@ -93,6 +94,22 @@ class ProcessedAudio:
     chunk_durations_s: list[float]
     segments: list[Segment]
     warnings: list[str]
+    chunk_spans_samples: list[tuple[int, int]] = field(default_factory=list)  # exact, contiguous [start, end)
+
+
+@dataclass(frozen=True)
+class RenderedAudio:
+    """A job's audio before the encode, with what the result's metrics say about how it was made."""
+
+    processed: ProcessedAudio
+    engine_s: float
+    voice: VoiceRef
+    detected_region: Region
+    region_confidence: float
+    markers: list[str]
+    chunks: int
+    sentences_synthesized: int | None = None  # chapter jobs only (sentence cache)
+    sentences_cached: int | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +166,7 @@ class JobAudio:
             chunk_durations_s=[round(d, 3) for d in durations_s],
             segments=sentence_segments(chunk_texts, durations_s) if chunk_texts else [],
             warnings=list(self._post.warnings),
+            chunk_spans_samples=spans,
         )
         return piece, processed
 

@@ -89,7 +89,9 @@ class VoiceLibrary:
                 )
             return VoiceRef(voice_id=f"default:{region.value}", region=region)
         if not self.needs_reference:
-            return VoiceRef(voice_id=metadata.id, region=region, reference_transcript=metadata.transcript)
+            return VoiceRef(
+                voice_id=metadata.id, region=region, reference_transcript=metadata.transcript, sha256=metadata.sha256
+            )
         path = await self._cached_audio(metadata)
         return VoiceRef(
             voice_id=metadata.id,
@@ -97,6 +99,7 @@ class VoiceLibrary:
             reference_audio_path=path,
             reference_sample_rate_hz=metadata.analysis.sample_rate_hz,
             reference_transcript=metadata.transcript,
+            sha256=metadata.sha256,
         )
 
     def warnings_for(self, voice: VoiceRef) -> list[str]:

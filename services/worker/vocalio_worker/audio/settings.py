@@ -36,3 +36,16 @@ class AudioSettings(CommonSettings):
         le=-10.0,
         description="A 10 ms frame is silent when its RMS is this far below the loudest frame.",
     )
+    # A book's chapter is assembled from sentences rendered one by one (vocalio_worker.chapters):
+    # these silences go between them. Each is added on top of the crossfade on either side, so the
+    # fades never overlap two sentences' speech; an internal silence up to the longest of them (plus
+    # max_silence_s) is kept whole in a chapter job.
+    chapter_sentence_pause_s: float = Field(
+        default=0.25, ge=0.0, le=5.0, description="Chapter jobs: silence between two sentences of a paragraph."
+    )
+    chapter_paragraph_pause_s: float = Field(
+        default=0.7, ge=0.0, le=5.0, description="Chapter jobs: silence between paragraphs."
+    )
+    chapter_title_pause_s: float = Field(
+        default=1.2, ge=0.0, le=5.0, description="Chapter jobs: silence after the chapter's title."
+    )

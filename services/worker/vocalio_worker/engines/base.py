@@ -19,7 +19,8 @@ class VoiceRef:
     """Which voice to speak with.
 
     espeak needs only `region`; F5-TTS clones from `reference_audio_path` (or an array already
-    decoded, with its rate) and needs the `reference_transcript` of that audio.
+    decoded, with its rate) and needs the `reference_transcript` of that audio. `sha256` is the
+    stored voice's reference audio (the API's), so a book can pin its voice and key its sentences.
     """
 
     voice_id: str
@@ -28,6 +29,7 @@ class VoiceRef:
     reference_audio: FloatAudio | None = field(default=None, repr=False, compare=False)
     reference_sample_rate_hz: int | None = None
     reference_transcript: str | None = None
+    sha256: str | None = None
 
     @property
     def has_reference(self) -> bool:
@@ -61,12 +63,20 @@ class TTSEngine(Protocol):
     def capabilities(self) -> EngineCapabilities: ...
 
     def synthesize_batch(
-        self, chunks: list[str], voice: VoiceRef, speed: float, nfe_step: int, region: Region
+        self,
+        chunks: list[str],
+        voice: VoiceRef,
+        speed: float,
+        nfe_step: int,
+        region: Region,
+        seeds: list[int] | None = None,
     ) -> list[FloatAudio]:
         """One float32 mono array per chunk, in order, at `capabilities().sample_rate_hz`.
 
         `speed` is a factor (1.0 = natural); `nfe_step` is ignored by engines without flow steps.
-        Raises VocalioError (SYNTHESIS_FAILED, GPU_OOM, ...) on failure.
+        `seeds` (one per chunk; chapter jobs): a chunk with a seed sounds the same whatever batch it
+        is in, so a sentence re-rendered later matches the rest of its book; deterministic engines
+        ignore it. Raises VocalioError (SYNTHESIS_FAILED, GPU_OOM, ...) on failure.
         """
         ...
 

@@ -149,8 +149,15 @@ class EspeakEngine:
         )
 
     def synthesize_batch(
-        self, chunks: list[str], voice: VoiceRef, speed: float, nfe_step: int, region: Region
+        self,
+        chunks: list[str],
+        voice: VoiceRef,
+        speed: float,
+        nfe_step: int,
+        region: Region,
+        seeds: list[int] | None = None,
     ) -> list[FloatAudio]:
+        """`seeds` are ignored: eSpeak is deterministic."""
         self.load()
         assert self._library is not None
         voice_name = espeak_voice_for(voice, region)

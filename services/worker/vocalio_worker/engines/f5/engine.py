@@ -80,6 +80,13 @@ def _cached(repo: str, filename: str, revision: str | None = None) -> bool:
     return isinstance(try_to_load_from_cache(repo, filename, revision=revision), str)
 
 
+def _seed_for(request: ChunkRequest, default_seed: int | None) -> int:
+    """The chunk's own seed (chapter jobs), else VOCALIO_F5_SEED, else a fresh draw."""
+    if request.seed is not None:
+        return request.seed
+    return default_seed if default_seed is not None else random.randrange(2**31)
+
+
 class F5Engine:
     name: ClassVar[str] = "f5"
 
@@ -261,11 +268,25 @@ class F5Engine:
     # --- synthesis -------------------------------------------------------------------------------------
 
     def synthesize_batch(
-        self, chunks: list[str], voice: VoiceRef, speed: float, nfe_step: int, region: Region
+        self,
+        chunks: list[str],
+        voice: VoiceRef,
+        speed: float,
+        nfe_step: int,
+        region: Region,
+        seeds: list[int] | None = None,
     ) -> list[FloatAudio]:
         self.load()
         reference = self.reference_for(voice)
-        return self.batcher.submit([ChunkRequest(chunk, reference, speed, nfe_step) for chunk in chunks])
+        chunk_seeds: list[int | None] = list(seeds) if seeds is not None else [None] * len(chunks)
+        if len(chunk_seeds) != len(chunks):
+            raise ValueError(f"{len(chunks)} chunks but {len(chunk_seeds)} seeds")
+        return self.batcher.submit(
+            [
+                ChunkRequest(chunk, reference, speed, nfe_step, seed)
+                for chunk, seed in zip(chunks, chunk_seeds, strict=True)
+            ]
+        )
 
     def synthesize_requests(self, requests: Sequence[ChunkRequest]) -> list[FloatAudio]:
         """Audio per request, in order; requests sharing a voice and NFE are batched together."""
@@ -297,7 +318,7 @@ class F5Engine:
         from vocalio_worker.engines.f5.batching import admitted_batch_frames, plan_batches, run_with_oom_backoff
         from vocalio_worker.engines.f5.sampler import SampleItem
 
-        seed = self.settings.f5_seed
+        default_seed = self.settings.f5_seed
         items: list[tuple[SampleItem, int, ChunkRequest]] = []
         for request in requests:
             reference = request.reference
@@ -307,7 +328,7 @@ class F5Engine:
                 reference_mel=self._reference_mel(reference),
                 tokens=tokens,
                 duration_frames=total_frames,
-                seed=seed if seed is not None else random.randrange(2**31),
+                seed=_seed_for(request, default_seed),
             )
             items.append((item, reference_frames, request))
         durations = [item.duration_frames for item, _, _ in items]
@@ -358,6 +379,26 @@ class F5Engine:
             (index, (wave.cpu().numpy() * request.reference.output_gain).astype(np.float32))
             for wave, (index, (_, _, request)) in zip(waves, piece, strict=True)
         ]
+
+    def model_identity(self) -> str:
+        """What decides the samples besides text, voice, speed, NFE and seed (the sentence cache's `model`):
+        the weights, the dtype and the sampler's settings. A change here makes a new key for every sentence."""
+        settings = self.settings
+        dtype = "fp16" if self._device().type == "cuda" and settings.f5_half_precision else "fp32"
+        entry = self.entry
+        hub_file = f"{entry.repo}/{entry.file}@{entry.sha256 or entry.revision or 'main'}"
+        checkpoint = str(settings.f5_checkpoint) if settings.f5_checkpoint is not None else hub_file
+        parts = [
+            self.entry.name,
+            f"ckpt={checkpoint}",
+            f"vocoder={settings.f5_vocoder}",
+            dtype,
+            f"cfg={settings.f5_cfg_strength:g}",
+            f"sway={settings.f5_sway_coef:g}",
+            f"epss={int(settings.f5_use_epss)}",
+            f"batch_vocoder={int(settings.f5_batch_vocoder)}",
+        ]
+        return ";".join(parts)
 
     def _record_oom(self, batch_size: int) -> None:
         self.oom_batch_sizes.append(batch_size)

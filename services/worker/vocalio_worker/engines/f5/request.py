@@ -16,3 +16,4 @@ class ChunkRequest:
     reference: PreparedReference
     speed: float = 1.0
     nfe_step: int = 16
+    seed: int | None = None  # the initial noise's seed; None: VOCALIO_F5_SEED, else a fresh draw
