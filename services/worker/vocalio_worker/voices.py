@@ -48,6 +48,7 @@ class FallbackVoice:
             reference_audio_path=self.audio_path,
             reference_sample_rate_hz=self.sample_rate_hz,
             reference_transcript=self.transcript,
+            sha256=self.sha256,
         )
 
 
