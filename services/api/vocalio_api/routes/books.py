@@ -119,8 +119,6 @@ async def _create_from_json(
 async def _create_from_upload(
     request: Request, state: StateDep, session: SessionDep, caller: CallerDep, idempotency_key: str | None
 ) -> tuple[Book, bool]:
-    from vocalio_api.books.importing import import_book  # the import's one entry point
-
     async with request.form(max_files=1, max_fields=10, max_part_size=MAX_FORM_PART_BYTES) as form:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -149,6 +147,8 @@ async def _create_from_upload(
         existing = await service.find_idempotent(session, caller.key_id, idempotency_key)
         if existing is not None:
             return service.replay_or_conflict(existing, body_hash), False
+    from vocalio_api.books.importing import import_book  # the import's one entry point (CPU: off the loop)
+
     imported = await asyncio.to_thread(import_book, data, filename, media_type, settings.include_footnotes)
     sections = [SectionIn(s.title, s.text, s.kind, s.included, s.source) for s in imported.sections]
     return await service.create_book(
@@ -167,11 +167,29 @@ async def _create_from_upload(
     )
 
 
+def _json_book_schema() -> dict[str, Any]:
+    """BookCreate for the OpenAPI document (the route reads its body itself: JSON or multipart). Its
+    nested models that the answers also use are components already; ChapterIn is inlined."""
+    schema = BookCreate.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("$ref") == "#/components/schemas/ChapterIn":
+                return inline(defs["ChapterIn"])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return inline(schema)
+
+
 _CREATE_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/BookCreate"}},
+            "application/json": {"schema": _json_book_schema()},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
