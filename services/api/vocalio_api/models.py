@@ -1,5 +1,6 @@
 """Database tables. Routes never return these directly: see `public.py` for what leaves the API."""
 
+import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -231,6 +232,10 @@ class Book(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
 
 
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class BookChapter(SQLModel, table=True):
     """One section of a book in reading order (`position`), included or set aside. `job_id` is its
     latest chapter job; `job_signature` the content that job renders (text, title, effective
@@ -245,6 +250,7 @@ class BookChapter(SQLModel, table=True):
     title: str = Field(max_length=500)
     text: str = Field(sa_column=Column(sa.Text, nullable=False))
     text_chars: int
+    text_sha256: str = Field(max_length=64)  # the signature hashes this, so aggregation never loads the text
     kind: str = Field(max_length=32)
     included: bool = True
     source: str | None = Field(default=None, max_length=500)

@@ -52,7 +52,7 @@ def chapter_signature(book: Book, chapter: BookChapter) -> str:
     settings = effective_settings(book, chapter)
     voice = pinned_voice(book, chapter)
     material = {
-        "text": chapter.text,
+        "text": chapter.text_sha256,
         "title": chapter.title if settings.read_titles else None,
         "voice": settings.voice,
         "pinned": None if voice is None else [voice.voice_id, voice.sha256, voice.transcript_sha256],
@@ -66,13 +66,14 @@ def chapter_signature(book: Book, chapter: BookChapter) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def chapter_job(book: Book, chapter: BookChapter, number: int) -> tuple[JobCreate, ChapterRender]:
-    """The job request for one included chapter (bulk lane, FLAC master at 44.1 kHz)."""
+def chapter_job(book: Book, chapter: BookChapter, text: str, number: int) -> tuple[JobCreate, ChapterRender]:
+    """The job request for one included chapter (bulk lane, FLAC master at 44.1 kHz); `text` is the
+    chapter's (rows are read without it)."""
     settings = effective_settings(book, chapter)
     voice = pinned_voice(book, chapter)
     assert book.seed is not None, "a book is seeded at its first render"
     body = JobCreate(
-        text=chapter.text,
+        text=text,
         priority=Priority.BULK,
         output_format=CHAPTER_OUTPUT_FORMAT,
         sample_rate=CHAPTER_SAMPLE_RATE,

@@ -20,8 +20,8 @@ from vocalio_shared.events import BookEventType, EventType
 from vocalio_shared.queue import BOOK_EVENTS_CHANNEL_PREFIX
 from vocalio_shared.schemas.books import BookStatus
 
-from vocalio_api.books.views import BookView, ChapterState, load_view
-from vocalio_api.models import Book, BookChapter, BookEventRow, Job, job_chapter
+from vocalio_api.books.views import BookView, ChapterState, chapter_row, load_view
+from vocalio_api.models import Book, BookEventRow, Job, job_chapter
 
 log = structlog.get_logger("api.books")
 
@@ -113,7 +113,7 @@ async def on_chapter_job(redis: Redis, session: AsyncSession, job: Job, event_ty
     if render is None:
         return
     book = await lock_book(session, render.book_id)
-    chapter = await session.get(BookChapter, render.chapter_id)
+    chapter = await chapter_row(session, render.chapter_id)
     if book is None or chapter is None:
         return  # the book was deleted; its job runs out on its own
     if job.status in ("succeeded", "failed", "cancelled") and job.metrics:

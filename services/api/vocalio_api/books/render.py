@@ -29,7 +29,7 @@ from vocalio_api.books.content import (
 )
 from vocalio_api.books.events import add_book_event, chapter_data, lock_book, settle
 from vocalio_api.books.status import BookState
-from vocalio_api.books.views import BookView, ChapterState, load_view
+from vocalio_api.books.views import BookView, ChapterState, chapter_row, chapter_text, load_view
 from vocalio_api.jobs_service import cancel_job, create_job
 from vocalio_api.models import Book, BookChapter, Job, Voice
 from vocalio_api.state import AppState
@@ -111,10 +111,11 @@ async def render_book(state: AppState, session: AsyncSession, caller: Caller, bo
     for chapter_id, number, signature, old_job in planned:
         if old_job is not None and not old_job.status.terminal:  # an edit during its render
             await _cancel_job_id(state, session, old_job.id)
-        row = await session.get(BookChapter, chapter_id)
-        if row is None or number is None:
+        row = await chapter_row(session, chapter_id)
+        text = await chapter_text(session, chapter_id)
+        if row is None or text is None or number is None:
             continue
-        body, spec = chapter_job(book, row, number)
+        body, spec = chapter_job(book, row, text, number)
         job, _ = await create_job(state, session, caller, body, None, chapter=spec)
         await _link(state, session, book_id, chapter_id, job.id, signature)
     log.info("book render", book_id=book_id, jobs=len(planned), kept=data["kept"])
@@ -126,7 +127,7 @@ async def _link(
 ) -> None:
     """The chapter's job is this one now; its first events may have come before (then settle here)."""
     book = await _lock(session, book_id)
-    row = await session.get(BookChapter, chapter_id, populate_existing=True)
+    row = await chapter_row(session, chapter_id)
     if row is None:
         return
     row.job_id, row.job_signature = job_id, signature

@@ -42,7 +42,7 @@ from vocalio_api.books.events import add_book_event, lock_book, settle
 from vocalio_api.books.status import BookState
 from vocalio_api.books.views import BookView, load_view
 from vocalio_api.jobs_service import cancel_job
-from vocalio_api.models import Book, BookChapter, BookEventRow, Job
+from vocalio_api.models import Book, BookChapter, BookEventRow, Job, text_sha256
 from vocalio_api.state import AppState
 
 log = structlog.get_logger("api.books")
@@ -224,6 +224,7 @@ async def create_book(
                     title=section.title[:500],
                     text=section.text,
                     text_chars=len(section.text),
+                    text_sha256=text_sha256(section.text),
                     kind=section.kind.value,
                     included=section.included,
                     source=section.source[:500] if section.source else None,
@@ -337,7 +338,7 @@ async def patch_chapter(
                 {"text_chars": total, "max_book_chars": MAX_BOOK_CHARS},
             )
         book.text_chars = total
-        row.text, row.text_chars = patch.text, len(patch.text)
+        row.text, row.text_chars, row.text_sha256 = patch.text, len(patch.text), text_sha256(patch.text)
     if "settings" in fields:
         row.settings = patch.settings.model_dump(mode="json", exclude_none=True) if patch.settings else None
     if "included" in fields and patch.included is not None:

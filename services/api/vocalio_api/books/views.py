@@ -67,8 +67,30 @@ def _job_view(job: Job) -> rules.JobView:
 
 
 async def chapter_rows(session: AsyncSession, book_id: str) -> list[BookChapter]:
-    query = select(BookChapter).where(BookChapter.book_id == book_id).order_by(col(BookChapter.position))
+    """Without their text (up to MAX_BOOK_CHARS per book): every job event reads these rows."""
+    query = (
+        select(BookChapter)
+        .where(BookChapter.book_id == book_id)
+        .order_by(col(BookChapter.position))
+        .options(defer(BookChapter.text, raiseload=True))  # type: ignore[arg-type]
+    )
     return list((await session.exec(query)).all())
+
+
+async def chapter_row(session: AsyncSession, chapter_id: str) -> BookChapter | None:
+    """One chapter, fresh from the database, without its text."""
+    query = (
+        select(BookChapter)
+        .where(BookChapter.id == chapter_id)
+        .options(defer(BookChapter.text, raiseload=True))  # type: ignore[arg-type]
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).first()
+
+
+async def chapter_text(session: AsyncSession, chapter_id: str) -> str | None:
+    query = select(BookChapter.text).where(BookChapter.id == chapter_id)
+    return (await session.exec(query)).first()
 
 
 async def chapter_jobs(session: AsyncSession, job_ids: list[str]) -> dict[str, Job]:

@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('text_chars', sa.Integer(), nullable=False),
+    sa.Column('text_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('included', sa.Boolean(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
