@@ -3,9 +3,12 @@ chapter events from the chapter jobs' own transitions, and the book's own when i
 
 import json
 import threading
+import time
 
 import httpx
+import redis
 from httpx_sse import connect_sse
+from vocalio_shared.queue import BOOK_EVENTS_CHANNEL_PREFIX
 
 from tests.e2e.api.flows import post_status
 from tests.e2e.books.flows import create_book, finish_chapter_job
@@ -76,3 +79,22 @@ def test_edits_and_a_pause_are_events_too(admin: httpx.Client, worker_client: ht
     assert types[1] == "book.edited" and events[1]["data"]["data"]["fields"] == ["title"]
     assert types.count("chapter.cancelled") == 3 and "chapter.cancel_requested" in types
     assert types[-1] == "book.paused" and events[-1]["data"]["status"] == "paused"
+
+
+def test_each_event_is_announced_on_redis_once_committed(admin: httpx.Client, redis_url: str) -> None:
+    """The wake-up call of the stream (it also polls): the book's channel carries the new seq."""
+    book = create_book(admin)
+    client = redis.Redis.from_url(redis_url)
+    pubsub = client.pubsub()
+    try:
+        pubsub.subscribe(BOOK_EVENTS_CHANNEL_PREFIX + book["id"])
+        assert pubsub.get_message(timeout=5)["type"] == "subscribe"
+        assert admin.patch(f"/api/v1/books/{book['id']}", json={"metadata": {"genre": "Novela"}}).status_code == 200
+        deadline = time.monotonic() + 20
+        message = None
+        while message is None and time.monotonic() < deadline:
+            message = pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
+        assert message is not None and message["data"] == b"2"  # book.created was 1, book.edited is 2
+    finally:
+        pubsub.close()
+        client.close()
