@@ -57,3 +57,33 @@ def test_an_unreadable_upload_is_refused_and_stores_nothing(admin: httpx.Client)
     assert admin.get("/api/v1/books").json()["items"] == []
     bad_part = upload_book(admin, TXT_BOOK.encode(), "b.txt", settings={"speed": 99})
     assert bad_part.status_code == 422 and bad_part.json()["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_an_epub_fills_the_metadata_and_cover_and_lists_its_set_aside_matter(admin: httpx.Client) -> None:
+    builder = pytest.importorskip("tests.support.epub_builder")
+    cover = builder.tiny_png()
+    data = builder.build_epub(
+        version=3,
+        chapters=[("Capítulo 1", "Era una noche."), ("Capítulo 2", "Amaneció.")],
+        front=[
+            builder.Page(
+                "legal.xhtml",
+                "<p>© 2026 Editorial Ejemplo. Todos los derechos reservados.</p>",
+                epub_type="copyright-page",
+            )
+        ],
+        metadata={"title": "El libro", "authors": ["Ana Pérez"]},
+        cover=cover,
+    )
+    files = {"file": ("libro.epub", data, "application/epub+zip")}
+    response = admin.post("/api/v1/books", files=files, data={"metadata": json.dumps({"narrator": "Voz IA"})})
+    assert response.status_code == 201, response.text
+    book = response.json()
+    assert book["source_format"] == "epub" and book["status"] == "draft"
+    assert book["metadata"]["title"] == "El libro" and book["metadata"]["authors"] == ["Ana Pérez"]
+    assert book["metadata"]["narrator"] == "Voz IA"  # the client's part wins over (and adds to) the source
+    assert [c["title"] for c in book["chapters"]] == ["Capítulo 1", "Capítulo 2"]
+    assert [c["kind"] for c in book["excluded"]] == ["copyright"] and book["excluded"][0]["included"] is False
+    assert book["has_cover"] is True and admin.get(f"/api/v1/books/{book['id']}/cover").content == cover
+    back = admin.patch(f"/api/v1/books/{book['id']}/chapters/{book['excluded'][0]['id']}", json={"included": True})
+    assert back.status_code == 200 and len(back.json()["chapters"]) == 3 and back.json()["excluded"] == []
