@@ -4,6 +4,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, SecretStr, computed_field
+from vocalio_shared.schemas.books import MAX_BOOK_UPLOAD_BYTES
 from vocalio_shared.settings import WorkerTokenSettings
 
 
@@ -24,6 +25,9 @@ class ApiSettings(WorkerTokenSettings):
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, description="Largest JSON request body.")
     max_voice_upload_bytes: int = Field(
         default=25 * 1024 * 1024, ge=1024, description="Largest voice reference upload (multipart)."
+    )
+    max_book_upload_bytes: int = Field(
+        default=MAX_BOOK_UPLOAD_BYTES, ge=1024, description="Largest book upload (EPUB/TXT multipart, or a JSON book)."
     )
     max_upload_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024, description="Largest audio upload.")
     max_sentence_upload_bytes: int = Field(

@@ -26,6 +26,7 @@ from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.events import EventType
 from vocalio_shared.schemas.jobs import JobStatus
 
+from vocalio_api.books.events import on_chapter_job
 from vocalio_api.events import add_event, announce
 from vocalio_api.metrics import JOB_DURATION, JOBS_FINISHED
 from vocalio_api.models import Job, as_utc
@@ -133,6 +134,7 @@ async def transition(
             payload = {"type": event.value, "job": job_public(job).model_dump(mode="json")}
             session.add(delivery_row(job.id, job.callback_url, event.value, payload, now))
     add_event(session, job, event, now, message=message, data=data)
+    await on_chapter_job(state.redis, session, job, event, now)  # a book's chapter job: the book's events
     await session.commit()
     _announce_later(state, job.id, job.event_seq)
 

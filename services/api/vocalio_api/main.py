@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from starlette.types import Scope
 from vocalio_shared import __version__
 from vocalio_shared.errors import ErrorCode
+from vocalio_shared.schemas.books import MAX_COVER_BYTES
 
 from vocalio_api.background import start_background
 from vocalio_api.body_limit import BodyLimitMiddleware, LimitFor
@@ -22,8 +23,19 @@ from vocalio_api.job_queue import connect_queue
 from vocalio_api.keys_service import ensure_admin_key
 from vocalio_api.metrics import MetricsMiddleware
 from vocalio_api.openai_compat import install_openai_compat
-from vocalio_api.routes import health, job_audio, job_events, job_updates, jobs, keys, preview, voices, workers
-from vocalio_api.routes.sentences import router as sentences_router
+from vocalio_api.routes import (
+    books,
+    health,
+    job_audio,
+    job_events,
+    job_updates,
+    jobs,
+    keys,
+    preview,
+    sentences,
+    voices,
+    workers,
+)
 from vocalio_api.state import AppState
 
 log = structlog.get_logger("api")
@@ -38,7 +50,7 @@ def announce_admin_key(key: str, key_file: object) -> None:
 
 
 def body_limits(settings: ApiSettings) -> LimitFor:
-    """Which limit a request body gets: audio uploads, voice uploads, or the JSON default."""
+    """Which limit a request body gets: audio, voice, book and cover uploads, or the JSON default."""
 
     def limit_for(scope: Scope) -> tuple[int, ErrorCode] | None:
         method, path = scope.get("method"), scope["path"]
@@ -50,6 +62,10 @@ def body_limits(settings: ApiSettings) -> LimitFor:
             return settings.max_upload_bytes, ErrorCode.UPLOAD_TOO_LARGE
         if method == "POST" and path.rstrip("/") == "/api/v1/voices":
             return settings.max_voice_upload_bytes, ErrorCode.UPLOAD_TOO_LARGE
+        if method == "POST" and path.rstrip("/") == "/api/v1/books":  # EPUB/TXT uploads and JSON books
+            return settings.max_book_upload_bytes, ErrorCode.BOOK_TOO_LARGE
+        if method == "PUT" and path.startswith("/api/v1/books/") and path.endswith("/cover"):
+            return MAX_COVER_BYTES, ErrorCode.UPLOAD_TOO_LARGE
         return settings.max_body_bytes, ErrorCode.BODY_TOO_LARGE
 
     return limit_for
@@ -88,9 +104,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     app = FastAPI(title="Vocalio API", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview, voices):
+    for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview, voices, books, sentences):
         app.include_router(module.router)
-    app.include_router(sentences_router)  # the sentence cache (worker protocol)
     install_openai_compat(app)  # /v1/* (OpenAI shape errors there) and job captions
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limits(settings))
     app.add_middleware(MetricsMiddleware)

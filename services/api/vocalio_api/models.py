@@ -1,5 +1,6 @@
 """Database tables. Routes never return these directly: see `public.py` for what leaves the API."""
 
+import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -196,3 +197,83 @@ class RegionDefaultVoice(SQLModel, table=True):
     region: str = Field(primary_key=True, max_length=16)
     voice_id: str = Field(max_length=36)
     updated_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+
+
+class Book(SQLModel, table=True):
+    """A book's own data: metadata, settings, pinned voice, seed. Its status is not stored here as
+    truth: it is computed from the chapter jobs (`books.status`); `announced_status` only remembers
+    the last aggregate the event log announced, so a change is announced once."""
+
+    __tablename__ = "books"
+    __table_args__ = (
+        sa.UniqueConstraint("api_key_id", "idempotency_key", name="uq_books_key_idempotency"),
+        sa.Index("ix_books_created_id", "created_at", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    api_key_id: str = Field(index=True, max_length=32)
+    state: str = Field(max_length=16)  # books.status.BookState: what the client asked last
+    announced_status: str = Field(max_length=16)
+    book_metadata: dict[str, Any] = Field(sa_column=Column("metadata", JSON, nullable=False))
+    settings: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    source_format: str = Field(max_length=8)
+    cover_path: str | None = Field(default=None, max_length=500)
+    cover_media_type: str | None = Field(default=None, max_length=40)
+    voice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # PinnedVoice + reference
+    seed: int | None = None
+    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    text_chars: int
+    idempotency_key: str | None = Field(default=None, max_length=255)
+    request_hash: str | None = Field(default=None, max_length=64)
+    event_seq: int = 0
+    created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(sa.DateTime(timezone=True)))
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class BookChapter(SQLModel, table=True):
+    """One section of a book in reading order (`position`), included or set aside. `job_id` is its
+    latest chapter job; `job_signature` the content that job renders (text, title, effective
+    settings, voice, seed): a chapter whose signature changed needs a new job."""
+
+    __tablename__ = "book_chapters"
+    __table_args__ = (sa.UniqueConstraint("book_id", "position", name="uq_book_chapters_book_position"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    book_id: str = Field(index=True, max_length=36)
+    position: int
+    title: str = Field(max_length=500)
+    text: str = Field(sa_column=Column(sa.Text, nullable=False))
+    text_chars: int
+    text_sha256: str = Field(max_length=64)  # the signature hashes this, so aggregation never loads the text
+    kind: str = Field(max_length=32)
+    included: bool = True
+    source: str | None = Field(default=None, max_length=500)
+    settings: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # SynthesisOverrides
+    pinned_voice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # an override's pin
+    job_id: str | None = Field(default=None, index=True, max_length=36)
+    job_signature: str | None = Field(default=None, max_length=64)
+    sentences_synthesized: int = 0  # engine renders over all of this chapter's jobs
+    updated_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+
+
+class BookEventRow(SQLModel, table=True):
+    """A book's event log (SSE id = seq); `status`/`progress` are the book's at that moment."""
+
+    __tablename__ = "book_events"
+    __table_args__ = (sa.UniqueConstraint("book_id", "seq", name="uq_book_events_book_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    book_id: str = Field(index=True, max_length=36)
+    seq: int
+    type: str = Field(max_length=40)
+    status: str = Field(max_length=16)
+    progress: float = 0.0
+    chapter_id: str | None = Field(default=None, max_length=36)
+    data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))

@@ -24,6 +24,7 @@ ARQ_RETRY_KEY_PREFIX = "arq:retry:"
 CANCEL_KEY_PREFIX = "vocalio:cancel:"
 EVENTS_CHANNEL_PREFIX = "vocalio:events:"
 EVENTS_ALL_CHANNEL = "vocalio:events:all"
+BOOK_EVENTS_CHANNEL_PREFIX = "vocalio:book-events:"  # + book id: a book has a new event (message: seq)
 API_KEY_CACHE_PREFIX = "vocalio:apikey:"
 REVOKED_KEYS_SET = "vocalio:apikeys:revoked"
 RATE_REQUESTS_PREFIX = "vocalio:rate:req:"

@@ -35,19 +35,46 @@ CHAPTER_PARAMS: dict[str, Any] = {
 }
 
 
+START_TIMEOUT_S = 120.0  # a shared machine under load imports slowly
+
+
 @pytest.fixture
-def api(tmp_path: Path, redis_url: str) -> Iterator[ApiProcess]:
-    data_dir = tmp_path / "api"
-    data_dir.mkdir()
-    process = ApiProcess(data_dir, redis_url, {"VOCALIO_HEARTBEAT_INTERVAL_S": "1"})
-    process.start(timeout_s=90)
-    yield process
-    process.stop()
+def api_factory(tmp_path: Path, redis_url: str) -> Iterator[Callable[..., ApiProcess]]:
+    """API processes of this test (SQLite, or PostgreSQL where the test passes its URL)."""
+    started: list[ApiProcess] = []
+
+    def start(extra_env: dict[str, str] | None = None) -> ApiProcess:
+        api = ApiProcess(tmp_path / f"api{len(started) or ''}", redis_url, extra_env)
+        api.data_dir.mkdir(parents=True, exist_ok=True)
+        started.append(api)
+        api.start(timeout_s=START_TIMEOUT_S)
+        return api
+
+    yield start
+    for api in started:
+        api.stop()
+
+
+@pytest.fixture
+def api(api_factory: Callable[..., ApiProcess]) -> ApiProcess:
+    return api_factory({"VOCALIO_HEARTBEAT_INTERVAL_S": "1"})
 
 
 @pytest.fixture
 def client(api: ApiProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {api.admin_key}"}, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture
+def admin(api: ApiProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {api.admin_key}"}, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture
+def worker_client(api: ApiProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {api.worker_token}"}, timeout=30) as c:
         yield c
 
 

@@ -1,16 +1,14 @@
 """Audio of a job: clients download (HTTP Range supported), the job's worker uploads."""
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import FileResponse
 from vocalio_shared.errors import ErrorCode, VocalioError
-from vocalio_shared.schemas.jobs import AUDIO_EXTENSIONS, AUDIO_MEDIA_TYPES, JobStatus
 
+from vocalio_api.audio_files import stored_audio
 from vocalio_api.deps import CallerDep, SessionDep, StateDep, WorkerAuth
 from vocalio_api.jobs_service import accept_audio
-from vocalio_api.models import job_params
 from vocalio_api.routes.jobs import load_visible_job
 from vocalio_api.storage import discard_upload, receive_upload
 
@@ -20,21 +18,8 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["audio"])
 @router.get("/{job_id}/audio", response_class=FileResponse)
 async def download_audio(job_id: str, session: SessionDep, caller: CallerDep) -> FileResponse:
     job = await load_visible_job(session, caller, job_id)
-    if job.status != JobStatus.SUCCEEDED or not job.audio_path:
-        raise VocalioError(
-            ErrorCode.AUDIO_NOT_READY, f"audio is not ready (job is {job.status})", {"status": job.status}
-        )
     await session.commit()  # end the (SQLite: write-locking) transaction before streaming the file
-    output_format = job_params(job).output_format
-    path = Path(job.audio_path)
-    if not path.exists():
-        raise VocalioError(ErrorCode.NOT_FOUND, "audio file is missing from the store", {"job_id": job_id})
-    return FileResponse(
-        path,
-        media_type=AUDIO_MEDIA_TYPES[output_format],
-        filename=f"{job_id}.{AUDIO_EXTENSIONS[output_format]}",
-        headers={"ETag": f'"{job.audio_sha256}"', "Cache-Control": "private, max-age=86400"},
-    )
+    return stored_audio(job, job_id)
 
 
 @router.put("/{job_id}/audio", status_code=201, dependencies=[WorkerAuth])

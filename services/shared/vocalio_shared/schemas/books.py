@@ -260,3 +260,18 @@ class BookPublic(BaseModel):
 class BookList(BaseModel):
     items: list[BookPublic]
     next_cursor: str | None = None
+
+
+class BookEvent(BaseModel):
+    """One row of a book's event log; also the SSE `data` payload (SSE id = seq). `status` and
+    `progress` are the book's at that moment; chapter events name the chapter and carry its
+    `number`, `status`, `progress` and `job_id` in `data`."""
+
+    seq: int
+    book_id: str
+    type: str
+    status: BookStatus
+    progress: float
+    chapter_id: str | None = None
+    data: dict | None = None
+    created_at: datetime

@@ -1,0 +1,94 @@
+"""What a chapter job renders: the chapter's effective settings (book settings with the chapter's
+overrides on top), its signature, and the job request made from them.
+
+The signature hashes everything that decides a chapter's audio: text, the title when it is read,
+effective settings, the pinned voice and the book seed. A chapter whose signature differs from the
+one its job was made with has changed and needs a new job; any other chapter keeps its job.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+from vocalio_shared.schemas.books import BookSettings, PinnedVoice, SynthesisOverrides
+from vocalio_shared.schemas.jobs import ChapterRender, JobCreate, OutputFormat, Priority
+
+from vocalio_api.models import Book, BookChapter
+
+CHAPTER_OUTPUT_FORMAT = OutputFormat.FLAC  # the chapter master; delivery encodings are made from it
+CHAPTER_SAMPLE_RATE = 44100  # ACX delivery rate: no resampling between master and delivery files
+
+
+def book_settings(book: Book) -> BookSettings:
+    return BookSettings.model_validate(book.settings)
+
+
+def chapter_overrides(chapter: BookChapter) -> SynthesisOverrides | None:
+    return SynthesisOverrides.model_validate(chapter.settings) if chapter.settings else None
+
+
+def effective_settings(book: Book, chapter: BookChapter) -> BookSettings:
+    """The book's settings with the chapter's overrides (only the fields it sets) on top."""
+    settings = book_settings(book)
+    overrides = chapter_overrides(chapter)
+    if overrides is None:
+        return settings
+    return settings.model_copy(update=overrides.model_dump(exclude_none=True))
+
+
+def pinned_voice(book: Book, chapter: BookChapter) -> PinnedVoice | None:
+    """The voice this chapter renders with: its own override's pin, else the book's."""
+    overrides = chapter_overrides(chapter)
+    pin = chapter.pinned_voice if overrides is not None and overrides.voice else book.voice
+    return PinnedVoice.model_validate(pin) if pin else None
+
+
+def pin_reference(pin: dict[str, Any] | None) -> str | None:
+    """What the pin was resolved from (a voice id or name, or None for the region default)."""
+    return None if pin is None else pin.get("reference")
+
+
+def chapter_signature(book: Book, chapter: BookChapter) -> str:
+    settings = effective_settings(book, chapter)
+    voice = pinned_voice(book, chapter)
+    material = {
+        "text": chapter.text_sha256,
+        "title": chapter.title if settings.read_titles else None,
+        "voice": settings.voice,
+        "pinned": None if voice is None else [voice.voice_id, voice.sha256, voice.transcript_sha256],
+        "region": settings.region.value,
+        "speed": settings.speed,
+        "nfe_step": settings.nfe_step,
+        "lexicon": [entry.model_dump() for entry in settings.lexicon or []],
+        "seed": book.seed,
+    }
+    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def chapter_job(book: Book, chapter: BookChapter, text: str, number: int) -> tuple[JobCreate, ChapterRender]:
+    """The job request for one included chapter (bulk lane, FLAC master at 44.1 kHz); `text` is the
+    chapter's (rows are read without it)."""
+    settings = effective_settings(book, chapter)
+    voice = pinned_voice(book, chapter)
+    assert book.seed is not None, "a book is seeded at its first render"
+    body = JobCreate(
+        text=text,
+        priority=Priority.BULK,
+        output_format=CHAPTER_OUTPUT_FORMAT,
+        sample_rate=CHAPTER_SAMPLE_RATE,
+        voice=voice.voice_id if voice is not None and voice.voice_id else settings.voice,
+        region=settings.region,
+        speed=settings.speed,
+        nfe_step=settings.nfe_step,
+        lexicon=settings.lexicon,
+        metadata={"book_id": book.id, "chapter_id": chapter.id, "chapter_number": number},
+    )
+    render = ChapterRender(
+        book_id=book.id,
+        chapter_id=chapter.id,
+        title=chapter.title if settings.read_titles else None,
+        book_seed=book.seed,
+        voice_sha256=voice.sha256 if voice is not None else None,
+    )
+    return body, render

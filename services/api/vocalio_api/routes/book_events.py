@@ -1,0 +1,80 @@
+"""Server-Sent Events of a book, with the job stream's conventions: SSE id = the book's event seq,
+event name = the event type, resumable with Last-Event-ID (or ?after=), keepalive pings every 15 s.
+Events are read from the database, so a reconnect after an API restart misses nothing; Redis
+pub/sub only wakes the stream early. The stream ends after a settling event (book.succeeded,
+book.failed, book.cancelled, book.paused) when nothing newer follows it."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from vocalio_shared.events import BOOK_SETTLED_EVENT_TYPES, BookEventType
+from vocalio_shared.queue import BOOK_EVENTS_CHANNEL_PREFIX
+from vocalio_shared.schemas.books import BookEvent
+
+from vocalio_api.books.events import book_events_after
+from vocalio_api.books.service import load_visible_book
+from vocalio_api.books.views import book_event_public
+from vocalio_api.deps import CallerDep, SessionDep, StateDep
+from vocalio_api.models import Book
+from vocalio_api.state import AppState
+
+router = APIRouter(tags=["events"])
+
+FALLBACK_POLL_S = 2.0
+
+
+@router.get("/{book_id}/events/history", response_model=list[BookEvent])
+async def book_event_history(
+    book_id: str,
+    session: SessionDep,
+    caller: CallerDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> list[BookEvent]:
+    await load_visible_book(session, caller, book_id)
+    return [book_event_public(row) for row in await book_events_after(session, book_id, after, limit)]
+
+
+async def _stream(state: AppState, request: Request, book_id: str, after_seq: int) -> AsyncIterator[ServerSentEvent]:
+    pubsub = state.redis.pubsub()
+    await pubsub.subscribe(BOOK_EVENTS_CHANNEL_PREFIX + book_id)
+    try:
+        while not await request.is_disconnected():
+            async with state.sessions() as session:
+                rows = await book_events_after(session, book_id, after_seq)
+                book = await session.get(Book, book_id)
+            if book is None:
+                return  # deleted
+            for row in rows:
+                after_seq = row.seq
+                yield ServerSentEvent(data=book_event_public(row).model_dump_json(), id=str(row.seq), event=row.type)
+                if BookEventType(row.type) in BOOK_SETTLED_EVENT_TYPES and row.seq >= book.event_seq:
+                    return
+            with contextlib.suppress(asyncio.TimeoutError):
+                await pubsub.get_message(ignore_subscribe_messages=True, timeout=FALLBACK_POLL_S)
+    finally:
+        with contextlib.suppress(Exception):
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
+
+
+@router.get("/{book_id}/events")
+async def stream_book_events(
+    book_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    caller: CallerDep,
+    last_event_id: Annotated[str | None, Header()] = None,
+    after: Annotated[int | None, Query(ge=0, description="Resume after this seq (as Last-Event-ID)")] = None,
+) -> EventSourceResponse:
+    await load_visible_book(session, caller, book_id)
+    await session.close()
+    resume_from = after or 0
+    if last_event_id and last_event_id.strip().isdigit():
+        resume_from = int(last_event_id.strip())
+    return EventSourceResponse(_stream(state, request, book_id, resume_from), ping=15)
