@@ -134,7 +134,7 @@ async def transition(
             payload = {"type": event.value, "job": job_public(job).model_dump(mode="json")}
             session.add(delivery_row(job.id, job.callback_url, event.value, payload, now))
     add_event(session, job, event, now, message=message, data=data)
-    await on_chapter_job(state.redis, session, job, event, now)  # a book's chapter job: the book's events
+    await on_chapter_job(state, session, job, event, now)  # a book's chapter job: the book's events
     await session.commit()
     _announce_later(state, job.id, job.event_seq)
 

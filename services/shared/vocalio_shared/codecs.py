@@ -137,4 +137,10 @@ BOOK_CHAPTER_FFMPEG_ARGS: dict[str, tuple[str, ...]] = {
 # high quality for speech (about 29 MB an hour, so 12 hours stay near 350 MB); ffmpeg's own encoder
 # (libfdk_aac is not in the imageio-ffmpeg build) is transparent enough for a voice at this rate.
 BOOK_AAC_BITRATE_BPS = 64_000
+# An AAC-LC frame holds 1024 samples and the encoder primes each stream with one frame of delay, so
+# n samples (n a multiple of 1024) come back as exactly n + 1024. A chapter master therefore starts
+# with AAC_FRAME_SAMPLES of silence and lasts a whole number of frames (the worker pads it); its AAC
+# piece is encoded without that lead-in, and decodes to the master's exact length: the m4b's chapter
+# marks fall at the summed chapter durations, with no drift however many chapters the book has.
+AAC_FRAME_SAMPLES = 1024
 BOOK_AAC_FFMPEG_ARGS: tuple[str, ...] = ("-c:a", "aac", "-b:a", str(BOOK_AAC_BITRATE_BPS), "-f", "mp4")

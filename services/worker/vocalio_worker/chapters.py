@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from vocalio_audio.types import FloatAudio
+from vocalio_shared.codecs import AAC_FRAME_SAMPLES
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region, RegionChoice
 from vocalio_shared.schemas.jobs import Segment
@@ -122,7 +123,8 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
         pushed += len(pieces)
         audio.push(pieces)
     _, processed = audio.finish(None)
-    spans = processed.chunk_spans_samples
+    samples, lead = frame_aligned(processed.samples)
+    spans = [(start + lead, end + lead) for start, end in processed.chunk_spans_samples]
     segments: list[Segment] = []
     for sentence in _sentences(plan.units):
         first, last = piece_of_unit[sentence[0]], piece_of_unit[sentence[-1]]
@@ -138,7 +140,7 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
             )
         )
     return pipeline.ProcessedAudio(
-        samples=processed.samples,
+        samples=samples,
         mix=processed.mix,
         sample_rate_hz=processed.sample_rate_hz,
         chunk_durations_s=processed.chunk_durations_s,
@@ -146,6 +148,14 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
         warnings=processed.warnings,
         chunk_spans_samples=spans,
     )
+
+
+def frame_aligned(samples: FloatAudio) -> tuple[FloatAudio, int]:
+    """The master as the m4b needs it (see `codecs.AAC_FRAME_SAMPLES`): one AAC frame of silence
+    first, then the chapter, then silence up to a whole number of frames. (samples, lead-in)."""
+    frame = AAC_FRAME_SAMPLES
+    tail = -samples.size % frame
+    return np.concatenate([np.zeros(frame, np.float32), samples, np.zeros(tail, np.float32)]), frame
 
 
 def _sentences(units: list[SentenceUnit]) -> list[list[int]]:

@@ -8,6 +8,7 @@ finished), a book event follows in the same transaction.
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +21,10 @@ from vocalio_shared.events import BookEventType, EventType
 from vocalio_shared.queue import BOOK_EVENTS_CHANNEL_PREFIX
 from vocalio_shared.schemas.books import BookStatus
 
+from vocalio_api.books import delivery
 from vocalio_api.books.views import BookView, ChapterState, chapter_row, load_view
 from vocalio_api.models import Book, BookEventRow, Job, job_chapter
+from vocalio_api.state import AppState
 
 log = structlog.get_logger("api.books")
 
@@ -107,8 +110,12 @@ def settle(
         add_book_event(session, redis, book, BookEventType.PROGRESS, view.status, view.progress, now)
 
 
-async def on_chapter_job(redis: Redis, session: AsyncSession, job: Job, event_type: EventType, now: datetime) -> None:
-    """The hook `lifecycle.transition` calls for every job event: a no-op for jobs of no book."""
+async def on_chapter_job(
+    state: AppState, session: AsyncSession, job: Job, event_type: EventType, now: datetime
+) -> None:
+    """The hook `lifecycle.transition` calls for every job event: a no-op for jobs of no book. A
+    chapter that succeeded gets its delivery files made once committed, and a finished book its m4b."""
+    redis = state.redis
     render = job_chapter(job)
     if render is None:
         return
@@ -130,6 +137,9 @@ async def on_chapter_job(redis: Redis, session: AsyncSession, job: Job, event_ty
             session, redis, book, chapter_event, view.status, view.progress, now, chapter_id=chapter.id, data=data
         )
     settle(session, redis, view, now, chapter_finished=event_type == EventType.SUCCEEDED)
+    if event_type == EventType.SUCCEEDED:
+        kinds = (delivery.BookFile.M4B,) if view.status == BookStatus.SUCCEEDED else ()
+        _after_commit(session, lambda: delivery.schedule(state, book.id, *kinds))
 
 
 async def book_events_after(
@@ -147,12 +157,16 @@ async def book_events_after(
 def _announce_after_commit(session: AsyncSession, redis: Redis, book_id: str, seq: int) -> None:
     """Best effort, like job announcements: listeners also poll, so a lost one only delays them."""
 
-    def _after_commit(_session: object) -> None:
+    def announce() -> None:
         task = asyncio.get_running_loop().create_task(_announce(redis, book_id, seq))
         _announcing.add(task)
         task.add_done_callback(_announcing.discard)
 
-    sa_event.listen(session.sync_session, "after_commit", _after_commit, once=True)
+    _after_commit(session, announce)
+
+
+def _after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
+    sa_event.listen(session.sync_session, "after_commit", lambda _session: action(), once=True)
 
 
 async def _announce(redis: Redis, book_id: str, seq: int) -> None:

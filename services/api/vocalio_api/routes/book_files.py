@@ -1,5 +1,6 @@
 """A book's files: each finished chapter's audio (HTTP Range; listen while the rest renders) and
-captions, and the cover. Included by `routes.books`."""
+captions, the whole book (m4b, zips, the read-along EPUB: `books.delivery` makes them), and the
+cover. Included by `routes.books`."""
 
 from pathlib import Path
 from typing import Annotated
@@ -7,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from vocalio_shared.errors import ErrorCode, VocalioError
-from vocalio_shared.schemas.books import MAX_COVER_BYTES, BookPublic, BookStatus, ChapterFormat
+from vocalio_shared.schemas.books import MAX_COVER_BYTES, BookAudioFormat, BookPublic, BookStatus, ChapterFormat
 from vocalio_shared.schemas.jobs import JobResult, Segment
 
 from vocalio_api.audio_files import stored_audio
-from vocalio_api.books import service
-from vocalio_api.books.content import CHAPTER_OUTPUT_FORMAT
+from vocalio_api.books import delivery, service
+from vocalio_api.books.audiobook import chapter_filename
 from vocalio_api.books.views import BookView, ChapterState, book_public, load_view
 from vocalio_api.captions import MEDIA_TYPES, CaptionFormat, render
 from vocalio_api.deps import CallerDep, SessionDep, StateDep
@@ -44,21 +45,75 @@ async def _finished_chapter(
 async def chapter_audio(
     book_id: str,
     chapter: str,
+    state: StateDep,
     session: SessionDep,
     caller: CallerDep,
     chapter_format: Annotated[ChapterFormat | None, Query(alias="format")] = None,
 ) -> FileResponse:
-    """The chapter's master (FLAC, 44.1 kHz). `format=mp3|wav` delivery encodings are made by the
-    audiobook step from this master; until it is glued in, only the master (`flac`) is served."""
-    _view, state, job = await _finished_chapter(session, caller, book_id, chapter)
-    if chapter_format is not None and chapter_format.value != CHAPTER_OUTPUT_FORMAT.value:
-        # Hook for the audiobook step: encode/serve `chapter_format` from the master here.
-        raise VocalioError(
-            ErrorCode.UNSUPPORTED_FORMAT,
-            f"chapter audio is served as its {CHAPTER_OUTPUT_FORMAT.value} master for now",
-            {"format": chapter_format.value, "supported": [CHAPTER_OUTPUT_FORMAT.value]},
-        )
-    return stored_audio(job, f"{state.number:03d}")
+    """Without `format`: the chapter's master (FLAC, 44.1 kHz mono, untagged) as its job stored it.
+    `format=mp3|flac|wav`: the delivery file, tagged (mp3: CBR 192 kbit/s), made from the master."""
+    view, chapter_state, job = await _finished_chapter(session, caller, book_id, chapter)
+    if chapter_format is None:
+        return stored_audio(job, f"{chapter_state.number:03d}")
+    assert chapter_state.number is not None  # included chapters are numbered
+    path = await delivery.chapter_file(state, book_id, chapter_state.number, chapter_format)
+    count = len(view.included)
+    return _file(path, chapter_filename(chapter_state.number, chapter_state.row.title, path.suffix, count))
+
+
+@router.get("/{book_id}/audio", response_class=FileResponse)
+async def book_audio(
+    book_id: str,
+    state: StateDep,
+    session: SessionDep,
+    caller: CallerDep,
+    audio_format: Annotated[BookAudioFormat, Query(alias="format")] = BookAudioFormat.M4B,
+    part: Annotated[int | None, Query(ge=1, description="m4b only: one part of a book split in parts.")] = None,
+) -> FileResponse:
+    """The whole book, once every included chapter succeeded: 409 AUDIO_NOT_READY (Retry-After)
+    while it is assembled. A book split into m4b parts (over 12 h) answers a zip of the parts
+    without `part`, the part itself with it."""
+    await service.load_visible_book(session, caller, book_id)
+    await session.commit()
+    files = await delivery.book_files(state, book_id, delivery.BookFile(audio_format.value))
+    if part is not None:
+        if audio_format != BookAudioFormat.M4B or part > len(files):
+            raise VocalioError(ErrorCode.VALIDATION_ERROR, f"no part {part}", {"part": part, "parts": len(files)})
+        return _file(files[part - 1], files[part - 1].name)
+    if len(files) == 1:
+        return _file(files[0], files[0].name)
+    return _file(await delivery.parts_zip(files), files[0].parent.name + ".zip")
+
+
+@router.get("/{book_id}/read-along", response_class=FileResponse)
+async def read_along(book_id: str, state: StateDep, session: SessionDep, caller: CallerDep) -> FileResponse:
+    """An EPUB 3 with Media Overlays (SMIL 3.0) from the book's own sentence timings: each sentence
+    highlighted as it is read, no forced alignment. 409 AUDIO_NOT_READY while it is assembled."""
+    await service.load_visible_book(session, caller, book_id)
+    await session.commit()
+    files = await delivery.book_files(state, book_id, delivery.BookFile.READ_ALONG)
+    return _file(files[0], files[0].name)
+
+
+_MEDIA_TYPES = {
+    ".m4b": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".flac": "audio/flac",
+    ".wav": "audio/wav",
+    ".zip": "application/zip",
+    ".epub": "application/epub+zip",
+}
+
+
+def _file(path: Path, filename: str) -> FileResponse:
+    """Starlette's FileResponse answers Range (206/416); the ETag changes with the file."""
+    stat = path.stat()
+    return FileResponse(
+        path,
+        media_type=_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        filename=filename,
+        headers={"ETag": f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"', "Cache-Control": "private, max-age=3600"},
+    )
 
 
 def chapter_segments(job: Job) -> list[Segment]:

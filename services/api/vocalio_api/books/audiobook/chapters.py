@@ -4,8 +4,14 @@ the m4b is muxed from. Each is made once per master: an edit re-encodes only its
 import os
 from pathlib import Path
 
+import soundfile
 from vocalio_audio.ffmpeg import default_ffmpeg_exe, run_ffmpeg
-from vocalio_shared.codecs import BOOK_AAC_FFMPEG_ARGS, BOOK_CHAPTER_FFMPEG_ARGS, BOOK_SAMPLE_RATE_HZ
+from vocalio_shared.codecs import (
+    AAC_FRAME_SAMPLES,
+    BOOK_AAC_FFMPEG_ARGS,
+    BOOK_CHAPTER_FFMPEG_ARGS,
+    BOOK_SAMPLE_RATE_HZ,
+)
 from vocalio_shared.schemas.books import ChapterFormat
 
 from vocalio_api.books.audiobook.mp4atoms import audio_frame_span
@@ -47,12 +53,17 @@ def encode_chapter(
 
 def encode_aac(master: Path, out: Path, *, ffmpeg_exe: str | None = None) -> Path:
     """The chapter's AAC piece (AAC-LC 64 kbit/s, 44.1 kHz mono, in .m4a), no tags: the m4b
-    carries them. Copied as it is (`-c copy`) into every m4b the book is muxed into."""
+    carries them. Copied as it is (`-c copy`) into every m4b the book is muxed into.
+
+    A frame-aligned master (44.1 kHz, a whole number of AAC frames: what chapter jobs upload) is
+    encoded without its one-frame silent lead-in, so the piece decodes to the master's exact length
+    (the encoder's priming takes the lead-in's place; see `codecs.AAC_FRAME_SAMPLES`)."""
     partial = _partial(out)
+    lead_in = ["-af", f"atrim=start_sample={AAC_FRAME_SAMPLES}"] if frame_aligned(master) else []
     run_ffmpeg(
         ffmpeg_exe or default_ffmpeg_exe(),
         [
-            "-i", str(master), "-map", "0:a:0", "-map_metadata", "-1",
+            "-i", str(master), "-map", "0:a:0", "-map_metadata", "-1", *lead_in,
             "-ar", str(BOOK_SAMPLE_RATE_HZ), "-ac", "1", *BOOK_AAC_FFMPEG_ARGS, str(partial),
         ],
         f"encode the AAC piece of {master.name}",
@@ -60,6 +71,12 @@ def encode_aac(master: Path, out: Path, *, ffmpeg_exe: str | None = None) -> Pat
     )  # fmt: skip
     os.replace(partial, out)
     return out
+
+
+def frame_aligned(master: Path) -> bool:
+    info = soundfile.info(str(master))
+    whole_frames = info.frames > AAC_FRAME_SAMPLES and info.frames % AAC_FRAME_SAMPLES == 0
+    return info.samplerate == BOOK_SAMPLE_RATE_HZ and whole_frames
 
 
 def aac_piece_samples(piece: Path) -> int:
