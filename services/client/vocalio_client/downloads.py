@@ -3,7 +3,8 @@
 The bytes go to `<name>.part` and the validator of what they are (the answer's strong ETag, else its
 Last-Modified) to `<name>.part.json`; a later try asks `Range: bytes=<size>-` with `If-Range`, so a
 file that changed on the server (a chapter re-rendered) restarts from zero instead of being spliced.
-The file appears under its own name only once complete.
+The file appears under its own name only once complete. A finished book whose file is still being
+assembled answers 409 AUDIO_NOT_READY with `context.assembling`: the download waits for it.
 """
 
 import json
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from vocalio_shared.errors import ErrorCode
 
 from vocalio_client.backoff import backoff_delay
 from vocalio_client.errors import VocalioApiError, VocalioConnectionError
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from vocalio_client.client import Client
 
 CHUNK_BYTES = 1 << 16
+ASSEMBLY_POLL_S = 5.0  # when the API gives no Retry-After
+ASSEMBLY_WAIT_S = 1800.0  # a finished book's m4b is muxed from ready pieces: far less than this
 
 
 def _validator(response: httpx.Response) -> str | None:
@@ -46,7 +50,7 @@ def download_to(client: "Client", path: str, target: Path, params: dict[str, Any
             validator = json.loads(meta.read_text()).get("validator")
         except ValueError:
             validator = None
-    failures = 0
+    failures, waited_s = 0, 0.0
     while True:
         offset = part.stat().st_size if part.exists() and validator else 0
         headers = {"Range": f"bytes={offset}-", "If-Range": validator} if offset and validator else {}
@@ -60,6 +64,13 @@ def download_to(client: "Client", path: str, target: Path, params: dict[str, Any
                     for chunk in response.iter_bytes(CHUNK_BYTES):
                         sink.write(chunk)
         except VocalioApiError as error:
+            if error.code == ErrorCode.AUDIO_NOT_READY and error.context.get("assembling"):
+                # the book is finished and its file is being made from the chapters: minutes at most
+                waited_s += (delay_s := float(error.retry_after or ASSEMBLY_POLL_S))
+                if waited_s > ASSEMBLY_WAIT_S:
+                    raise
+                client.sleep(delay_s)
+                continue
             if error.status != 416 or not offset:
                 raise
             validator = None  # our partial is no prefix of the file: start over
