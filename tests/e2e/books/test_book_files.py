@@ -61,6 +61,11 @@ def test_the_book_files_from_a_real_render(worker, tmp_path: Path) -> None:  # t
         assert client.get(f"/api/v1/books/{book['id']}/audio").json()["error"]["code"] == "AUDIO_NOT_READY"
         render(client, book["id"])
         done = wait_for_book(client, book["id"], "succeeded")
+        pieces = api.data_dir / "books" / book["id"] / "pieces"
+        deadline = time.monotonic() + 60  # made when each chapter succeeds, before anyone asks
+        while len(list(pieces.glob("*.m4a"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(list(pieces.glob("*.m4a"))) == 3
 
         m4b = tmp_path / "book.m4b"
         m4b.write_bytes(fetch_when_ready(client, f"/api/v1/books/{book['id']}/audio", format="m4b").content)
@@ -102,7 +107,6 @@ def test_the_book_files_from_a_real_render(worker, tmp_path: Path) -> None:  # t
         pars = etree.fromstring(epub.read(sorted(smil)[1])).findall(".//{http://www.w3.org/ns/SMIL}par")
         assert len(pars) == 3  # title + two sentences of chapter 2
 
-        pieces = api.data_dir / "books" / book["id"] / "pieces"
         before = {path.name: path.stat().st_mtime_ns for path in pieces.iterdir()}
         assert len(before) == 3
         client.patch(f"/api/v1/books/{book['id']}/chapters/2", json={"text": "Nadie sabía su apellido."})

@@ -129,10 +129,10 @@ async def on_chapter_job(
     if chapter.job_id != job.id:
         return  # superseded by a newer render of the chapter: not the chapter's state any more
     view = await load_view(session, book, fresh=job)
-    state = next(c for c in view.chapters if c.row.id == chapter.id)
+    chapter_state = next(c for c in view.chapters if c.row.id == chapter.id)
     chapter_event = _CHAPTER_EVENT.get(event_type)
     if chapter_event is not None:
-        data = chapter_data(state, stage=job.stage)
+        data = chapter_data(chapter_state, stage=job.stage)
         add_book_event(
             session, redis, book, chapter_event, view.status, view.progress, now, chapter_id=chapter.id, data=data
         )
