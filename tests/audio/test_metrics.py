@@ -1,5 +1,5 @@
 import numpy as np
-from vocalio_audio.metrics import clipping_rate, estimate_snr_db, measure_quality
+from vocalio_audio.metrics import active_ratio, clipping_rate, estimate_snr_db, measure_quality
 
 RATE_HZ = 22050
 
@@ -33,3 +33,12 @@ def test_silence_and_empty_score_zero() -> None:
     assert measure_quality(np.zeros(RATE_HZ, np.float32), RATE_HZ).quality_score == 0.0
     assert measure_quality(np.zeros(0, np.float32), RATE_HZ).quality_score == 0.0
     assert clipping_rate(np.zeros(0, np.float32)) == 0.0
+
+
+def test_the_quality_figures_are_those_of_the_separate_measures(speech: np.ndarray) -> None:
+    noisy = speech + np.random.default_rng(3).normal(0, 0.01, len(speech)).astype(np.float32)
+    for audio in (speech, noisy, speech[:100], np.zeros(0, np.float32)):
+        metrics = measure_quality(audio, RATE_HZ)
+        assert metrics.snr_db == estimate_snr_db(audio, RATE_HZ)
+        assert metrics.active_ratio == active_ratio(audio, RATE_HZ)
+        assert metrics.clipping_rate == clipping_rate(audio)
