@@ -49,11 +49,14 @@ def clipping_rate(audio: FloatAudio) -> float:
     clipped = magnitude >= FULL_SCALE
     peak = float(magnitude.max())
     if peak > 0:
-        # run-length encode the magnitudes; long runs near the peak are flat tops
-        run_starts = np.concatenate([[0], np.flatnonzero(np.diff(magnitude) != 0) + 1])
-        run_lengths = np.diff(np.concatenate([run_starts, [magnitude.size]]))
-        flat_run = (run_lengths >= FLAT_TOP_MIN_RUN) & (magnitude[run_starts] >= FLAT_TOP_LEVEL * peak)
-        clipped |= np.repeat(flat_run, run_lengths)
+        # A flat top is a run of equal magnitudes near the peak, so all of its samples are near the
+        # peak: run-length encode only those (speech has few), runs broken by index gaps too.
+        near = np.flatnonzero(magnitude >= FLAT_TOP_LEVEL * peak)
+        values = magnitude[near]
+        continues = (np.diff(near) == 1) & (np.diff(values) == 0)
+        run_starts = np.flatnonzero(np.concatenate([[True], ~continues]))
+        run_lengths = np.diff(np.concatenate([run_starts, [near.size]]))
+        clipped[near[np.repeat(run_lengths >= FLAT_TOP_MIN_RUN, run_lengths)]] = True
     return float(np.count_nonzero(clipped) / magnitude.size)
 
 
