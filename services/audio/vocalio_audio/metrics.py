@@ -49,11 +49,14 @@ def clipping_rate(audio: FloatAudio) -> float:
     clipped = magnitude >= FULL_SCALE
     peak = float(magnitude.max())
     if peak > 0:
-        # run-length encode the magnitudes; long runs near the peak are flat tops
-        run_starts = np.concatenate([[0], np.flatnonzero(np.diff(magnitude) != 0) + 1])
-        run_lengths = np.diff(np.concatenate([run_starts, [magnitude.size]]))
-        flat_run = (run_lengths >= FLAT_TOP_MIN_RUN) & (magnitude[run_starts] >= FLAT_TOP_LEVEL * peak)
-        clipped |= np.repeat(flat_run, run_lengths)
+        # A flat top is a run of equal magnitudes near the peak, so all of its samples are near the
+        # peak: run-length encode only those (speech has few), runs broken by index gaps too.
+        near = np.flatnonzero(magnitude >= FLAT_TOP_LEVEL * peak)
+        values = magnitude[near]
+        continues = (np.diff(near) == 1) & (np.diff(values) == 0)
+        run_starts = np.flatnonzero(np.concatenate([[True], ~continues]))
+        run_lengths = np.diff(np.concatenate([run_starts, [near.size]]))
+        clipped[near[np.repeat(run_lengths >= FLAT_TOP_MIN_RUN, run_lengths)]] = True
     return float(np.count_nonzero(clipped) / magnitude.size)
 
 
@@ -67,7 +70,10 @@ def _frame_powers(audio: FloatAudio, sample_rate_hz: int) -> npt.NDArray[np.floa
 
 
 def estimate_snr_db(audio: FloatAudio, sample_rate_hz: int) -> float:
-    powers = _frame_powers(audio, sample_rate_hz)
+    return _snr_db(_frame_powers(audio, sample_rate_hz))
+
+
+def _snr_db(powers: npt.NDArray[np.float64]) -> float:
     if powers.size == 0 or powers.max() <= 0:
         return 0.0
     ordered = np.sort(powers)
@@ -83,16 +89,20 @@ def estimate_snr_db(audio: FloatAudio, sample_rate_hz: int) -> float:
 
 def active_ratio(audio: FloatAudio, sample_rate_hz: int) -> float:
     """Share of frames within 40 dB of the loudest frame."""
-    powers = _frame_powers(audio, sample_rate_hz)
+    return _active_ratio(_frame_powers(audio, sample_rate_hz))
+
+
+def _active_ratio(powers: npt.NDArray[np.float64]) -> float:
     if powers.size == 0 or powers.max() <= 0:
         return 0.0
     return float(np.mean(powers >= powers.max() * 10 ** (-ACTIVE_BELOW_PEAK_DB / 10)))
 
 
 def measure_quality(audio: FloatAudio, sample_rate_hz: int) -> QualityMetrics:
-    snr_db = estimate_snr_db(audio, sample_rate_hz)
+    powers = _frame_powers(audio, sample_rate_hz)  # once: the SNR and the active share read the same frames
+    snr_db = _snr_db(powers)
     clip_rate = clipping_rate(audio)
-    active = active_ratio(audio, sample_rate_hz)
+    active = _active_ratio(powers)
     snr_term = _clamp01((snr_db - 10.0) / 30.0)
     clip_term = _clamp01(1.0 - clip_rate / 0.01)
     score = _clamp01(active / 0.2) * (0.6 * snr_term + 0.4 * clip_term)

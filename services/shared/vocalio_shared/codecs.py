@@ -5,9 +5,14 @@ API's (`vocalio_api.openai_compat.encoders`, the answers of /v1/audio/speech). T
 are subsets of `Codec`: a job's `output_format` (`OutputFormat`: wav flac mp3 opus m4a) and OpenAI's
 `response_format` (`SpeechFormat`: mp3 opus aac flac wav pcm).
 
-A *file* is written by ffmpeg to a seekable file (or by libsndfile to memory), so every size, length and
-index in its headers is right. A *stream* is ffmpeg writing to a pipe while the audio still arrives; what
-a reader gets then is said per codec in `CodecSpec.streamed`.
+Who writes a format: nobody but us when it is `direct` (wav, pcm: a header at most, then the PCM16
+samples, `vocalio_audio.wav`); else libsndfile where `soundfile` names a writer this process's
+libsndfile has; else ffmpeg.
+
+A *file* is written directly, by libsndfile to memory or by ffmpeg to a seekable file, so every size,
+length and index in its headers is right. A *stream* is ffmpeg writing to a pipe while the audio still
+arrives (wav and pcm: the samples as they come); what a reader gets then is said per codec in
+`CodecSpec.streamed`.
 """
 
 from dataclasses import dataclass
@@ -30,6 +35,8 @@ class CodecSpec:
     extension: str
     ffmpeg_args: tuple[str, ...]  # output options, for a file and for a stream
     streamed: str  # what a reader of a stream (ffmpeg writing to a pipe) gets
+    # True: written directly, no library: a header at most, then the PCM16 samples (`vocalio_audio.wav`)
+    direct: bool = False
     soundfile: tuple[str, str] | None = None  # (format, subtype) when libsndfile can write it
     ffmpeg_file_args: tuple[str, ...] = ()  # added for a file only
     ffmpeg_stream_args: tuple[str, ...] = ()  # added for a stream only
@@ -45,7 +52,7 @@ CODECS: dict[Codec, CodecSpec] = {
         extension="wav",
         ffmpeg_args=("-c:a", "pcm_s16le", "-f", "wav"),
         ffmpeg_file_args=("-fflags", "+bitexact"),  # the plain 44-byte header: no LIST/INFO chunk
-        soundfile=("WAV", "PCM_16"),
+        direct=True,  # the plain 44-byte header with the real sizes, then the samples
         streamed="a 44-byte header whose sizes say unknown (0xFFFFFFFF, as OpenAI sends it), then the samples; "
         "readers read to the end of the data",
     ),
@@ -94,7 +101,7 @@ CODECS: dict[Codec, CodecSpec] = {
         media_type="audio/pcm",
         extension="pcm",
         ffmpeg_args=("-c:a", "pcm_s16le", "-f", "s16le"),
-        soundfile=("RAW", "PCM_16"),
+        direct=True,
         streamed="the same bytes as the file: raw int16 mono at the response's rate, no header (a reader must be "
         "told the rate; browsers cannot decode it)",
     ),

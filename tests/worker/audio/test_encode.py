@@ -13,11 +13,20 @@ from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import SUPPORTED_SAMPLE_RATES, OutputFormat
 from vocalio_worker.audio.encode import EncodedAudio, EncoderTools, container_sample_rate_hz, encode_audio
+from vocalio_worker.audio.pcm16 import from_pcm16
 from vocalio_worker.audio.resample import resample
 
 from tests.support.decoders import Chromium, chromium_fixture, ffmpeg_read, soundfile_read  # noqa: F401
 
 DURATION_TOLERANCE_S = 0.06  # mp3/aac frame padding that decoders may not strip
+DIRECT_FORMATS = [f for f in OutputFormat if codec_spec(f).direct]  # written by us, no library
+LIBRARY_FORMATS = [f for f in OutputFormat if not codec_spec(f).direct]
+
+
+def expected_encoder(output_format: OutputFormat, tools: EncoderTools) -> str:
+    if codec_spec(output_format).direct:
+        return "direct"
+    return "soundfile" if output_format in tools.soundfile_formats else "ffmpeg"
 
 
 def decode(encoded: EncodedAudio, workdir: Path) -> tuple[np.ndarray, int]:
@@ -61,8 +70,9 @@ def test_every_format_and_rate_decodes_back(
     audio = speech_by_rate[rate_hz]
     encoded = encode_audio(audio, rate_hz, output_format)
     check_roundtrip(encoded, audio, rate_hz, tmp_path)
-    expected_encoder = "ffmpeg" if output_format == OutputFormat.M4A else "soundfile"
-    assert encoded.encoder == expected_encoder
+    assert DIRECT_FORMATS == [OutputFormat.WAV]
+    assert encoded.encoder == expected_encoder(output_format, EncoderTools.detect())
+    assert encoded.encoder == {OutputFormat.WAV: "direct", OutputFormat.M4A: "ffmpeg"}.get(output_format, "soundfile")
 
 
 def test_lossless_formats_are_exact_to_16_bits(speech_by_rate: dict[int, np.ndarray], tmp_path: Path) -> None:
@@ -80,7 +90,7 @@ def test_opus_at_a_non_opus_rate_is_resampled_and_reported(speech_by_rate: dict[
 
 
 @pytest.mark.parametrize("rate_hz", [22050, 48000])
-@pytest.mark.parametrize("output_format", [f for f in OutputFormat if f != OutputFormat.M4A])
+@pytest.mark.parametrize("output_format", [f for f in LIBRARY_FORMATS if f != OutputFormat.M4A])
 def test_ffmpeg_fallback_when_libsndfile_lacks_the_format(
     output_format: OutputFormat, rate_hz: int, speech_by_rate: dict[int, np.ndarray], tmp_path: Path
 ) -> None:
@@ -91,7 +101,7 @@ def test_ffmpeg_fallback_when_libsndfile_lacks_the_format(
     check_roundtrip(encoded, audio, rate_hz, tmp_path)
 
 
-@pytest.mark.parametrize("output_format", list(OutputFormat))
+@pytest.mark.parametrize("output_format", LIBRARY_FORMATS)
 def test_missing_encoder_names_the_format(output_format: OutputFormat) -> None:
     nothing = EncoderTools(soundfile_formats=frozenset(), ffmpeg_exe=None)
     with pytest.raises(VocalioError) as raised:
@@ -99,6 +109,14 @@ def test_missing_encoder_names_the_format(output_format: OutputFormat) -> None:
     assert raised.value.code == ErrorCode.ENCODER_MISSING
     assert output_format.value in raised.value.message
     assert raised.value.context["format"] == output_format.value
+
+
+@pytest.mark.parametrize("output_format", DIRECT_FORMATS)
+def test_direct_formats_need_neither_libsndfile_nor_ffmpeg(output_format: OutputFormat) -> None:
+    nothing = EncoderTools(soundfile_formats=frozenset(), ffmpeg_exe=None)
+    assert nothing.can_encode(output_format)
+    encoded = encode_audio(np.full(1000, 0.25, np.float32), 24000, output_format, tools=nothing)
+    assert encoded.encoder == "direct" and encoded.size_bytes > 0
 
 
 def test_m4a_needs_ffmpeg_even_with_libsndfile() -> None:
@@ -167,3 +185,42 @@ def flac_total_samples(flac: bytes) -> int:
     assert flac[:4] == b"fLaC" and flac[4] & 0x7F == 0  # block type 0: STREAMINFO
     info = flac[8:42]
     return ((info[13] & 0x0F) << 32) | int.from_bytes(info[14:18], "big")
+
+
+# --- WAV, written directly: the 44-byte RIFF header, then the samples rounded to PCM16 ---
+
+
+def rounded_pcm16(audio: np.ndarray) -> np.ndarray:
+    """What the file must hold: each sample × 32768, rounded to nearest, clipped to int16."""
+    return np.clip(np.rint(audio.astype(np.float64) * 32768), -32768, 32767).astype("<i2")
+
+
+@pytest.mark.parametrize("rate_hz", SUPPORTED_SAMPLE_RATES)
+def test_direct_wav_has_right_sizes_and_decodes_to_the_same_samples_everywhere(
+    rate_hz: int, speech_by_rate: dict[int, np.ndarray]
+) -> None:
+    audio = speech_by_rate[rate_hz]
+    wav = encode_audio(audio, rate_hz, OutputFormat.WAV).data
+    assert wav[:4] == b"RIFF" and wav[8:16] == b"WAVEfmt " and wav[36:40] == b"data"
+    assert struct.unpack("<I", wav[4:8])[0] == len(wav) - 8
+    fmt = struct.unpack("<IHHIIHH", wav[16:36])  # chunk size, PCM, channels, rate, bytes/s, block, bits
+    assert fmt == (16, 1, 1, rate_hz, 2 * rate_hz, 2, 16)
+    assert struct.unpack("<I", wav[40:44])[0] == 2 * len(audio) == len(wav) - 44
+    expected = rounded_pcm16(audio)
+    assert wav[44:] == expected.tobytes()
+    by_soundfile, soundfile_rate_hz = soundfile_read(wav)
+    by_ffmpeg, ffmpeg_rate_hz = ffmpeg_read(wav)
+    assert soundfile_rate_hz == ffmpeg_rate_hz == rate_hz
+    # int16 / 32768 is exact in float32: both decoders give back exactly the written samples
+    np.testing.assert_array_equal(by_soundfile, expected / np.float32(32768))
+    np.testing.assert_array_equal(by_ffmpeg, by_soundfile)
+    assert np.max(np.abs(by_soundfile - audio)) <= 0.5 / 32768 + 1e-9  # rounded, not floored
+
+
+def test_direct_wav_keeps_a_streamed_jobs_pcm16_exactly_and_clips_the_rest() -> None:
+    every_int16 = np.arange(-32768, 32768, dtype="<i2").tobytes()
+    wav = encode_audio(from_pcm16(every_int16), 24000, OutputFormat.WAV).data
+    assert wav[44:] == every_int16  # the stored file of a streamed job: the pieces it sent
+    loud = np.array([1.7, -1.7, 1.0, -1.0, 0.99999, -0.99999, 0.0], np.float32)
+    samples = np.frombuffer(encode_audio(loud, 24000, OutputFormat.WAV).data[44:], "<i2")
+    assert samples.tolist() == [32767, -32768, 32767, -32768, 32767, -32768, 0]

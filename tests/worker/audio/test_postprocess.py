@@ -64,6 +64,17 @@ def test_normalize_loudness_reaches_the_target_under_the_ceiling(speech: np.ndar
     assert integrated_loudness_lufs(audio, RATE_HZ) == pytest.approx(-16.0, abs=0.35)
     assert peak_dbfs(audio) <= -3.0 and audio.dtype == np.float32 and not warnings
     assert input_gain >= 1 or gain_db > 0  # a quiet input is turned up
+    assert limit_peaks(audio, RATE_HZ, -3.0) is audio  # limited once is final: no second pass is needed
+
+
+def test_normalize_loudness_limits_an_input_already_at_the_target(speech: np.ndarray) -> None:
+    """No gain pass runs, so the one limiter run is the final one; peaks still come down."""
+    peaky = speech * np.float32(10 ** (-3.0 / 20) / np.max(np.abs(speech)))  # peak at exactly -3 dBFS
+    peaky[1000] = np.float32(0.99)  # one peak over the ceiling, barely moving the loudness
+    target = integrated_loudness_lufs(peaky, RATE_HZ)
+    audio, gain_db, _ = normalize_loudness(peaky, RATE_HZ, target, -3.0)
+    assert gain_db == 0.0 and peak_dbfs(audio) <= -3.0
+    assert np.array_equal(audio, limit_peaks(peaky, RATE_HZ, -3.0))
 
 
 def test_long_silences_are_shortened_and_spans_follow(speech_chunks: list[np.ndarray]) -> None:

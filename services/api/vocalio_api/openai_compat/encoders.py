@@ -2,8 +2,9 @@
 (`vocalio_shared.codecs`: the worker's file encoder reads the same table).
 
 A file (`encode_file`, the default answer): the whole audio at once, so every header is right.
-pcm: the samples. wav: a header with the real sizes, then the samples. mp3/opus/aac/flac: ffmpeg (the
-binary from `imageio-ffmpeg`) writing a temporary file it can seek back in.
+pcm and wav are written directly (`vocalio_audio.wav`): the samples, after a header with the real sizes
+for wav. mp3/opus/aac/flac: ffmpeg (the binary from `imageio-ffmpeg`) writing a temporary file it can
+seek back in.
 
 A stream (`encode_stream`, `stream: true`): bytes while the audio is still made. pcm: the pieces as they
 are. wav: a header whose sizes say "unknown" (0xFFFFFFFF, as OpenAI does), then the pieces.
@@ -13,33 +14,14 @@ waits for the end; what a reader gets per format is `CodecSpec.streamed`.
 
 import asyncio
 import contextlib
-import struct
 from collections.abc import AsyncIterator
 from functools import cache
 
 from vocalio_audio import ffmpeg
+from vocalio_audio.wav import direct_file, wav_header
 from vocalio_shared.codecs import Codec, codec_spec, ffmpeg_encode_command
 
 READ_BYTES = 16 * 1024
-UNKNOWN_SIZE = 0xFFFFFFFF
-WAV_HEADER_BYTES = 44
-
-
-def wav_header(sample_rate_hz: int, data_bytes: int | None, channels: int = 1, bits: int = 16) -> bytes:
-    """RIFF/WAVE PCM header; `data_bytes=None` for a stream of unknown length (readers read to the end)."""
-    block_align = channels * bits // 8
-    fmt = struct.pack("<HHIIHH", 1, channels, sample_rate_hz, sample_rate_hz * block_align, block_align, bits)
-    data_size = UNKNOWN_SIZE if data_bytes is None else data_bytes
-    riff_size = UNKNOWN_SIZE if data_bytes is None else WAV_HEADER_BYTES - 8 + data_bytes
-    return (
-        b"RIFF"
-        + struct.pack("<I", riff_size)
-        + b"WAVEfmt "
-        + struct.pack("<I", 16)
-        + fmt
-        + b"data"
-        + struct.pack("<I", data_size)
-    )
 
 
 @cache
@@ -52,10 +34,8 @@ def ffmpeg_exe() -> str:
 async def encode_file(pcm: bytes, speech_format: str, sample_rate_hz: int) -> bytes:
     """The whole PCM16 mono audio as one complete file of `speech_format`."""
     codec = Codec(speech_format)
-    if codec == Codec.PCM:
-        return pcm
-    if codec == Codec.WAV:
-        return wav_header(sample_rate_hz, len(pcm)) + pcm
+    if codec_spec(codec).direct:
+        return direct_file(codec, pcm, sample_rate_hz)
     return await asyncio.to_thread(ffmpeg.encode_file, ffmpeg_exe(), pcm, "s16le", codec.value, sample_rate_hz)
 
 

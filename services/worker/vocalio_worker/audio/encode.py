@@ -1,8 +1,10 @@
-"""Encodes float32 mono to the job's format as a complete file: soundfile (libsndfile) where it can,
-ffmpeg where it must. Which library, container and codec per format: `vocalio_shared.codecs`.
+"""Encodes float32 mono to the job's format as a complete file: WAV directly (the RIFF header, then
+the samples rounded to PCM16), the others by soundfile (libsndfile) where it can, ffmpeg where it must.
+Which encoder, container and codec per format: `vocalio_shared.codecs`.
 
 Every file has right headers (sizes, FLAC STREAMINFO length, MP3 Xing/LAME frame count, MP4 index up
-front): libsndfile writes to memory it can seek in, ffmpeg to a temporary file, never to a pipe.
+front): a WAV's sizes are known before it is written, libsndfile writes to memory it can seek in,
+ffmpeg to a temporary file, never to a pipe.
 
 Opus only runs at 8/12/16/24/48 kHz: other rates (22050, 44100) are resampled to 48 kHz, the
 result reports 48000 and carries a warning. Every other format keeps the asked rate.
@@ -18,10 +20,12 @@ import numpy as np
 import soundfile
 from vocalio_audio import ffmpeg
 from vocalio_audio.types import FloatAudio
+from vocalio_audio.wav import direct_file
 from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import OutputFormat
 
+from vocalio_worker.audio.pcm16 import to_pcm16
 from vocalio_worker.audio.resample import resample
 
 OPUS_SAMPLE_RATES_HZ = (8000, 12000, 16000, 24000, 48000)
@@ -30,7 +34,8 @@ OPUS_FALLBACK_RATE_HZ = 48000
 
 @dataclass(frozen=True)
 class EncoderTools:
-    """What this process can encode with; `detect()` finds it, tests pass a reduced set."""
+    """What this process can encode with besides itself (the `direct` formats need nothing);
+    `detect()` finds it, tests pass a reduced set."""
 
     soundfile_formats: frozenset[OutputFormat]
     ffmpeg_exe: str | None
@@ -54,7 +59,9 @@ class EncoderTools:
         return EncoderTools(soundfile_formats=formats, ffmpeg_exe=ffmpeg_exe)
 
     def can_encode(self, output_format: OutputFormat) -> bool:
-        return output_format in self.soundfile_formats or self.ffmpeg_exe is not None
+        return (
+            codec_spec(output_format).direct or output_format in self.soundfile_formats or self.ffmpeg_exe is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,11 @@ def encode_audio(
     if file_rate_hz != sample_rate_hz:
         pcm = resample(pcm, sample_rate_hz, file_rate_hz)
         warnings.append(f"{output_format.value} does not support {sample_rate_hz} Hz; encoded at {file_rate_hz} Hz")
-    if output_format in tools.soundfile_formats:
+    if codec_spec(output_format).direct:
+        # Rounded to nearest, as ffmpeg and a streamed job's pieces are (libsndfile floors: half an
+        # LSB low on average); a streamed job's file holds exactly the PCM16 it sent.
+        data, encoder = direct_file(output_format, to_pcm16(pcm), file_rate_hz), "direct"
+    elif output_format in tools.soundfile_formats:
         data, encoder = _encode_with_soundfile(pcm, file_rate_hz, output_format), "soundfile"
     else:
         assert tools.ffmpeg_exe is not None

@@ -120,7 +120,8 @@ def normalize_loudness(
     if not np.isfinite(input_lufs):
         return limit_peaks(audio, sample_rate_hz, peak_limit_dbfs), 0.0, ["audio is silent; loudness not normalised"]
     gain_db, current_lufs, current = 0.0, input_lufs, audio
-    best = (abs(target_lufs - input_lufs), gain_db, current)  # the pass nearest the target wins
+    # the pass nearest the target wins; (distance, gain, audio, whether the limiter has seen it)
+    best = (abs(target_lufs - input_lufs), gain_db, current, False)
     slope = 1.0  # loudness per dB of gain: 1 while the limiter does nothing
     for _ in range(LOUDNESS_PASSES):
         step_db = min((target_lufs - current_lufs) / slope, MAX_GAIN_DB - gain_db)
@@ -137,9 +138,10 @@ def normalize_loudness(
                 current_lufs += change_db
             else:
                 current_lufs = integrated_loudness_lufs(current, sample_rate_hz)
-        best = min(best, (abs(target_lufs - current_lufs), gain_db, current), key=lambda candidate: candidate[0])
+        best = min(best, (abs(target_lufs - current_lufs), gain_db, current, True), key=lambda candidate: candidate[0])
         slope = min(1.0, max(0.25, (current_lufs - previous_lufs) / (gain_db - previous_gain_db)))
-    _, gain_db, current = best
-    current = limit_peaks(current, sample_rate_hz, peak_limit_dbfs)  # a no-op unless no pass ran
+    _, gain_db, current, limited = best
+    if not limited:  # no pass ran (or none came nearer): the input itself still needs its peaks limited
+        current = limit_peaks(current, sample_rate_hz, peak_limit_dbfs)
     warnings = [GAIN_CAPPED_WARNING] if gain_db >= MAX_GAIN_DB - 1e-6 else []
     return current, gain_db, warnings
