@@ -134,13 +134,34 @@ def download_m4b(client: httpx.Client, book_id: str, target: Path, timeout_s: fl
     raise TimeoutError("m4b not ready")
 
 
-def engine_seconds(client: httpx.Client, book: dict, job_ids: set[str] | None = None) -> float:
-    total = 0.0
-    for chapter in book["chapters"]:
-        if chapter.get("job_id") and (job_ids is None or chapter["job_id"] in job_ids):
-            metrics = client.get(f"/api/v1/jobs/{chapter['job_id']}").json().get("metrics") or {}
-            total += float(metrics.get("engine_time_ms") or 0.0) / 1000
-    return total
+STAGES = (  # (label, JobMetrics field): where a chapter job's time went, summed over the book
+    ("queue wait", "queue_wait_ms"),
+    ("text pipeline", "text_ms"),
+    ("engine", "engine_time_ms"),
+    ("post-processing", "postprocess_ms"),
+    ("encoding", "encode_ms"),
+    ("upload", "upload_time_ms"),
+    ("worker latency", "latency_ms"),
+)
+
+
+def chapter_metrics(client: httpx.Client, book: dict) -> list[dict]:
+    return [
+        client.get(f"/api/v1/jobs/{chapter['job_id']}").json().get("metrics") or {}
+        for chapter in book["chapters"]
+        if chapter.get("job_id")
+    ]
+
+
+def stage_seconds(metrics: list[dict], field: str) -> float:
+    return sum(float(m.get(field) or 0.0) for m in metrics) / 1000
+
+
+def breakdown(metrics: list[dict], wall_s: float) -> None:
+    print(f"  where the chapter jobs' time went (sums over {len(metrics)} jobs, share of {wall_s:.1f} s wall):")
+    for label, field in STAGES:
+        seconds = stage_seconds(metrics, field)
+        print(f"    {label:<16}{seconds:>9.1f} s{100 * seconds / wall_s:>7.1f} %")
 
 
 def render(client: httpx.Client, book_id: str, directory: Path, name: str, timeout_s: float) -> tuple[float, dict]:
@@ -167,7 +188,8 @@ def run(api_url: str, api_key: str, chapters: int, chars: int, directory: Path, 
 
         first_s, book = render(client, book_id, directory, "first render", timeout_s)
         audio_s = sum(chapter["duration_s"] or 0.0 for chapter in book["chapters"])
-        engine_s = engine_seconds(client, book)
+        metrics = chapter_metrics(client, book)
+        engine_s = stage_seconds(metrics, "engine_time_ms")
         sentences = sum(chapter["sentences"] or 0 for chapter in book["chapters"])
         sentences_before = sum(chapter["sentences_synthesized"] for chapter in book["chapters"])
         print(
@@ -179,6 +201,7 @@ def run(api_url: str, api_key: str, chapters: int, chars: int, directory: Path, 
             f"{100 * (first_s - engine_s) / first_s:.1f} % of wall (goal < 5 %)"
         )
         print(f"sentences synthesized: {sentences_before} of {sentences}")
+        breakdown(metrics, first_s)
 
         middle = len(text) // 2 + 1
         edited = text[middle - 1]["text"].split("\n\n")
@@ -188,10 +211,12 @@ def run(api_url: str, api_key: str, chapters: int, chars: int, directory: Path, 
         ).raise_for_status()
         edit_s, book = render(client, book_id, directory, "re-render after a one-paragraph edit", timeout_s)
         sentences_after = sum(chapter["sentences_synthesized"] for chapter in book["chapters"])
+        edited_metrics = chapter_metrics(client, {"chapters": [book["chapters"][middle - 1]]})
         print(
             f"edit: {edit_s:.1f} s = {100 * edit_s / first_s:.2f} % of the first render (goal < 2 %); "
             f"sentences synthesized: {sentences_after - sentences_before}"
         )
+        breakdown(edited_metrics, edit_s)
 
 
 def main() -> None:
