@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -222,10 +223,13 @@ def prepare_chapters(book: BookSnapshot) -> None:
         ensure_piece(book, chapter)
 
 
-def prepare_chapter_files(book: BookSnapshot) -> None:
+def prepare_chapter_files(book: BookSnapshot, interrupted: Callable[[], bool]) -> None:
     """The book's own chapter format (`settings.chapter_format`) for every chapter, once the m4b is
-    made: a chapter download is then a file that is there already."""
+    made: a chapter download is then a file that is there already. Stops between chapters when new
+    work for the book arrives (an edit's m4b must not wait for the whole book's mp3s)."""
     for chapter in book.chapters:
+        if interrupted():
+            return
         ensure_chapter_file(book, chapter, book.settings.chapter_format)
 
 
@@ -260,7 +264,7 @@ async def _work(state: AppState, book_id: str) -> None:
                     elapsed = asyncio.get_running_loop().time() - started
                     log.info("book_files_built", book_id=book_id, kind=kind.value, files=len(files), s=round(elapsed))
             if book.complete and not _wanted.get(book_id):  # last, so the m4b never waits on them
-                await asyncio.to_thread(prepare_chapter_files, book)
+                await asyncio.to_thread(prepare_chapter_files, book, lambda: bool(_wanted.get(book_id)))
             if not _wanted.get(book_id):
                 return
     except Exception as error:
