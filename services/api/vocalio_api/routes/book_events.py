@@ -4,9 +4,6 @@ Events are read from the database, so a reconnect after an API restart misses no
 pub/sub only wakes the stream early. The stream ends after a settling event (book.succeeded,
 book.failed, book.cancelled, book.paused) when nothing newer follows it."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -19,12 +16,11 @@ from vocalio_api.books.events import book_events_after
 from vocalio_api.books.service import load_visible_book
 from vocalio_api.books.views import book_event_public
 from vocalio_api.deps import CallerDep, SessionDep, StateDep
+from vocalio_api.event_stream import PING_S, ReadAfter, event_log_stream, resume_seq
 from vocalio_api.models import Book
 from vocalio_api.state import AppState
 
 router = APIRouter(tags=["events"])
-
-FALLBACK_POLL_S = 2.0
 
 
 @router.get("/{book_id}/events/history", response_model=list[BookEvent])
@@ -39,27 +35,22 @@ async def book_event_history(
     return [book_event_public(row) for row in await book_events_after(session, book_id, after, limit)]
 
 
-async def _stream(state: AppState, request: Request, book_id: str, after_seq: int) -> AsyncIterator[ServerSentEvent]:
-    pubsub = state.redis.pubsub()
-    await pubsub.subscribe(BOOK_EVENTS_CHANNEL_PREFIX + book_id)
-    try:
-        while not await request.is_disconnected():
-            async with state.sessions() as session:
-                rows = await book_events_after(session, book_id, after_seq)
-                book = await session.get(Book, book_id)
-            if book is None:
-                return  # deleted
-            for row in rows:
-                after_seq = row.seq
-                yield ServerSentEvent(data=book_event_public(row).model_dump_json(), id=str(row.seq), event=row.type)
-                if BookEventType(row.type) in BOOK_SETTLED_EVENT_TYPES and row.seq >= book.event_seq:
-                    return
-            with contextlib.suppress(asyncio.TimeoutError):
-                await pubsub.get_message(ignore_subscribe_messages=True, timeout=FALLBACK_POLL_S)
-    finally:
-        with contextlib.suppress(Exception):
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
+def _reader(state: AppState, book_id: str) -> ReadAfter:
+    async def read_after(after_seq: int) -> tuple[list[ServerSentEvent], bool]:
+        async with state.sessions() as session:
+            rows = await book_events_after(session, book_id, after_seq)
+            book = await session.get(Book, book_id)
+        if book is None:
+            return [], True  # deleted
+        events: list[ServerSentEvent] = []
+        for row in rows:
+            data = book_event_public(row).model_dump_json()
+            events.append(ServerSentEvent(data=data, id=str(row.seq), event=row.type))
+            if BookEventType(row.type) in BOOK_SETTLED_EVENT_TYPES and row.seq >= book.event_seq:
+                return events, True
+        return events, False
+
+    return read_after
 
 
 @router.get("/{book_id}/events")
@@ -74,7 +65,7 @@ async def stream_book_events(
 ) -> EventSourceResponse:
     await load_visible_book(session, caller, book_id)
     await session.close()
-    resume_from = after or 0
-    if last_event_id and last_event_id.strip().isdigit():
-        resume_from = int(last_event_id.strip())
-    return EventSourceResponse(_stream(state, request, book_id, resume_from), ping=15)
+    stream = event_log_stream(
+        state, request, BOOK_EVENTS_CHANNEL_PREFIX + book_id, _reader(state, book_id), resume_seq(last_event_id, after)
+    )
+    return EventSourceResponse(stream, ping=PING_S)

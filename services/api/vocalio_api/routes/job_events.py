@@ -4,9 +4,6 @@ Events are read from the database, so a client reconnecting after an API restart
 event it missed; Redis pub/sub only wakes the stream early.
 """
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -16,6 +13,7 @@ from vocalio_shared.queue import EVENTS_CHANNEL_PREFIX
 from vocalio_shared.schemas.jobs import JobEvent, JobStatus
 
 from vocalio_api.deps import CallerDep, SessionDep, StateDep
+from vocalio_api.event_stream import PING_S, ReadAfter, event_log_stream, resume_seq
 from vocalio_api.events import events_after
 from vocalio_api.models import Job
 from vocalio_api.public import event_public
@@ -23,8 +21,6 @@ from vocalio_api.routes.jobs import load_visible_job
 from vocalio_api.state import AppState
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["events"])
-
-FALLBACK_POLL_S = 2.0
 
 
 @router.get("/{job_id}/events/history", response_model=list[JobEvent])
@@ -39,27 +35,20 @@ async def event_history(
     return [event_public(row) for row in await events_after(session, job_id, after, limit)]
 
 
-async def _stream(state: AppState, request: Request, job_id: str, after_seq: int) -> AsyncIterator[ServerSentEvent]:
-    pubsub = state.redis.pubsub()
-    await pubsub.subscribe(EVENTS_CHANNEL_PREFIX + job_id)
-    try:
-        while not await request.is_disconnected():
-            async with state.sessions() as session:
-                rows = await events_after(session, job_id, after_seq)
-                job = await session.get(Job, job_id)
-            for row in rows:
-                after_seq = row.seq
-                yield ServerSentEvent(data=event_public(row).model_dump_json(), id=str(row.seq), event=row.type)
-                if EventType(row.type) in TERMINAL_EVENT_TYPES:
-                    return
-            if job is None or (JobStatus(job.status).terminal and not rows and after_seq >= job.event_seq):
-                return
-            with contextlib.suppress(asyncio.TimeoutError):
-                await pubsub.get_message(ignore_subscribe_messages=True, timeout=FALLBACK_POLL_S)
-    finally:
-        with contextlib.suppress(Exception):
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
+def _reader(state: AppState, job_id: str) -> ReadAfter:
+    async def read_after(after_seq: int) -> tuple[list[ServerSentEvent], bool]:
+        async with state.sessions() as session:
+            rows = await events_after(session, job_id, after_seq)
+            job = await session.get(Job, job_id)
+        events: list[ServerSentEvent] = []
+        for row in rows:
+            events.append(ServerSentEvent(data=event_public(row).model_dump_json(), id=str(row.seq), event=row.type))
+            if EventType(row.type) in TERMINAL_EVENT_TYPES:
+                return events, True
+        last = rows[-1].seq if rows else after_seq
+        return events, job is None or (JobStatus(job.status).terminal and not rows and last >= job.event_seq)
+
+    return read_after
 
 
 @router.get("/{job_id}/events")
@@ -74,7 +63,7 @@ async def stream_events(
 ) -> EventSourceResponse:
     await load_visible_job(session, caller, job_id)
     await session.close()
-    resume_from = after or 0
-    if last_event_id and last_event_id.strip().isdigit():
-        resume_from = int(last_event_id.strip())
-    return EventSourceResponse(_stream(state, request, job_id, resume_from), ping=15)
+    stream = event_log_stream(
+        state, request, EVENTS_CHANNEL_PREFIX + job_id, _reader(state, job_id), resume_seq(last_event_id, after)
+    )
+    return EventSourceResponse(stream, ping=PING_S)
