@@ -9,7 +9,6 @@ from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.events import EventType
@@ -27,6 +26,7 @@ from vocalio_shared.schemas.jobs import (
 from vocalio_api import job_queue, voices_service
 from vocalio_api.auth import Caller
 from vocalio_api.events import add_event, announce, announcements
+from vocalio_api.idempotency import find_idempotent, replay_or_conflict
 from vocalio_api.lifecycle import check_attempt, event_for, lock_job, transition
 from vocalio_api.metrics import AUDIO_SECONDS, JOBS_CREATED, RATE_LIMITED
 from vocalio_api.models import Job, job_chapter, job_params, job_streams, stored_params
@@ -54,21 +54,6 @@ def job_spec(job: Job) -> JobSpec:
         stream=job_streams(job),
         chapter=job_chapter(job),
     )
-
-
-async def _find_idempotent(session: AsyncSession, key_id: str, idempotency_key: str) -> Job | None:
-    query = select(Job).where(Job.api_key_id == key_id, Job.idempotency_key == idempotency_key)
-    return (await session.exec(query)).first()
-
-
-def _replay_or_conflict(existing: Job, body_hash: str) -> Job:
-    if existing.request_hash != body_hash:
-        raise VocalioError(
-            ErrorCode.IDEMPOTENCY_CONFLICT,
-            "Idempotency-Key was already used with a different request body",
-            {"job_id": existing.id},
-        )
-    return existing
 
 
 async def _reserve(
@@ -112,9 +97,9 @@ async def create_job(
         )
     body_hash = request_hash(body)
     if idempotency_key:
-        existing = await _find_idempotent(session, caller.key_id, idempotency_key)
+        existing = await find_idempotent(session, Job, caller.key_id, idempotency_key)
         if existing is not None:
-            return _replay_or_conflict(existing, body_hash), False
+            return replay_or_conflict(existing, body_hash, "job_id"), False
         await session.commit()  # release the lock before DNS and Redis round trips
     if body.callback_url:
         await validate_callback_url(body.callback_url, settings.webhook_allowlist)
@@ -151,9 +136,9 @@ async def create_job(
         await session.rollback()
         await reservation.release(state.redis)
         if idempotency_key:  # a concurrent request with the same key won the race
-            existing = await _find_idempotent(session, caller.key_id, idempotency_key)
+            existing = await find_idempotent(session, Job, caller.key_id, idempotency_key)
             if existing is not None:
-                return _replay_or_conflict(existing, body_hash), False
+                return replay_or_conflict(existing, body_hash, "job_id"), False
         raise
     except BaseException:
         await reservation.release(state.redis)

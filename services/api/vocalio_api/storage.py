@@ -34,6 +34,15 @@ def _write_and_sync(handle: BinaryIO, pieces: list[bytes]) -> None:
     os.fsync(handle.fileno())
 
 
+def write_synced(path: Path, data: bytes) -> None:
+    """A small file (a voice reference, a cover) written and on disk before it is moved into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def audio_path(audio_dir: Path, job_id: str, output_format: OutputFormat) -> Path:
     return audio_dir / f"{job_id}.{AUDIO_EXTENSIONS[output_format]}"
 

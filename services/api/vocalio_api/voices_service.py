@@ -20,6 +20,7 @@ from vocalio_shared.schemas.voices import RegionDefaults, VoiceAnalysis, VoicePu
 
 from vocalio_api.auth import Caller
 from vocalio_api.models import Job, RegionDefaultVoice, Voice, as_utc
+from vocalio_api.storage import write_synced
 from vocalio_api.voice_analysis import check_audio, check_name, check_transcript
 
 ESPEAK_VOICE_PREFIX = "espeak:"  # engine-specific voices need no reference audio
@@ -117,7 +118,7 @@ async def create_voice(
     voice_id = str(uuid.uuid4())
     final_path = voices_dir / f"{voice_id}.wav"
     temp_path = voices_dir / f".{voice_id}.wav.part"
-    await asyncio.to_thread(_write_file, temp_path, checked.mono_wav)
+    await asyncio.to_thread(write_synced, temp_path, checked.mono_wav)
     now = datetime.now(UTC)
     voice = Voice(
         id=voice_id,
@@ -145,14 +146,6 @@ async def create_voice(
         raise
     os.replace(temp_path, final_path)
     return voice
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 async def delete_voice(session: AsyncSession, caller: Caller, voice_id: str) -> None:

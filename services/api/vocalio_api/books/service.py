@@ -41,9 +41,11 @@ from vocalio_api.auth import Caller
 from vocalio_api.books.events import add_book_event, lock_book, settle
 from vocalio_api.books.status import BookState
 from vocalio_api.books.views import BookView, load_view
+from vocalio_api.idempotency import find_idempotent, replay_or_conflict
 from vocalio_api.jobs_service import cancel_job
 from vocalio_api.models import Book, BookChapter, BookEventRow, Job, text_sha256
 from vocalio_api.state import AppState
+from vocalio_api.storage import write_synced
 
 log = structlog.get_logger("api.books")
 
@@ -138,29 +140,6 @@ def request_hash(material: dict[str, Any], payload: bytes | None = None) -> str:
     return digest.hexdigest()
 
 
-async def find_idempotent(session: AsyncSession, key_id: str, idempotency_key: str) -> Book | None:
-    query = select(Book).where(Book.api_key_id == key_id, Book.idempotency_key == idempotency_key)
-    return (await session.exec(query)).first()
-
-
-def replay_or_conflict(existing: Book, body_hash: str) -> Book:
-    if existing.request_hash != body_hash:
-        raise VocalioError(
-            ErrorCode.IDEMPOTENCY_CONFLICT,
-            "Idempotency-Key was already used with a different request body",
-            {"book_id": existing.id},
-        )
-    return existing
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 async def create_book(
     state: AppState,
     session: AsyncSession,
@@ -178,9 +157,9 @@ async def create_book(
 ) -> tuple[Book, bool]:
     """Returns (book, created): a replay of the same Idempotency-Key and body gives the first book."""
     if idempotency_key:
-        existing = await find_idempotent(session, caller.key_id, idempotency_key)
+        existing = await find_idempotent(session, Book, caller.key_id, idempotency_key)
         if existing is not None:
-            return replay_or_conflict(existing, body_hash), False
+            return replay_or_conflict(existing, body_hash, "book_id"), False
     check_limits(sections)
     warnings = list(warnings or [])
     book_id = str(uuid.uuid4())
@@ -212,7 +191,7 @@ async def create_book(
     )
     temp_cover = final_cover.with_suffix(".part") if final_cover else None
     if temp_cover is not None and cover is not None:
-        _write_file(temp_cover, cover)
+        write_synced(temp_cover, cover)
     try:
         session.add(book)
         for position, section in enumerate(sections):
@@ -240,9 +219,9 @@ async def create_book(
         if temp_cover is not None:
             temp_cover.unlink(missing_ok=True)
         if idempotency_key:  # a concurrent request with the same key won the race
-            existing = await find_idempotent(session, caller.key_id, idempotency_key)
+            existing = await find_idempotent(session, Book, caller.key_id, idempotency_key)
             if existing is not None:
-                return replay_or_conflict(existing, body_hash), False
+                return replay_or_conflict(existing, body_hash, "book_id"), False
         raise
     except BaseException:
         if temp_cover is not None:
@@ -356,7 +335,7 @@ async def store_cover(
     extension = check_cover(payload, media_type)
     final = books_dir(state) / book.id / f"cover.{extension}"
     temp = final.with_suffix(".part")
-    _write_file(temp, payload)
+    write_synced(temp, payload)
     try:
         book = await _locked(session, book)
         previous = book.cover_path

@@ -31,6 +31,7 @@ from vocalio_api.books.service import SectionIn, load_visible_book
 from vocalio_api.books.status import BookState
 from vocalio_api.books.views import book_public, load_view
 from vocalio_api.deps import CallerDep, SessionDep, StateDep
+from vocalio_api.idempotency import find_idempotent, replay_or_conflict
 from vocalio_api.models import Book, as_utc
 from vocalio_api.routes import book_events, book_files
 
@@ -144,9 +145,9 @@ async def _create_from_upload(
         data,
     )
     if idempotency_key:  # a replay answers before the (costly) import runs again
-        existing = await service.find_idempotent(session, caller.key_id, idempotency_key)
+        existing = await find_idempotent(session, Book, caller.key_id, idempotency_key)
         if existing is not None:
-            return service.replay_or_conflict(existing, body_hash), False
+            return replay_or_conflict(existing, body_hash, "book_id"), False
     from vocalio_api.books.importing import import_book  # the import's one entry point (CPU: off the loop)
 
     imported = await asyncio.to_thread(import_book, data, filename, media_type, settings.include_footnotes)
