@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from vocalio_shared.codecs import codec_spec
 from vocalio_shared.errors import ErrorDetail
 from vocalio_shared.regions import Region, RegionChoice
+from vocalio_shared.schemas.quality import AudioReport, SentenceQA, VoiceStats
 
 
 class JobStatus(StrEnum):
@@ -134,6 +135,11 @@ class ChapterRender(BaseModel):
     title: str | None = Field(default=None, description="Read first, as its own sentence, when set.")
     book_seed: int = Field(ge=0, lt=2**31)
     voice_sha256: str | None = Field(default=None, description="The pinned reference; a mismatch fails the job.")
+    mastering_preset: str | None = Field(default=None, description="Preset to master to; None: the worker's default.")
+    redraw_from: dict[str, int] = Field(
+        default_factory=dict,
+        description="First draw number per sentence, by the sentence's draw-0 key (a user's 'render again').",
+    )
 
 
 class JobSpec(JobParams):
@@ -186,6 +192,10 @@ class JobMetrics(BaseModel):
     # Chapter jobs (JobSpec.chapter): sentences the engine rendered now vs found in the sentence cache.
     sentences_synthesized: int | None = None
     sentences_cached: int | None = None
+    # Sentence QA (chapter jobs): of the sentences synthesized now, how many needed more than one
+    # draw, and how many never passed (kept, flagged in the chapter's report).
+    sentences_redrawn: int | None = None
+    sentences_flagged: int | None = None
 
 
 class Segment(BaseModel):
@@ -198,6 +208,7 @@ class Segment(BaseModel):
     source_text: str | None = None
     key: str | None = None
     seed: int | None = None
+    qa: SentenceQA | None = None  # the sentence's checks (from the cache when it was not synthesized now)
 
 
 class JobResult(BaseModel):
@@ -215,6 +226,10 @@ class JobResult(BaseModel):
         description="Sentence start/end times (from chunk durations; sentences inside a chunk split by characters).",
     )
     warnings: list[str] = Field(default_factory=list)
+    audio_report: AudioReport | None = Field(
+        default=None, description="The output measured against its mastering preset (chapters: after mastering)."
+    )
+    voice_stats: VoiceStats | None = None
 
 
 class JobStatusUpdate(BaseModel):
