@@ -17,6 +17,7 @@ REGION_DESCRIPTIONS: dict[Region | None, str] = {
     Region.CHILEAN: "español de Chile",
     Region.CARIBBEAN: "español caribeño (Cuba, Puerto Rico, República Dominicana, Venezuela)",
     Region.ANDEAN: "español andino (Perú, Bolivia, Ecuador)",
+    Region.PENINSULAR: "español de España (peninsular)",
 }
 
 _SYSTEM_V1 = """\

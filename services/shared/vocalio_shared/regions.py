@@ -11,6 +11,7 @@ class Region(StrEnum):
     CHILEAN = "chilean"
     CARIBBEAN = "caribbean"
     ANDEAN = "andean"
+    PENINSULAR = "peninsular"  # Spain
 
 
 class RegionChoice(StrEnum):
@@ -24,6 +25,7 @@ class RegionChoice(StrEnum):
     CHILEAN = "chilean"
     CARIBBEAN = "caribbean"
     ANDEAN = "andean"
+    PENINSULAR = "peninsular"  # Spain
 
 
 REGIONAL_VARIANTS: tuple[Region, ...] = tuple(Region)

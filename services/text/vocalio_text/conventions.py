@@ -41,6 +41,7 @@ CONVENTIONS: dict[Region, RegionalConventions] = {
     Region.MEXICAN: _POINT_DECIMAL_PESO,
     Region.CARIBBEAN: _POINT_DECIMAL_PESO,
     Region.ANDEAN: _COMMA_DECIMAL_DOLLAR,
+    Region.PENINSULAR: _COMMA_DECIMAL_DOLLAR,
 }
 
 

@@ -17,12 +17,14 @@ from vocalio_shared.regions import REGIONAL_VARIANTS, Region
 from vocalio_worker.engines.base import EngineCapabilities, VoiceRef
 
 # The shipped data has two Spanish voices: `es` (Spain: distinción /θ/, Castilian intonation) and
-# `es-419` (Latin America: seseo, its own intonation; also answers to `es-mx`). Every regional
-# variant we serve is American, and "neutral" here means the Latin American neutral of dubbing, so
-# all map to es-419. eSpeak has nothing finer (no rioplatense yeísmo, no Caribbean aspiration):
-# regional accent is the F5 engine's job, through reference voices.
-ESPEAK_VOICE_BY_REGION: dict[Region, str] = {region: "es-419" for region in REGIONAL_VARIANTS}
+# `es-419` (Latin America: seseo, its own intonation; also answers to `es-mx`). Peninsular speaks
+# `es`; every other variant is American, and "neutral" here means the Latin American neutral of
+# dubbing, so they map to es-419. eSpeak has nothing finer (no rioplatense yeísmo, no Caribbean
+# aspiration): regional accent is the F5 engine's job, through reference voices.
 SPAIN_VOICE = "es"
+ESPEAK_VOICE_BY_REGION: dict[Region, str] = {
+    region: SPAIN_VOICE if region == Region.PENINSULAR else "es-419" for region in REGIONAL_VARIANTS
+}
 # A voice id "espeak:<name>" picks an eSpeak voice directly (e.g. "espeak:es" for Spain).
 VOICE_ID_PREFIX = "espeak:"
 
