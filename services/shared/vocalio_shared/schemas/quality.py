@@ -44,6 +44,12 @@ class AudioReport(BaseModel):
     failures: list[str] = Field(default_factory=list, description="Names of the rules that failed.")
     before: AudioMeasurements | None = Field(default=None, description="As it came, when mastering changed it.")
     changes: list[str] = Field(default_factory=list, description="What mastering did, in words (gain, limiter, ...).")
+    timeline_step_s: float | None = Field(default=None, description="Spacing of `timeline_lufs`.")
+    timeline_lufs: list[float | None] = Field(
+        default_factory=list,
+        description="Short-term loudness (3 s windows, BS.1770) every `timeline_step_s`, for the loudness plot; "
+        "None where the window is below the gate (silence).",
+    )
 
 
 class SentenceQA(BaseModel):
