@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 from datetime import timedelta
 
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis
 from arq.constants import result_key_prefix
 from arq.jobs import serialize_job as arq_job_payload
 from arq.utils import timestamp_ms, to_ms
+from vocalio_runtime.queue_pool import connect_queue
 from vocalio_shared.queue import (
     ARQ_IN_PROGRESS_KEY_PREFIX,
     ARQ_JOB_KEY_PREFIX,
@@ -14,13 +15,13 @@ from vocalio_shared.queue import (
     CANCEL_KEY_PREFIX,
     JOB_FUNCTION,
     QUEUE_NAME,
-    deserialize_job,
     lane_defer,
-    serialize_job,
 )
 from vocalio_shared.schemas.jobs import JobSpec
 
 from vocalio_api.lua import LuaScript
+
+__all__ = ["cancel_if_queued", "connect_queue", "enqueue"]
 
 QUEUED_JOB_TTL = timedelta(days=7)
 
@@ -35,15 +36,6 @@ if removed == 1 then
 end
 return -1
 """
-
-
-async def connect_queue(redis_url: str) -> ArqRedis:
-    return await create_pool(
-        RedisSettings.from_dsn(redis_url),
-        job_serializer=serialize_job,
-        job_deserializer=deserialize_job,
-        default_queue_name=QUEUE_NAME,
-    )
 
 
 # What arq's enqueue_job does (no job or result under this id yet: store the job, add it to the

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 import structlog
 from arq import Retry
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from vocalio_shared.errors import ErrorCode, ErrorDetail, VocalioError, error_detail
 from vocalio_shared.queue import CANCEL_KEY_PREFIX, lane_defer
 from vocalio_shared.regions import Region
@@ -329,6 +331,10 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
             runtime.job_ended(spec.job_id, "failed")
             await _report_timeout(run)
         raise  # arq requeues a job cancelled by our shutdown, and fails a timed-out one
+    except (RedisConnectionError, RedisTimeoutError) as error:  # Redis gone past the pool's retry budget
+        message = f"the job queue's Redis was unreachable: {error}"
+        await run.stream_stopped(ErrorCode.UPSTREAM_ERROR, message, recoverable=True)
+        return await _handle_error(run, error_detail(ErrorCode.UPSTREAM_ERROR, message), recoverable=True)
     except Exception as error:
         log.exception("job_crashed")
         await run.stream_stopped(ErrorCode.INTERNAL_ERROR, f"{type(error).__name__}: {error}", recoverable=False)

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 import uvicorn
-from arq.connections import RedisSettings, create_pool
 from arq.worker import func
+from vocalio_runtime.queue_pool import connect_queue
 from vocalio_shared.queue import JOB_FUNCTION, QUEUE_NAME, deserialize_job, serialize_job
 
 from vocalio_worker.api_client import ApiClient
@@ -138,12 +138,7 @@ async def run(config: WorkerConfig) -> int:
         return 0
     register_task.result()
 
-    pool = await create_pool(
-        RedisSettings.from_dsn(config.redis_url),
-        job_serializer=serialize_job,
-        job_deserializer=deserialize_job,
-        default_queue_name=QUEUE_NAME,
-    )
+    pool = await connect_queue(config.redis_url)
     queue_worker = build_queue_worker(runtime, pool)
     runtime.queue_worker = queue_worker
     runtime.initializing = False
