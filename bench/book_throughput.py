@@ -6,9 +6,10 @@ Usage (from the repository root, with the dev environment):
     .venv/bin/python bench/book_throughput.py --chapters 5 --chars 15000   # a quick look
     .venv/bin/python bench/book_throughput.py --api-url http://127.0.0.1:8000 --api-key vk_...
 
-Without --api-url it starts its own embedded stack (redis-server, the API on SQLite, one eSpeak
-worker: `stack_overhead.EmbeddedStack`). The book is generated Spanish prose (seeded, so every run
-reads the same text), sent as JSON chapters, rendered, and its m4b downloaded.
+Without --api-url it starts its own embedded stack (redis-server, the API on SQLite, one worker
+with `--engine`, eSpeak by default: `stack_overhead.EmbeddedStack`). The book is generated Spanish
+prose (seeded, so every run reads the same text), sent as JSON chapters, rendered, and its m4b
+downloaded.
 
 Figures:
 - first render: wall time from POST /render to the m4b downloaded; audio hours per wall hour;
@@ -225,6 +226,7 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=3600, help="Seconds to wait for a render.")
     parser.add_argument("--api-url", help="Use a running stack instead of starting one.")
+    parser.add_argument("--engine", default="espeak", help="VOCALIO_ENGINE of the embedded stack's worker.")
     parser.add_argument("--api-key", default=os.environ.get("VOCALIO_API_KEY"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vocalio-book-bench-") as name:
@@ -233,7 +235,7 @@ def main() -> None:
         if args.api_url:
             api_url, api_key = args.api_url, args.api_key
         else:
-            stack = EmbeddedStack(directory / "stack")
+            stack = EmbeddedStack(directory / "stack", engine=args.engine)
             (directory / "stack").mkdir()
             api_url, api_key = stack.start()
         try:

@@ -59,8 +59,9 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60
 
 
 class EmbeddedStack:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, engine: str = "espeak") -> None:
         self.directory = directory
+        self.engine = engine
         self.processes: list[subprocess.Popen[bytes]] = []
         self.redis = EmbeddedRedis(directory / "redis")
 
@@ -82,7 +83,7 @@ class EmbeddedStack:
         api_url = f"http://127.0.0.1:{api_port}"
         worker_env = common | {
             "VOCALIO_API_URL": api_url,
-            "VOCALIO_ENGINE": "espeak",
+            "VOCALIO_ENGINE": self.engine,
             "VOCALIO_METRICS_HOST": "127.0.0.1",
             "VOCALIO_METRICS_PORT": str(worker_port),
             "VOCALIO_WORKER_ID": "bench-worker",
