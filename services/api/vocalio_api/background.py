@@ -1,4 +1,4 @@
-"""Loops every API process runs: lost workers, webhook deliveries, queue reconciliation."""
+"""Loops every API process runs: lost workers, webhooks, queue reconciliation, the sentence-cache sweep."""
 
 import asyncio
 import time
@@ -13,6 +13,7 @@ from vocalio_shared.queue import ARQ_IN_PROGRESS_KEY_PREFIX, ARQ_JOB_KEY_PREFIX
 from vocalio_shared.schemas.jobs import RUNNING_STATUSES, JobStatus
 
 from vocalio_api import job_queue, webhooks, workers_service
+from vocalio_api.books import sentence_cache
 from vocalio_api.jobs_service import job_spec
 from vocalio_api.lifecycle import lock_job, transition
 from vocalio_api.models import Job
@@ -40,6 +41,13 @@ async def sweep_lost_workers(state: AppState, started_at: float) -> None:
         lost = await workers_service.mark_lost(session, state.settings.worker_lost_after_s)
     if lost:
         log.warning("workers marked lost", count=lost)
+
+
+async def sweep_sentence_cache(state: AppState) -> None:
+    done = await sentence_cache.sweep(state)
+    if done.removed:
+        freed_mb = round(done.freed_bytes / 1e6, 1)
+        log.info("sentence cache swept", removed=done.removed, kept=done.kept, freed_mb=freed_mb)
 
 
 async def reconcile_queue(state: AppState) -> None:
@@ -96,8 +104,11 @@ async def _fail_orphan(state: AppState, job_id: str) -> None:
 def start_background(state: AppState) -> list[asyncio.Task[None]]:
     sweep_every = max(0.5, state.settings.heartbeat_interval_s / 2)
     started_at = time.monotonic()
-    return [
+    tasks = [
         asyncio.create_task(every(sweep_every, "lost-workers", lambda: sweep_lost_workers(state, started_at))),
         asyncio.create_task(every(1.0, "webhooks", lambda: webhooks.deliver_due(state))),
         asyncio.create_task(every(15.0, "reconcile-queue", lambda: reconcile_queue(state))),
     ]
+    if (sentences_every := state.settings.sentence_cache_sweep_interval_s) > 0:
+        tasks.append(asyncio.create_task(every(sentences_every, "sentence-cache", lambda: sweep_sentence_cache(state))))
+    return tasks

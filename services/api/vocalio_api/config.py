@@ -35,6 +35,15 @@ class ApiSettings(WorkerTokenSettings):
         ge=1024,
         description="Largest sentence-cache upload (one sentence's FLAC; a minute of 44.1 kHz 24-bit mono is ~6 MB).",
     )
+    sentence_cache_keep_s: float = Field(
+        default=7 * 24 * 3600,
+        ge=0,
+        description="Sentence-cache files no chapter's last render uses are removed once older than this "
+        "(a paused book's unfinished chapter keeps its sentences this long).",
+    )
+    sentence_cache_sweep_interval_s: float = Field(
+        default=3600, ge=0, description="How often the sentence cache is swept (0: never)."
+    )
     key_cache_ttl_s: int = Field(default=300, ge=0, description="How long API key lookups stay cached in Redis.")
     rate_requests_per_min: int = Field(default=600, ge=1, description="Default per-key requests per minute.")
     rate_chars_per_day: int = Field(default=5_000_000, ge=1, description="Default per-key characters per day.")

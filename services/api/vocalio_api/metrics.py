@@ -40,6 +40,9 @@ RATE_LIMITED = Counter(names.RATE_LIMITED_TOTAL, "Requests refused by a limit", 
 SENTENCES_STORED = Counter(
     names.SENTENCES_STORED_TOTAL, "Sentence-cache uploads accepted", ["outcome"], registry=REGISTRY
 )
+SENTENCES_REMOVED = Counter(
+    names.SENTENCES_REMOVED_TOTAL, "Sentence-cache files removed by the sweep (no chapter uses them)", registry=REGISTRY
+)
 
 
 def _route_template(scope: Scope) -> str:

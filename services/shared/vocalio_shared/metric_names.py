@@ -14,6 +14,7 @@ WEBHOOK_DELIVERIES_TOTAL = "vocalio_webhook_deliveries_total"
 AUDIO_SECONDS_STORED_TOTAL = "vocalio_audio_seconds_stored_total"
 RATE_LIMITED_TOTAL = "vocalio_rate_limited_total"
 SENTENCES_STORED_TOTAL = "vocalio_sentences_stored_total"  # sentence-cache uploads, by outcome
+SENTENCES_REMOVED_TOTAL = "vocalio_sentences_removed_total"  # sentence-cache files the sweep removed
 
 # Worker (seed names first)
 GPU_UTILIZATION_PERCENT = "gpu_utilization_percent"

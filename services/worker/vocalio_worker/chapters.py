@@ -239,6 +239,7 @@ async def render_chapter(run: "JobRun") -> pipeline.RenderedAudio:
         chunks=len(plan.units),
         sentences_synthesized=len(to_make),
         sentences_cached=cached,
+        sentence_keys=keys,
     )
 
 

@@ -227,6 +227,7 @@ class JobRun:
             chunk_durations_s=processed.chunk_durations_s,
             segments=processed.segments,
             warnings=[*self.warnings, *processed.warnings, *encoded.warnings],
+            sentence_keys=rendered.sentence_keys,
         )
         latency_ms = (time.monotonic() - started) * 1000
         rtf = engine_s / encoded.duration_s if encoded.duration_s else None

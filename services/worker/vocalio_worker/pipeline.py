@@ -110,6 +110,7 @@ class RenderedAudio:
     chunks: int
     sentences_synthesized: int | None = None  # chapter jobs only (sentence cache)
     sentences_cached: int | None = None
+    sentence_keys: list[str] = field(default_factory=list)  # chapter jobs: the keys it was assembled from
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,10 @@ class JobResult(BaseModel):
         description="Sentence start/end times (from chunk durations; sentences inside a chunk split by characters).",
     )
     warnings: list[str] = Field(default_factory=list)
+    sentence_keys: list[str] = Field(
+        default_factory=list,
+        description="Chapter jobs: every sentence-cache key the chapter was assembled from (the cache keeps them).",
+    )
     audio_report: AudioReport | None = Field(
         default=None, description="The output measured against its mastering preset (chapters: after mastering)."
     )
