@@ -200,19 +200,29 @@ def band_shapes(samples: FloatAudio, rate_hz: int) -> tuple[npt.NDArray[np.float
 
 
 def repeated_s(samples: FloatAudio, rate_hz: int, settings: SentenceQASettings) -> float:
-    """Seconds of the longest run of speech frames that repeat the frames one lag earlier, among
-    runs at least as long as their lag (the same stretch twice in a row)."""
+    """Seconds of repeated speech in the longest run of frames that repeat the frames one lag
+    earlier, among runs at least as long as their lag (the same stretch twice in a row). A pause
+    inside the repeated stretch repeats too: two silent frames match, without counting as speech."""
     shapes, speech = band_shapes(np.asarray(samples, dtype=np.float32), rate_hz)
     count = len(shapes)
     min_lag = max(1, round(LOOP_MIN_LAG_S / LOOP_HOP_S))
     longest = 0
     for lag in range(min_lag, count // 2 + 1):
-        similar = np.einsum("ij,ij->i", shapes[lag:], shapes[:-lag]) >= settings.qa_loop_similarity
-        similar &= speech[lag:] & speech[:-lag]
-        run = longest_true_run(similar)
-        if run >= LOOP_MIN_RUN_OF_LAG * lag and run > longest:
-            longest = run
+        both_speech = speech[lag:] & speech[:-lag]
+        repeats = both_speech & (np.einsum("ij,ij->i", shapes[lag:], shapes[:-lag]) >= settings.qa_loop_similarity)
+        matches = repeats | (~speech[lag:] & ~speech[:-lag])
+        for start, end in true_runs(matches):
+            repeated = int(np.count_nonzero(repeats[start:end]))
+            if end - start >= LOOP_MIN_RUN_OF_LAG * lag and repeated > longest:
+                longest = repeated
     return longest * LOOP_HOP_S
+
+
+def true_runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """[start, end) of each run of True."""
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    changes = np.flatnonzero(np.diff(padded))
+    return list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
 
 
 def longest_true_run(mask: npt.NDArray[np.bool_]) -> int:
