@@ -3,7 +3,9 @@ is kept with its seed; one that never passes is kept and flagged; the ASR round 
 sentence that does not say its text (against a transcription service over real HTTP)."""
 
 import functools
+import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,9 +13,10 @@ import pytest
 from fastapi import FastAPI, Form, UploadFile
 from vocalio_audio.types import FloatAudio
 from vocalio_shared.books import sentence_seed
+from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams
-from vocalio_worker.asr import HttpTranscriber
+from vocalio_worker.asr import HttpTranscriber, WhisperTranscriber, transcriber_for
 from vocalio_worker.engines.base import TTSEngine, VoiceRef
 from vocalio_worker.engines.espeak import EspeakEngine
 from vocalio_worker.pipeline import BatchAudio, synthesize_batch
@@ -171,3 +174,19 @@ def test_redraw_from_gives_the_sentence_a_new_seed_and_key_and_leaves_the_others
     assert after[1].key != before[1].key
     assert plan(redraw_from={"unknown": 3}).units == before
     assert np.all([unit.draw == 0 for unit in before])
+
+
+def test_the_asr_backend_comes_from_the_settings_and_explains_what_it_lacks(tmp_path: Path) -> None:
+    assert transcriber_for(SentenceQASettings()) is None  # none by default
+    with pytest.raises(VocalioError) as no_url:
+        transcriber_for(SentenceQASettings(asr_backend="http"))
+    assert no_url.value.code == ErrorCode.VALIDATION_ERROR and "VOCALIO_ASR_URL" in no_url.value.message
+    with pytest.raises(VocalioError) as no_path:
+        transcriber_for(SentenceQASettings(asr_backend="faster_whisper", asr_model_path=tmp_path / "missing"))
+    assert no_path.value.code == ErrorCode.VALIDATION_ERROR
+    whisper = transcriber_for(SentenceQASettings(asr_backend="faster_whisper", asr_model_path=tmp_path))
+    assert isinstance(whisper, WhisperTranscriber)
+    if importlib.util.find_spec("faster_whisper") is None:  # not part of the worker's install here
+        with pytest.raises(VocalioError) as missing:
+            whisper.transcribe(np.zeros(RATE, np.float32), RATE)
+        assert missing.value.code == ErrorCode.ENGINE_UNAVAILABLE and "faster-whisper" in missing.value.message

@@ -14,7 +14,7 @@ threshold from `SentenceQASettings`:
 - `clipping`: the fraction of samples at or above `qa_clip_level`.
 - `loop`: seconds of the longest stretch that repeats the audio just before it (a word or phrase
   said again). Frames of 40 ms every 20 ms are described by their log spectrum in 24 bands, mean
-  removed (the spectral shape, not the level); at each lag from 0.2 s up, consecutive speech frames
+  removed (the spectral shape, not the level); at each lag from 0.2 to 3 s, consecutive speech frames
   whose shape matches the frame one lag earlier (cosine ≥ `qa_loop_similarity`) form a run; a run
   that lasts at least its lag has said the same thing twice in a row. Fails above `qa_max_loop_s`.
 - `ends_mid_word`: the level of the last 20 ms, dB below the loudest frame; speech that has not
@@ -32,13 +32,15 @@ import numpy as np
 import numpy.typing as npt
 from vocalio_audio.types import FloatAudio
 
+from vocalio_worker.audio.resample import resample
 from vocalio_worker.audio.silence import SILENT_DB, frame_rms_db, frame_samples_at
 from vocalio_worker.qa_settings import SentenceQASettings
 
 FRAME_S = 0.010  # level frames (silence, edges)
 END_S = 0.020  # the stretch whose level says whether the speech decayed
-LOOP_WINDOW_S, LOOP_HOP_S, LOOP_BANDS = 0.040, 0.020, 24
+LOOP_WINDOW_S, LOOP_HOP_S, LOOP_BANDS, LOOP_RATE_HZ = 0.040, 0.020, 24, 16000
 LOOP_MIN_LAG_S = 0.2  # shorter lags are one sustained sound, not a repeat
+LOOP_MAX_LAG_S = 3.0  # a repeat of a word or phrase; longer ones would cost more than they find
 LOOP_MIN_RUN_OF_LAG = 0.8  # a repeat spans (almost) its whole lag; its edges blur a frame or two
 LOOP_BAND_HZ = (80.0, 8000.0)
 FLOOR_DB = -120.0  # a figure below this says "silence" and no more
@@ -174,26 +176,25 @@ def longest_false_run(mask: npt.NDArray[np.bool_]) -> int:
 
 
 def band_shapes(samples: FloatAudio, rate_hz: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """(frames × bands unit vectors of the mean-removed log band energies, which frames are speech)."""
+    """(frames × bands unit vectors of the mean-removed log band energies, which frames are speech),
+    analysed at 16 kHz whatever the job's rate (the bands stop at 8 kHz)."""
+    samples, rate_hz = resample(samples, rate_hz, LOOP_RATE_HZ), LOOP_RATE_HZ
     window, hop = round(LOOP_WINDOW_S * rate_hz), round(LOOP_HOP_S * rate_hz)
     if samples.size < window:
         return np.zeros((0, LOOP_BANDS)), np.zeros(0, dtype=bool)
     count = 1 + (samples.size - window) // hop
-    frames = np.lib.stride_tricks.sliding_window_view(samples, window)[::hop][:count].astype(np.float64)
-    spectrum = np.abs(np.fft.rfft(frames * np.hanning(window), axis=1)) ** 2
-    frequencies = np.fft.rfftfreq(window, 1 / rate_hz)
+    frames = np.lib.stride_tricks.sliding_window_view(samples, window)[::hop][:count]
+    size = 1 << (window - 1).bit_length()  # zero-padded to a power of two: the fast FFT size
+    spectrum = np.abs(np.fft.rfft(frames * np.hanning(window).astype(np.float32), n=size, axis=1)) ** 2
+    frequencies = np.fft.rfftfreq(size, 1 / rate_hz)
     top = min(LOOP_BAND_HZ[1], rate_hz / 2)
     edges = np.geomspace(LOOP_BAND_HZ[0], top, LOOP_BANDS + 1)
-    band_of = np.clip(np.searchsorted(edges, frequencies, side="right") - 1, -1, LOOP_BANDS)
-    inside = (band_of >= 0) & (band_of < LOOP_BANDS)
-    energies = np.zeros((count, LOOP_BANDS))
-    for band in range(LOOP_BANDS):
-        columns = inside & (band_of == band)
-        if columns.any():
-            energies[:, band] = spectrum[:, columns].sum(axis=1)
+    band_of = np.searchsorted(edges, frequencies, side="right") - 1
+    bands = (band_of[:, None] == np.arange(LOOP_BANDS)[None, :]).astype(np.float32)  # bins × bands, 0/1
+    energies = spectrum.astype(np.float32) @ bands
     frame_energy = energies.sum(axis=1)
     speech = 10 * np.log10(np.maximum(frame_energy, 1e-20)) > 10 * np.log10(max(frame_energy.max(), 1e-20)) - 30
-    shapes = np.log(energies + 1e-12)
+    shapes = np.log(energies.astype(np.float64) + 1e-12)
     shapes -= shapes.mean(axis=1, keepdims=True)
     shapes /= np.maximum(np.linalg.norm(shapes, axis=1, keepdims=True), 1e-9)
     return shapes, speech
@@ -206,23 +207,23 @@ def repeated_s(samples: FloatAudio, rate_hz: int, settings: SentenceQASettings) 
     shapes, speech = band_shapes(np.asarray(samples, dtype=np.float32), rate_hz)
     count = len(shapes)
     min_lag = max(1, round(LOOP_MIN_LAG_S / LOOP_HOP_S))
+    if count < 2 * min_lag:
+        return 0.0
+    similar = (shapes @ shapes.T) >= settings.qa_loop_similarity  # frames × frames, a few hundred a side
     longest = 0
-    for lag in range(min_lag, count // 2 + 1):
-        both_speech = speech[lag:] & speech[:-lag]
-        repeats = both_speech & (np.einsum("ij,ij->i", shapes[lag:], shapes[:-lag]) >= settings.qa_loop_similarity)
+    for lag in range(min_lag, min(count // 2, round(LOOP_MAX_LAG_S / LOOP_HOP_S)) + 1):
+        repeats = speech[lag:] & speech[:-lag] & np.diagonal(similar, lag)
         matches = repeats | (~speech[lag:] & ~speech[:-lag])
-        for start, end in true_runs(matches):
-            repeated = int(np.count_nonzero(repeats[start:end]))
-            if end - start >= LOOP_MIN_RUN_OF_LAG * lag and repeated > longest:
-                longest = repeated
+        # per run of matches: its length, and how many of its frames are repeated speech
+        run_of = np.cumsum(matches & ~np.concatenate(([False], matches[:-1]))) - 1
+        if run_of[-1] < 0:
+            continue
+        lengths = np.bincount(run_of[matches], minlength=run_of[-1] + 1)
+        repeated = np.bincount(run_of[repeats], minlength=run_of[-1] + 1)
+        long_enough = lengths >= LOOP_MIN_RUN_OF_LAG * lag
+        if long_enough.any():
+            longest = max(longest, int(repeated[long_enough].max()))
     return longest * LOOP_HOP_S
-
-
-def true_runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """[start, end) of each run of True."""
-    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
-    changes = np.flatnonzero(np.diff(padded))
-    return list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
 
 
 def longest_true_run(mask: npt.NDArray[np.bool_]) -> int:
