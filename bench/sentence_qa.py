@@ -11,7 +11,9 @@ sentences go through the worker's draw loop (`sentence_draws.draw_batch` with th
 the default settings, VOCALIO_QA_* variables apply) in the engine's batches, at 44.1 kHz, without
 the API: the figures are the QA's, the stack adds nothing to them.
 
-Engines: `espeak`; `f5-tiny`, the tiny F5 model of the tests (tests/worker/engines/f5/conftest.py:
+Engines: `espeak`; `f5`, the F5 engine as the worker configures it (VOCALIO_F5_* variables: real
+weights and a GPU host, its default reference voice), to calibrate the thresholds on real output;
+`f5-tiny`, the tiny F5 model of the tests (tests/worker/engines/f5/conftest.py:
 random weights, a tiny Vocos, CPU): it produces noise, not speech, so its figures say that the QA
 catches audio that is not a sentence, never how often a real F5 checkpoint needs a re-draw.
 
@@ -168,7 +170,7 @@ FIELDS = ("sentences", "drawn once", "re-drawn", "flagged", "engine calls")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--engine", choices=("espeak", "f5-tiny"), default="espeak")
+    parser.add_argument("--engine", choices=("espeak", "f5", "f5-tiny"), default="espeak")
     parser.add_argument("--chapters", type=int, default=5)
     parser.add_argument("--chars", type=int, default=15000, help="characters of the whole book")
     parser.add_argument("--nfe-step", type=int, default=4, help="F5's flow steps (the tests use 4)")
@@ -178,6 +180,12 @@ def main() -> None:
             engine: TTSEngine = EspeakEngine()
             engine.load()
             voice = VoiceRef("espeak:es-419")
+        elif args.engine == "f5":
+            from vocalio_worker.engines.f5 import F5Engine
+
+            engine = F5Engine()
+            engine.load()
+            voice = VoiceRef("default:neutral")  # the engine's own reference (VOCALIO_F5_REFERENCE_AUDIO)
         else:
             engine, voice = tiny_f5(Path(directory))
         run(engine, voice, args.chapters, args.chars, args.nfe_step)
