@@ -16,6 +16,7 @@ SETTINGS_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("API: OpenAI-compatible speech endpoint", "vocalio_api.openai_compat.config", "OpenAICompatSettings"),
     ("Worker", "vocalio_worker.config", "WorkerConfig"),
     ("Worker audio", "vocalio_worker.audio.settings", "AudioSettings"),
+    ("Worker: sentence QA", "vocalio_worker.qa_settings", "SentenceQASettings"),
     ("Worker: F5-TTS engine", "vocalio_worker.engines.f5.settings", "F5Settings"),
     ("llm_bridge", "vocalio_llm_bridge.config", "LlmBridgeSettings"),
     ("Dashboard", "vocalio_ui.config", "UiSettings"),

@@ -1,8 +1,9 @@
 """A book's chapter job (`JobSpec.chapter`): sentence by sentence through the sentence cache.
 
 region (once for the chapter) → voice (pinned by sha256) → plan (units and keys, `sentence_plan`)
-→ ask the API which keys it holds → synthesize only the missing ones, batch by batch, each batch
-uploaded while the next one renders → download the cached ones this worker lacks → assemble every
+→ ask the API which keys it holds → synthesize only the missing ones, batch by batch, each sentence
+checked and drawn again while it fails (`sentence_draws`), each batch uploaded while the next one
+renders → download the cached ones this worker lacks → assemble every
 unit in reading order through the one audio path (silences between sentences, paragraphs and after
 the title) → the job's usual encode and upload (`jobs.JobRun.execute`).
 
@@ -17,6 +18,7 @@ import functools
 import hashlib
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,13 +28,16 @@ from vocalio_shared.codecs import AAC_FRAME_SAMPLES
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region, RegionChoice
 from vocalio_shared.schemas.jobs import Segment
+from vocalio_shared.schemas.quality import SentenceQA
 from vocalio_text import detect_region
 
 from vocalio_worker import pipeline
+from vocalio_worker.asr import transcriber_for
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.engines.base import TTSEngine, VoiceRef
 from vocalio_worker.segments import SEGMENT_DECIMALS
 from vocalio_worker.sentence_cache import SentenceStore, decode_sentence, encode_sentence
+from vocalio_worker.sentence_draws import Kept, ToDraw, draw_batch
 from vocalio_worker.sentence_plan import (
     ChapterPlan,
     PauseBefore,
@@ -42,6 +47,8 @@ from vocalio_worker.sentence_plan import (
     plan_chapter,
     transcript_sha256,
 )
+from vocalio_worker.sentence_qa import SentenceChecks, check_sentence
+from vocalio_worker.voice_stats import chapter_voice_stats, spoken_characters
 
 if TYPE_CHECKING:
     from vocalio_worker.jobs import JobRun
@@ -137,6 +144,7 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
                 source_text=head.source,
                 key=head.key,  # a sentence longer than one chunk: its first chunk's key and seed
                 seed=head.seed,
+                qa=worst_qa([store.qa_local(plan.units[index].key) for index in sentence]),
             )
         )
     return pipeline.ProcessedAudio(
@@ -148,6 +156,13 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
         warnings=processed.warnings,
         chunk_spans_samples=spans,
     )
+
+
+def worst_qa(chunks: list[SentenceQA | None]) -> SentenceQA | None:
+    """A sentence's QA: its chunk that failed (else the one drawn most), the first on a tie; None
+    when its chunks were stored before QA existed."""
+    known = [qa for qa in chunks if qa is not None]
+    return min(known, key=lambda qa: (qa.passed, -qa.draws), default=None)
 
 
 def frame_aligned(samples: FloatAudio) -> tuple[FloatAudio, int]:
@@ -169,8 +184,17 @@ def _sentences(units: list[SentenceUnit]) -> list[list[int]]:
     return groups
 
 
-def encode_batch(audio: list[FloatAudio], rate_hz: int) -> list[bytes]:
-    return [encode_sentence(samples, rate_hz) for samples in audio]
+def encode_batch(kept: list[Kept], rate_hz: int) -> list[bytes]:
+    return [encode_sentence(sentence.audio, rate_hz, sentence.qa) for sentence in kept]
+
+
+@dataclass
+class Synthesized:
+    """What the engine did for a chapter's missing sentences (JobMetrics' QA counts)."""
+
+    engine_s: float = 0.0
+    redrawn: int = 0  # needed more than one draw
+    flagged: int = 0  # no draw passed: kept, flagged
 
 
 async def render_chapter(run: "JobRun") -> pipeline.RenderedAudio:
@@ -207,6 +231,7 @@ async def render_chapter(run: "JobRun") -> pipeline.RenderedAudio:
         max_chunk_chars=capabilities.max_chunk_chars,
         voice=identity,
         render=render,
+        redraw_from=chapter.redraw_from,
     )
     plan = await run.timed("text", make_plan)
     if not plan.units:
@@ -223,15 +248,17 @@ async def render_chapter(run: "JobRun") -> pipeline.RenderedAudio:
     to_make = [key for key in missing if not store.has_local(key)]
     cached = len(keys) - len(to_make)
     run.progress(cached, len(keys), stage(cached, len(keys), cached))
-    engine_s = await synthesize_missing(run, plan, store, to_make, voice, region, cached)
+    synthesized = await synthesize_missing(run, plan, store, to_make, voice, region, cached)
 
     await run.check_cancel()
     await store.download([key for key in keys if key in at_api and not store.has_local(key)])
     await run.check_cancel()
     processed = await run.timed("postprocess", assemble, plan, store, spec.sample_rate, config)
+    characters = spoken_characters([unit.spoken for unit in plan.units])
+    voice_stats = await run.timed("postprocess", chapter_voice_stats, processed.mix, spec.sample_rate, characters)
     return pipeline.RenderedAudio(
         processed=processed,
-        engine_s=engine_s,
+        engine_s=synthesized.engine_s,
         voice=voice,
         detected_region=detected,
         region_confidence=confidence,
@@ -240,6 +267,9 @@ async def render_chapter(run: "JobRun") -> pipeline.RenderedAudio:
         sentences_synthesized=len(to_make),
         sentences_cached=cached,
         sentence_keys=keys,
+        sentences_redrawn=synthesized.redrawn,
+        sentences_flagged=synthesized.flagged,
+        voice_stats=voice_stats,
     )
 
 
@@ -251,31 +281,51 @@ async def synthesize_missing(
     voice: VoiceRef,
     region: Region,
     cached: int,
-) -> float:
-    """Engine seconds. Each batch is uploaded while the next one renders; cancel checked per batch."""
+) -> Synthesized:
+    """Each batch drawn until its sentences pass (or run out of draws), then uploaded while the next
+    one renders; cancel checked per batch. A sentence is stored under its plan key (its first draw
+    of this render) whichever draw was kept: the key names the request, its QA says what was kept."""
     runtime, spec, config = run.runtime, run.spec, run.runtime.config
+    assert spec.chapter is not None
     unit_of = {unit.key: unit for unit in reversed(plan.units)}  # first unit per key
     batch_size = config.batch_size or runtime.engine.capabilities().max_batch
     total = len(plan.unique_keys)
-    engine_s, done = 0.0, cached
+    done, made = cached, Synthesized()
+    transcriber = await runtime.in_thread(transcriber_for, config) if to_make else None
+
+    def synthesize(spoken: list[str], seeds: list[int]) -> pipeline.BatchAudio:
+        return pipeline.synthesize_batch(
+            runtime.engine, spoken, voice, spec, region, config.simulated_chunk_delay_s, seeds
+        )
+
+    def check(audio: FloatAudio, spoken: str) -> SentenceChecks:
+        return check_sentence(
+            audio, spec.sample_rate, spoken, engine=runtime.engine.name, speed=spec.speed, settings=config
+        )
+
     uploading: asyncio.Future[list[None]] | None = None
     try:
         for batch in pipeline.batches(to_make, batch_size):
             await run.check_cancel()
             units = [unit_of[key] for key in batch]
-            produced = await runtime.in_thread(
-                pipeline.synthesize_batch,
-                runtime.engine,
-                [unit.spoken for unit in units],
-                voice,
-                spec,
-                region,
-                config.simulated_chunk_delay_s,
-                [unit.seed for unit in units],
+            drawn = await runtime.in_thread(
+                functools.partial(
+                    draw_batch,
+                    [ToDraw(unit.spoken, unit.draw) for unit in units],
+                    synthesize,
+                    check,
+                    book_seed=spec.chapter.book_seed,
+                    max_draws=config.qa_max_draws,
+                    rate_hz=spec.sample_rate,
+                    transcriber=transcriber,
+                    max_cer=config.asr_max_cer,
+                )
             )
-            engine_s += produced.engine_s
-            run.add_time("postprocess", produced.resample_s)
-            encoded = await run.timed("encode", encode_batch, produced.audio, spec.sample_rate)
+            made.engine_s += drawn.engine_s
+            made.redrawn += sum(1 for sentence in drawn.kept if sentence.qa.draws > 1)
+            made.flagged += sum(1 for sentence in drawn.kept if not sentence.qa.passed)
+            run.add_time("postprocess", drawn.resample_s)
+            encoded = await run.timed("encode", encode_batch, drawn.kept, spec.sample_rate)
             if uploading is not None:
                 await uploading
             uploading = asyncio.gather(*(store.upload(key, data) for key, data in zip(batch, encoded, strict=True)))
@@ -288,7 +338,7 @@ async def synthesize_missing(
         if uploading is not None:  # the job stops here (cancel, error): what was made is still kept
             with contextlib.suppress(Exception):
                 await uploading
-    return engine_s
+    return made
 
 
 def stage(done: int, total: int, cached: int) -> str:

@@ -1,7 +1,8 @@
 """Worker settings: one class, loaded once per process from VOCALIO_* variables (or `.env`).
 
 Named `WorkerConfig`, not `WorkerSettings`, because arq calls its own worker description that.
-The audio-path fields come from `AudioSettings` by inheritance, so one object holds everything.
+The audio-path fields come from `AudioSettings` and the sentence QA's from `SentenceQASettings` by
+inheritance, so one object holds everything.
 """
 
 import os
@@ -13,13 +14,14 @@ from vocalio_shared.settings import WorkerTokenSettings
 
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.engines.registry import EngineSetting
+from vocalio_worker.qa_settings import SentenceQASettings
 
 
 def _default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-class WorkerConfig(AudioSettings, WorkerTokenSettings):
+class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     api_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the Vocalio API.")
     worker_id: str = Field(default_factory=_default_worker_id, description="Unique id; default hostname-pid.")
     engine: EngineSetting = Field(default="auto", description="auto, f5 or espeak.")

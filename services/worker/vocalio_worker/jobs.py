@@ -228,6 +228,7 @@ class JobRun:
             segments=processed.segments,
             warnings=[*self.warnings, *processed.warnings, *encoded.warnings],
             sentence_keys=rendered.sentence_keys,
+            voice_stats=rendered.voice_stats,
         )
         latency_ms = (time.monotonic() - started) * 1000
         rtf = engine_s / encoded.duration_s if encoded.duration_s else None
@@ -256,6 +257,8 @@ class JobRun:
             chunks=rendered.chunks,
             sentences_synthesized=rendered.sentences_synthesized,
             sentences_cached=rendered.sentences_cached,
+            sentences_redrawn=rendered.sentences_redrawn,
+            sentences_flagged=rendered.sentences_flagged,
         )
         await self.report_final(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics)
         runtime.metrics.inference_latency.observe(engine_s)

@@ -13,6 +13,7 @@ from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams, OutputFormat, Segment
+from vocalio_shared.schemas.quality import VoiceStats
 from vocalio_text import TextAnalysis, analyze
 from vocalio_text.sentences import split_sentences
 
@@ -111,6 +112,9 @@ class RenderedAudio:
     sentences_synthesized: int | None = None  # chapter jobs only (sentence cache)
     sentences_cached: int | None = None
     sentence_keys: list[str] = field(default_factory=list)  # chapter jobs: the keys it was assembled from
+    sentences_redrawn: int | None = None  # chapter jobs: sentence QA (`sentence_draws`)
+    sentences_flagged: int | None = None
+    voice_stats: VoiceStats | None = None
 
 
 @dataclass(frozen=True)

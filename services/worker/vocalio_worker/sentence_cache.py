@@ -4,6 +4,11 @@ A sentence's audio is stored as FLAC, 24-bit, mono, at the job's rate, exactly a
 (resampled, before any post-processing: that runs on the whole assembled chapter). The worker keeps
 the bytes it uploaded or downloaded under data_dir/sentence-cache/<key[:2]>/<key>.flac, so a retry
 on the same worker downloads nothing twice. Workers never write the API's files: they PUT.
+
+The sentence's QA (`SentenceQA`: its checks, draws, the kept draw's seed) travels inside the FLAC,
+as JSON in its Vorbis comment after `QA_COMMENT_PREFIX`, so the API's store needs nothing new and
+a chapter assembled from cached sentences reports them as well. Files stored before QA existed
+carry none (`sentence_qa_of` gives None).
 """
 
 import asyncio
@@ -14,21 +19,41 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
+from pydantic import ValidationError
 from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.schemas.quality import SentenceQA
 from vocalio_shared.schemas.sentences import MAX_LOOKUP_KEYS
 
 from vocalio_worker.api_client import ApiClient
 
 SENTENCE_SUBTYPE = "PCM_24"  # FLAC has no float; 24 bits keep the engine's quiet passages intact
 DOWNLOADS_AT_ONCE = 8
+QA_COMMENT_PREFIX = "vocalio-sentence-qa:"
 
 
-def encode_sentence(audio: FloatAudio, sample_rate_hz: int) -> bytes:
+def encode_sentence(audio: FloatAudio, sample_rate_hz: int, qa: SentenceQA | None = None) -> bytes:
     buffer = io.BytesIO()
     samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
-    soundfile.write(buffer, samples, sample_rate_hz, format="FLAC", subtype=SENTENCE_SUBTYPE)
+    with soundfile.SoundFile(
+        buffer, "w", sample_rate_hz, 1, SENTENCE_SUBTYPE, format="FLAC"
+    ) as flac:  # the comment must be set before the first sample is written
+        if qa is not None:
+            flac.comment = QA_COMMENT_PREFIX + qa.model_dump_json()
+        flac.write(samples)
     return buffer.getvalue()
+
+
+def sentence_qa_of(data: bytes) -> SentenceQA | None:
+    """The QA stored in a sentence's FLAC, or None (stored before QA, or unreadable: never fatal)."""
+    with soundfile.SoundFile(io.BytesIO(data)) as flac:
+        comment = flac.comment or ""
+    if not comment.startswith(QA_COMMENT_PREFIX):
+        return None
+    try:
+        return SentenceQA.model_validate_json(comment.removeprefix(QA_COMMENT_PREFIX))
+    except ValidationError:
+        return None
 
 
 def decode_sentence(data: bytes, sample_rate_hz: int) -> FloatAudio:
@@ -55,6 +80,9 @@ class SentenceStore:
 
     def read_local(self, key: str) -> bytes:
         return self.local_path(key).read_bytes()
+
+    def qa_local(self, key: str) -> SentenceQA | None:
+        return sentence_qa_of(self.read_local(key))
 
     def write_local(self, key: str, data: bytes) -> None:
         path = self.local_path(key)

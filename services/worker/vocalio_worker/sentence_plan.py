@@ -5,6 +5,10 @@ sentence is normalized alone (region fixed once for the chapter, the job's lexic
 form, seed and key depend on that sentence only: an edit elsewhere leaves every other key as it
 was. A sentence longer than the engine's chunk comes back as several units of the same source
 sentence. The chapter's title, when it has one, is the first unit and is read like any sentence.
+
+A user's "render again" (`ChapterRender.redraw_from`, by the sentence's draw-0 key: the key of its
+first chunk at draw 0) starts that sentence's draws, every chunk of it, at the number given: a new
+seed, so a new key, and every other sentence keeps its key and comes from the cache.
 """
 
 import hashlib
@@ -57,6 +61,7 @@ class SentenceUnit:
     key: str
     pause_before: PauseBefore
     is_title: bool = False
+    draw: int = 0  # the first draw of this render (its seed: sentence_seed(book_seed, spoken, draw))
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,20 @@ def transcript_sha256(transcript: str | None) -> str:
     return hashlib.sha256((transcript or "").encode()).hexdigest()
 
 
+def key_of(spoken: str, seed: int, voice: VoiceIdentity, render: RenderIdentity) -> str:
+    return sentence_key(
+        spoken,
+        voice_sha256=voice.sha256,
+        transcript_sha256=voice.transcript_sha256,
+        engine=render.engine,
+        model=render.model,
+        sample_rate_hz=render.sample_rate_hz,
+        speed=render.speed,
+        nfe_step=render.nfe_step,
+        seed=seed,
+    )
+
+
 def paragraphs(text: str) -> list[str]:
     pieces = _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n"))
     return [paragraph.strip() for paragraph in pieces if paragraph.strip()]
@@ -94,6 +113,7 @@ def plan_chapter(
     max_chunk_chars: int,
     voice: VoiceIdentity,
     render: RenderIdentity,
+    redraw_from: dict[str, int] | None = None,
 ) -> ChapterPlan:
     units: list[SentenceUnit] = []
     warnings: dict[str, None] = {}
@@ -107,21 +127,13 @@ def plan_chapter(
         chunks = [chunk for chunk in analysis.chunks if any(character.isalnum() for character in chunk)]
         if not chunks:
             return
+        draw_0_key = key_of(chunks[0], sentence_seed(book_seed, chunks[0]), voice, render)
+        draw = (redraw_from or {}).get(draw_0_key, 0)
         for number, spoken in enumerate(chunks):
-            seed = sentence_seed(book_seed, spoken)
-            key = sentence_key(
-                spoken,
-                voice_sha256=voice.sha256,
-                transcript_sha256=voice.transcript_sha256,
-                engine=render.engine,
-                model=render.model,
-                sample_rate_hz=render.sample_rate_hz,
-                speed=render.speed,
-                nfe_step=render.nfe_step,
-                seed=seed,
-            )
+            seed = sentence_seed(book_seed, spoken, draw)
+            key = key_of(spoken, seed, voice, render)
             before = pause if number == 0 else PauseBefore.NONE
-            units.append(SentenceUnit(spoken, source, sentence_index, seed, key, before, is_title))
+            units.append(SentenceUnit(spoken, source, sentence_index, seed, key, before, is_title, draw))
         sentence_index += 1
 
     if title and title.strip():
