@@ -19,6 +19,7 @@ An explicit region in a job always wins over this guess (analysis.py).
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vocalio_shared.regions import Region
 
@@ -29,15 +30,26 @@ CLEAR_WEIGHT = 0.5
 
 # A word: letters, an inner apostrophe (pa'l) and a trailing one (lo', prende': an elision).
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*'?")
-_LONGEST_FIRST = sorted(MARKERS.phrases, key=len, reverse=True)
-_PHRASES = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(phrase) for phrase in _LONGEST_FIRST) + r")(?!\w)")
 _SPACES = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans({"’": "'", "`": "'"})
 _OPENING_QUOTES = "'‘"
 _CLOSING = ",.!?;:…"
 _TIO = frozenset({"tío", "tía", "tíos", "tías"})
+_POSITIONAL = _TIO | {"vale", "pues", "una"}
 _NOT_ELIDED = frozenset({"pa", "na", "p", "vamo"})  # pa', na', vamo' are written everywhere
 _ACCENTED = frozenset("áéíóú")
+
+
+def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Phrases by their first word, longest first, so that phrases are matched word by word."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase in sorted(MARKERS.phrases, key=len, reverse=True):
+        words = tuple(token.rstrip("'") for token in _WORD.findall(phrase))
+        index.setdefault(words[0], []).append((words[1:], phrase))
+    return index
+
+
+_PHRASES_BY_FIRST_WORD = _phrase_index()
 # "los chilenos decimos", "como buenos cubanos, hacemos", "soy peruano": the writer is one of them.
 _SELF_BEFORE = frozenset({"los", "las", "buenos", "buenas", "somos", "soy"})
 _SELF_WINDOW = 4
@@ -50,6 +62,7 @@ class RegionDetection:
     markers: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat: a chapter reads each distinct word once
 def _feature(word: str) -> str | None:
     """The morphological feature an unlisted word shows, if any."""
     if word in MARKERS.ordinary or len(word) < 5:
@@ -117,7 +130,7 @@ class _Reading:
         return None
 
     def word(self, word: str, token: str, start: int, end: int, previous: str) -> None:
-        name = self.positional(word, start, end, previous)
+        name = self.positional(word, start, end, previous) if word in _POSITIONAL else None
         if name is not None:
             self.count(f"{previous} {word}" if name == "de_una" else word, MARKERS.features.get(name, {}))
             return
@@ -140,20 +153,23 @@ def detect_region(text: str) -> RegionDetection:
     """Guess the regional variant of `text`: region, confidence 0..1 and the markers found."""
     lowered = _SPACES.sub(" ", text.casefold().translate(_APOSTROPHES))
     reading = _Reading(lowered)
+    tokens = [(match.start(), match.end(), match.group(0)) for match in _WORD.finditer(lowered)]
+    words = [token.rstrip("'") if token[-1] == "'" else token for _, _, token in tokens]
     # Phrases first; the words inside a phrase are not read again.
-    spans: list[tuple[int, int]] = []
-    for match in _PHRASES.finditer(lowered):
-        spans.append(match.span())
-        reading.count(match.group(0), MARKERS.phrases[match.group(0)])
-    span_index = 0
+    covered = [False] * len(words)
+    for index, word in enumerate(words):
+        for rest, phrase in _PHRASES_BY_FIRST_WORD.get(word, ()):
+            end = index + 1 + len(rest)
+            if tuple(words[index + 1 : end]) == rest:
+                reading.count(phrase, MARKERS.phrases[phrase])
+                covered[index:end] = [True] * (end - index)
+                break
     previous = ""
     # A demonym after "los"/"buenos" waits a few words for a first-person plural verb.
     pending: tuple[str, Weights] | None = None
     window = 0
-    for match in _WORD.finditer(lowered):
-        start, end = match.span()
-        token = match.group(0)
-        word = token.rstrip("'")
+    for index, (start, end, token) in enumerate(tokens):
+        word = words[index]
         if pending is not None:
             if word.endswith("mos") or word == "nos":
                 reading.count(*pending)
@@ -161,14 +177,12 @@ def detect_region(text: str) -> RegionDetection:
             else:
                 window -= 1
                 pending = pending if window > 0 else None
-        if word in MARKERS.demonyms and previous in _SELF_BEFORE:
+        if previous in _SELF_BEFORE and word in MARKERS.demonyms:
             if previous in ("soy", "somos"):
                 reading.count(f"{previous} {word}", MARKERS.demonyms[word])
             else:
                 pending, window = (f"{previous} {word}", MARKERS.demonyms[word]), _SELF_WINDOW
-        while span_index < len(spans) and spans[span_index][1] <= start:
-            span_index += 1
-        if span_index == len(spans) or spans[span_index][0] > start:
+        if not covered[index]:
             reading.word(word, token, start, end, previous)
         previous = word
     return _decide(reading)
