@@ -141,7 +141,8 @@ class _Reading:
         if weights is not None:
             self.count(word, weights)
             return
-        if token.endswith("'") and word not in _NOT_ELIDED and _char_before(self.text, start) not in _OPENING_QUOTES:
+        quoted = start > 0 and self.text[start - 1] in _OPENING_QUOTES  # 'asu', ‘yara’: quotes, not elisions
+        if token.endswith("'") and word not in _NOT_ELIDED and not quoted:
             self.count(token, MARKERS.features.get("elided_s", {}))
             return
         name = _feature(word)
