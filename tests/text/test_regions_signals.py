@@ -52,6 +52,7 @@ def test_signal_marks_its_variety(text: str, region: Region, marker: str) -> Non
         "El político habló del ático y de la práctica crítica.",  # -tico words are esdrújulas
         "El bacalao y el cacao llegaron al puerto del Callao.",  # -ao words that are not participles
         "Los chilenos votaron ayer en el plebiscito.",  # a demonym without the writer among them
+        "Bueno, el ‘Maldito Cris’ fue liberado y le metí ‘huevos’ al partido.",  # ’ closing a quotation
     ],
 )
 def test_ordinary_spanish_stays_neutral(text: str) -> None:

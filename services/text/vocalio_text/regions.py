@@ -33,6 +33,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*'?")
 _SPACES = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans({"’": "'", "`": "'"})
 _OPENING_QUOTES = "'‘"
+_QUOTE_REACH = 80  # characters back to look for the ‘ that a ’ may close
 _CLOSING = ",.!?;:…"
 _TIO = frozenset({"tío", "tía", "tíos", "tías"})
 _POSITIONAL = _TIO | {"vale", "pues", "una"}
@@ -99,8 +100,10 @@ def _char_after(text: str, index: int) -> str:
 class _Reading:
     """The evidence gathered from one text: scores per variety and the markers, in order."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, quotes: str) -> None:
         self.text = text
+        # The same text before ’ became ': a ’ that closes a ‘ is a quotation mark, not an elision.
+        self.quotes = quotes
         self.scores: dict[Region, float] = {}
         self.found: list[tuple[str, Weights]] = []
         self.seen: set[str] = set()
@@ -129,6 +132,13 @@ class _Reading:
             return "de_una" if closes else None
         return None
 
+    def quoted(self, start: int, end: int) -> bool:
+        """Whether the apostrophe after a word closes a quotation ('asu', ‘Maldito Cris’) rather than elides."""
+        if start > 0 and self.text[start - 1] in _OPENING_QUOTES:
+            return True
+        opening = self.quotes.rfind("‘", max(0, start - _QUOTE_REACH), start)
+        return opening >= 0 and "’" not in self.quotes[opening : end - 1]
+
     def word(self, word: str, token: str, start: int, end: int, previous: str) -> None:
         name = self.positional(word, start, end, previous) if word in _POSITIONAL else None
         if name is not None:
@@ -141,8 +151,7 @@ class _Reading:
         if weights is not None:
             self.count(word, weights)
             return
-        quoted = start > 0 and self.text[start - 1] in _OPENING_QUOTES  # 'asu', ‘yara’: quotes, not elisions
-        if token.endswith("'") and word not in _NOT_ELIDED and not quoted:
+        if token.endswith("'") and word not in _NOT_ELIDED and not self.quoted(start, end):
             self.count(token, MARKERS.features.get("elided_s", {}))
             return
         name = _feature(word)
@@ -152,8 +161,9 @@ class _Reading:
 
 def detect_region(text: str) -> RegionDetection:
     """Guess the regional variant of `text`: region, confidence 0..1 and the markers found."""
-    lowered = _SPACES.sub(" ", text.casefold().translate(_APOSTROPHES))
-    reading = _Reading(lowered)
+    folded = _SPACES.sub(" ", text.casefold())
+    lowered = folded.translate(_APOSTROPHES)
+    reading = _Reading(lowered, folded)
     tokens = [(match.start(), match.end(), match.group(0)) for match in _WORD.finditer(lowered)]
     words = [token.rstrip("'") if token[-1] == "'" else token for _, _, token in tokens]
     # Phrases first; the words inside a phrase are not read again.
