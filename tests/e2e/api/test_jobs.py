@@ -1,4 +1,5 @@
 import json
+import socket
 
 import httpx
 import redis
@@ -112,6 +113,48 @@ def test_oversize_text_and_body_are_refused_and_nothing_is_stored(api_factory) -
         key_id = admin.get("/api/v1/me").json()["id"]
         assert admin.get(f"/api/v1/keys/{key_id}/usage").json()["total_characters"] == 0
         assert admin.post("/api/v1/jobs", json={"text": "a" * 1000}).status_code == 202
+
+
+def http_exchange(base_url: str, head: bytes, body_parts: list[bytes]) -> bytes:
+    """One raw HTTP/1.1 exchange: the whole request is sent before the answer is read, as a naive
+    client does; a reset would raise ConnectionResetError."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as connection:
+        connection.sendall(head)
+        for part in body_parts:
+            connection.sendall(part)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_body_over_the_limit_sent_without_expect_gets_the_413_not_a_reset(api_factory) -> None:  # type: ignore[no-untyped-def]
+    api = api_factory({"VOCALIO_MAX_BODY_BYTES": "4096"})
+    auth = f"Authorization: Bearer {api.admin_key}\r\n".encode()
+    body = b'{"text": "' + b"a" * 5_000_000 + b'"}'
+    declared = b"POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + auth
+    answer = http_exchange(api.base_url, declared + f"Content-Length: {len(body)}\r\n\r\n".encode(), [body])
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"BODY_TOO_LARGE"' in answer
+
+    pieces = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+    chunked = [f"{len(piece):x}\r\n".encode() + piece + b"\r\n" for piece in pieces] + [b"0\r\n\r\n"]
+    streamed = declared + b"Transfer-Encoding: chunked\r\n\r\n"
+    answer = http_exchange(api.base_url, streamed, chunked)
+    assert answer.startswith(b"HTTP/1.1 413") and b'"BODY_TOO_LARGE"' in answer, answer[:200]
+
+
+def test_texts_with_nothing_to_say_and_oversized_metadata_are_refused(admin: httpx.Client) -> None:
+    for text in ("\x00" * 50, "hola\x00mundo", "... ¡¿?! —", " \u200b "):
+        refused = admin.post("/api/v1/jobs", json={"text": text})
+        assert refused.status_code == 422, (text, refused.text)
+        assert refused.json()["error"]["code"] == "VALIDATION_ERROR"
+    big = admin.post("/api/v1/jobs", json={"text": "Hola.", "metadata": {"notes": "x" * 20_000}})
+    assert big.status_code == 422 and "16384 bytes" in big.text
+    assert admin.get("/api/v1/jobs").json()["items"] == []
+    fine = admin.post("/api/v1/jobs", json={"text": "Línea uno.\n\tLínea dos.\r\n", "metadata": {"n": "x" * 1000}})
+    assert fine.status_code == 202, fine.text
 
 
 def test_health_ready_and_metrics(api, admin: httpx.Client) -> None:  # type: ignore[no-untyped-def]

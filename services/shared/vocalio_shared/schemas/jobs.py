@@ -1,5 +1,7 @@
 """A job's contract: what a client submits, what goes on the queue, what a worker reports back."""
 
+import json
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -64,6 +66,10 @@ NFE_STEP_MIN, NFE_STEP_MAX, NFE_STEP_DEFAULT = 4, 64, 16
 SPEED_MIN, SPEED_MAX = 0.5, 2.0
 MAX_LEXICON_ENTRIES = 500
 MAX_METADATA_KEYS = 50
+MAX_METADATA_BYTES = 16 * 1024  # the object as compact JSON: it is stored with every job
+# C0 controls and DEL, except tab, line feed and carriage return: no text means them, and a text of
+# NULs would pass as "something to say" and be synthesized as nothing.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class LexiconEntry(BaseModel):
@@ -107,16 +113,24 @@ class JobCreate(JobParams):
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text must contain something to say")
+    def _something_to_say(cls, value: str) -> str:
+        control = _CONTROL_CHARACTERS.search(value)
+        if control is not None:
+            raise ValueError(f"text contains a control character (U+{ord(control.group()):04X}) at {control.start()}")
+        if not any(character.isalnum() for character in value):
+            raise ValueError("text must contain something to say (a letter or a digit)")
         return value
 
     @field_validator("metadata")
     @classmethod
     def _small_metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is not None and len(value) > MAX_METADATA_KEYS:
+        if value is None:
+            return value
+        if len(value) > MAX_METADATA_KEYS:
             raise ValueError(f"metadata may hold at most {MAX_METADATA_KEYS} keys")
+        size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+        if size > MAX_METADATA_BYTES:
+            raise ValueError(f"metadata may take at most {MAX_METADATA_BYTES} bytes as JSON ({size} given)")
         return value
 
 
