@@ -12,6 +12,7 @@ from vocalio_shared.schemas.jobs import (
     SPEED_MAX,
     SPEED_MIN,
     LexiconEntry,
+    speakable,
 )
 
 
@@ -55,10 +56,8 @@ class SpeechRequest(BaseModel):
 
     @field_validator("input")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("input must contain something to say")
-        return value
+    def _something_to_say(cls, value: str) -> str:
+        return speakable(value, "input")
 
 
 class ModelCard(BaseModel):

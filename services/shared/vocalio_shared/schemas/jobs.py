@@ -72,6 +72,17 @@ MAX_METADATA_BYTES = 16 * 1024  # the object as compact JSON: it is stored with 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def speakable(value: str, name: str) -> str:
+    """The one rule for a text to synthesize (jobs, /v1/audio/speech): no control characters, and
+    something to say."""
+    control = _CONTROL_CHARACTERS.search(value)
+    if control is not None:
+        raise ValueError(f"{name} contains a control character (U+{ord(control.group()):04X}) at {control.start()}")
+    if not any(character.isalnum() for character in value):
+        raise ValueError(f"{name} must contain something to say (a letter or a digit)")
+    return value
+
+
 class LexiconEntry(BaseModel):
     """A pronunciation override: `term` (word or phrase) is read as `say`."""
 
@@ -114,12 +125,7 @@ class JobCreate(JobParams):
     @field_validator("text")
     @classmethod
     def _something_to_say(cls, value: str) -> str:
-        control = _CONTROL_CHARACTERS.search(value)
-        if control is not None:
-            raise ValueError(f"text contains a control character (U+{ord(control.group()):04X}) at {control.start()}")
-        if not any(character.isalnum() for character in value):
-            raise ValueError("text must contain something to say (a letter or a digit)")
-        return value
+        return speakable(value, "text")
 
     @field_validator("metadata")
     @classmethod
