@@ -98,6 +98,10 @@ def test_vocalio_up_serves_a_job_end_to_end_restarts_what_dies_and_stops_cleanly
             synthesize(client, "El trabajador volvió solo.")
             kill_and_wait_back(data_dir, "redis")
             synthesize(client, "Y Redis también, con su cola.")
+            created = client.post("/api/v1/keys", json={"name": "pipeline", "role": "client"})
+            assert created.status_code == 201, created.text
+            with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {created.json()['key']}"}) as other:
+                synthesize(other, "Una clave nueva también sintetiza.")
 
         shown = subprocess.run(
             [sys.executable, "-c", "from vocalio_cli.main import app; app()", "status", "--data-dir", str(data_dir)],
@@ -115,4 +119,12 @@ def test_vocalio_up_serves_a_job_end_to_end_restarts_what_dies_and_stops_cleanly
         process.send_signal(signal.SIGTERM)
         code = process.wait(60)
     assert code == 0, log_path.read_text()[-3000:]
-    assert "deregistered" in log_path.read_text()
+    log_text = log_path.read_text()
+    assert "deregistered" in log_text
+    # No secret in the logs of the whole run: the shared secrets, a created key. (The admin key is
+    # printed on purpose: by the API when it creates it, and in the banner.)
+    shared = [line.partition("=")[2] for line in (tmp_path / "data" / "secrets.env").read_text().splitlines()]
+    secrets = [value for value in shared if value] + [created.json()["key"], created.json()["key"].rsplit("_", 1)[1]]
+    leaked = [secret[:6] + "…" for secret in secrets if secret in log_text]
+    assert not leaked, leaked
+    assert log_text.count(key) <= 2, "the admin key: printed when created and in the banner, nowhere else"
