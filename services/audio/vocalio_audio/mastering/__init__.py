@@ -5,8 +5,8 @@ data in `presets/`. The worker masters every chapter and measures every other jo
 `vocalio book check` reports any audio file against a preset.
 """
 
-from vocalio_audio.mastering.master import Mastered, master, master_audio
-from vocalio_audio.mastering.measure import Measurement, measure
+from vocalio_audio.mastering.chain import Mastered, master, master_audio
+from vocalio_audio.mastering.measuring import Measurement, measure
 from vocalio_audio.mastering.preset import DEFAULT_PRESET, Preset, load_preset, preset_names
 from vocalio_audio.mastering.rules import RULE_NAMES, Mp3Stream, evaluate, report
 

@@ -10,7 +10,7 @@ from vocalio_shared.errors import VocalioError
 from vocalio_shared.schemas.quality import AudioReport
 
 from vocalio_audio.ffmpeg import run_ffmpeg
-from vocalio_audio.mastering.measure import measure
+from vocalio_audio.mastering.measuring import measure
 from vocalio_audio.mastering.mp3 import read_mp3_stream
 from vocalio_audio.mastering.preset import Preset
 from vocalio_audio.mastering.rules import report

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from vocalio_shared.schemas.quality import AudioMeasurements, AudioReport, RuleCheck
 
-from vocalio_audio.mastering.measure import Measurement
+from vocalio_audio.mastering.measuring import Measurement
 from vocalio_audio.mastering.preset import Preset
 
 RULE_NAMES = (

@@ -23,7 +23,7 @@ from vocalio_shared.schemas.quality import AudioReport
 
 from vocalio_audio.limiter import db_to_gain, limit_peaks
 from vocalio_audio.mastering import rules
-from vocalio_audio.mastering.measure import (
+from vocalio_audio.mastering.measuring import (
     FRAME_S,
     SILENCE_DBFS,
     Measurement,
