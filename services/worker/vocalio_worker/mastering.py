@@ -32,9 +32,10 @@ def master_chapter(
 
 def result_figures(processed: pipeline.ProcessedAudio, preset_name: str) -> tuple[QualityMetrics, AudioReport]:
     """The result's quality figures and audio report, measured once, while the file uploads. A
-    chapter's report came from its mastering; any other job is measured here."""
+    chapter's report came from its mastering; any other job is measured here, without the loudness
+    timeline (the book's chapter plot needs it; a job's result would pay a second BS.1770 pass)."""
     figures = pipeline.quality(processed)
     if processed.audio_report is not None:
         return figures, processed.audio_report
-    measurement = measure(processed.samples, processed.sample_rate_hz)
+    measurement = measure(processed.samples, processed.sample_rate_hz, timeline=False)
     return figures, report(measurement, preset_for(preset_name))
