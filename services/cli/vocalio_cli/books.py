@@ -23,6 +23,7 @@ from vocalio_shared.errors import ErrorCode
 from vocalio_shared.regions import RegionChoice
 from vocalio_shared.schemas.books import BookAudioFormat, BookCreate, BookPublic, BookStatus
 
+from vocalio_cli.book_check import check
 from vocalio_cli.book_progress import BookProgress, book_line
 from vocalio_cli.book_state import BookState, file_sha256, load_state, save_state, state_path
 from vocalio_cli.synth import resolve_api_key
@@ -329,3 +330,6 @@ def resume(book_id: str, api_url: ApiUrl = DEFAULT_API_URL, api_key: ApiKey = No
 def cancel(book_id: str, api_url: ApiUrl = DEFAULT_API_URL, api_key: ApiKey = None) -> None:
     """Cancel a book's render."""
     _act("cancel", book_id, api_url, api_key)
+
+
+app.command("check")(check)  # `vocalio book check`: no API involved, see book_check

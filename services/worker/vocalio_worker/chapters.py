@@ -35,6 +35,7 @@ from vocalio_worker import pipeline
 from vocalio_worker.asr import transcriber_for
 from vocalio_worker.audio.settings import AudioSettings
 from vocalio_worker.engines.base import TTSEngine, VoiceRef
+from vocalio_worker.mastering import master_chapter
 from vocalio_worker.segments import SEGMENT_DECIMALS
 from vocalio_worker.sentence_cache import SentenceStore, decode_sentence, encode_sentence
 from vocalio_worker.sentence_draws import Kept, ToDraw, draw_batch
@@ -107,9 +108,12 @@ def chapter_audio_settings(settings: AudioSettings, rate_hz: int) -> AudioSettin
     )
 
 
-def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: AudioSettings) -> pipeline.ProcessedAudio:
-    """Every unit from its stored FLAC, in reading order, with its pause before it; one segment per
-    source sentence with its exact place in the finished audio."""
+def assemble(
+    plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: AudioSettings, preset: str | None = None
+) -> pipeline.ProcessedAudio:
+    """Every unit from its stored FLAC, in reading order, with its pause before it; mastered to
+    `preset` (None: the worker's `mastering_preset`; see `vocalio_worker.mastering`); one segment
+    per source sentence with its exact place in the finished audio."""
     audio = pipeline.JobAudio(rate_hz, chapter_audio_settings(settings, rate_hz), live=False)
     pauses = pause_samples(settings, rate_hz)
     piece_of_unit: list[int] = []  # index of each unit's piece among everything pushed
@@ -130,8 +134,11 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
         pushed += len(pieces)
         audio.push(pieces)
     _, processed = audio.finish(None)
-    samples, lead = frame_aligned(processed.samples)
-    spans = [(start + lead, end + lead) for start, end in processed.chunk_spans_samples]
+    mastered, moved, report = master_chapter(
+        processed.samples, processed.chunk_spans_samples, rate_hz, preset or settings.mastering_preset
+    )
+    samples, lead = frame_aligned(mastered)
+    spans = [(start + lead, end + lead) for start, end in moved]
     segments: list[Segment] = []
     for sentence in _sentences(plan.units):
         first, last = piece_of_unit[sentence[0]], piece_of_unit[sentence[-1]]
@@ -155,6 +162,7 @@ def assemble(plan: ChapterPlan, store: SentenceStore, rate_hz: int, settings: Au
         segments=segments,
         warnings=processed.warnings,
         chunk_spans_samples=spans,
+        audio_report=report,
     )
 
 
@@ -253,7 +261,9 @@ async def render_chapter(run: "JobRun") -> pipeline.RenderedAudio:
     await run.check_cancel()
     await store.download([key for key in keys if key in at_api and not store.has_local(key)])
     await run.check_cancel()
-    processed = await run.timed("postprocess", assemble, plan, store, spec.sample_rate, config)
+    processed = await run.timed(
+        "postprocess", assemble, plan, store, spec.sample_rate, config, chapter.mastering_preset
+    )
     characters = spoken_characters([unit.spoken for unit in plan.units])
     voice_stats = await run.timed("postprocess", chapter_voice_stats, processed.mix, spec.sample_rate, characters)
     return pipeline.RenderedAudio(

@@ -29,6 +29,7 @@ from vocalio_worker import pipeline
 from vocalio_worker.api_client import ApiError, is_stale_attempt
 from vocalio_worker.chapters import render_chapter
 from vocalio_worker.engines.base import VoiceRef
+from vocalio_worker.mastering import result_figures
 from vocalio_worker.runtime import Runtime
 from vocalio_worker.status_updates import JobAbandoned, StatusSender
 from vocalio_worker.stream_publisher import AudioStreamPublisher
@@ -207,7 +208,7 @@ class JobRun:
 
         # The quality figures (for the result only) are measured while the file uploads, and the
         # queued status updates go out meanwhile too; the result waits for all three.
-        quality = asyncio.ensure_future(runtime.in_thread(pipeline.quality, processed))
+        quality = asyncio.ensure_future(runtime.in_thread(result_figures, processed, config.mastering_preset))
         upload_started = time.monotonic()
         try:
             await runtime.api.upload_audio(spec.job_id, encoded.data, config.worker_id, self.attempt, encoded.sha256)
@@ -215,7 +216,7 @@ class JobRun:
             quality.cancel()
             raise
         upload_ms = (time.monotonic() - upload_started) * 1000
-        figures = await quality
+        figures, audio_report = await quality
         await self.status.flush()
         result = JobResult(
             duration_s=round(encoded.duration_s, 3),
@@ -229,6 +230,7 @@ class JobRun:
             warnings=[*self.warnings, *processed.warnings, *encoded.warnings],
             sentence_keys=rendered.sentence_keys,
             voice_stats=rendered.voice_stats,
+            audio_report=audio_report,
         )
         latency_ms = (time.monotonic() - started) * 1000
         rtf = engine_s / encoded.duration_s if encoded.duration_s else None

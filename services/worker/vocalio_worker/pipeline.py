@@ -13,7 +13,7 @@ from vocalio_audio.types import FloatAudio
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import JobParams, OutputFormat, Segment
-from vocalio_shared.schemas.quality import VoiceStats
+from vocalio_shared.schemas.quality import AudioReport, VoiceStats
 from vocalio_text import TextAnalysis, analyze
 from vocalio_text.sentences import split_sentences
 
@@ -96,6 +96,7 @@ class ProcessedAudio:
     segments: list[Segment]
     warnings: list[str]
     chunk_spans_samples: list[tuple[int, int]] = field(default_factory=list)  # exact, contiguous [start, end)
+    audio_report: AudioReport | None = None  # chapter jobs: the mastering's report (`vocalio_worker.mastering`)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from vocalio_audio.mastering.preset import DEFAULT_PRESET, preset_names
 from vocalio_shared.settings import CommonSettings
 
 
@@ -49,3 +50,15 @@ class AudioSettings(CommonSettings):
     chapter_title_pause_s: float = Field(
         default=1.2, ge=0.0, le=5.0, description="Chapter jobs: silence after the chapter's title."
     )
+    mastering_preset: str = Field(
+        default=DEFAULT_PRESET,
+        description="Mastering preset (vocalio_audio/mastering/presets): chapter jobs are mastered to it unless "
+        "the chapter names one; every other job's file is measured against it.",
+    )
+
+    @field_validator("mastering_preset")
+    @classmethod
+    def _known_preset(cls, name: str) -> str:
+        if name not in preset_names():
+            raise ValueError(f"unknown mastering preset {name!r}; known: {', '.join(preset_names())}")
+        return name
