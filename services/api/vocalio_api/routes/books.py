@@ -26,7 +26,7 @@ from vocalio_shared.schemas.books import (
     ChapterPatch,
 )
 
-from vocalio_api.books import render, service
+from vocalio_api.books import redraw, render, service
 from vocalio_api.books.service import SectionIn, load_visible_book
 from vocalio_api.books.status import BookState
 from vocalio_api.books.views import book_public, load_view
@@ -340,6 +340,26 @@ async def cancel_book(book_id: str, state: StateDep, session: SessionDep, caller
     await load_visible_book(session, caller, book_id)
     await session.commit()
     return book_public(await render.stop_book(state, session, book_id, BookState.CANCELLED))
+
+
+@router.post(
+    "/{book_id}/chapters/{chapter}/sentences/{index}/redraw",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=BookPublic,
+)
+async def redraw_sentence(
+    book_id: str, chapter: str, index: int, response: Response, state: StateDep, session: SessionDep, caller: CallerDep
+) -> BookPublic:
+    """Render one sentence of a finished book again (a flagged one, say): `index` is its position in
+    the chapter's segments (`flagged[].index`). The sentence is drawn with a new seed, the rest of
+    the chapter comes from the sentence cache, and the book's files are made again. 404 for a bad
+    chapter or index, 409 INVALID_STATE while the book is not finished."""
+    await load_visible_book(session, caller, book_id)
+    await session.commit()
+    view, draw = await redraw.redraw_sentence(state, session, caller, book_id, chapter, index)
+    response.headers["Location"] = f"/api/v1/books/{book_id}"
+    response.headers["X-Vocalio-Draw"] = str(draw)
+    return book_public(view)
 
 
 router.include_router(book_files.router)
