@@ -8,12 +8,16 @@ import csv
 import hashlib
 import io
 import json
+import time
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 import redis
+import soundfile
 from vocalio_cli.embedded_redis import EmbeddedRedis
 from vocalio_shared.queue import ARQ_JOB_KEY_PREFIX
 from vocalio_shared.schemas.book_quality import REPORT_COLUMNS
@@ -110,8 +114,10 @@ def finish(
     stats: dict[str, Any] | None = None,
     redrawn: int = 0,
     flagged: int = 0,
+    master: bytes | None = None,
 ) -> None:
-    payload = b"fLaC" + hashlib.sha256(job_id.encode()).digest() * 16
+    """Stand-in bytes for the master unless `master` is given (the routes serve bytes as uploaded)."""
+    payload = master or b"fLaC" + hashlib.sha256(job_id.encode()).digest() * 16
     assert post_status(worker, job_id, "synthesizing", progress=50).json()["accepted"]
     assert upload(worker, job_id, payload).status_code == 201
     result = {
@@ -135,10 +141,10 @@ def finish(
     assert done.status_code == 200 and done.json()["accepted"], done.text
 
 
-def create(admin: httpx.Client, **settings: Any) -> dict[str, Any]:
+def create(admin: httpx.Client, chapters: list[dict[str, str]] = CHAPTERS, **settings: Any) -> dict[str, Any]:
     body = {
         "metadata": {"title": "El reloj parado"},
-        "chapters": CHAPTERS,
+        "chapters": chapters,
         "settings": {"voice": "espeak:es"} | settings,
     }
     answer = admin.post("/api/v1/books", json=body)
@@ -355,3 +361,32 @@ def test_render_again_one_sentence(queue_url: str, admin: httpx.Client, worker: 
     second = admin.post(f"{url}/chapters/1/sentences/2/redraw")
     assert second.status_code == 202 and second.headers["x-vocalio-draw"] == "5"
     assert queued_chapter(queue_url, second.json()["chapters"][0]["job_id"])["redraw_from"] == {key(spoken): 5}
+
+
+def tone_flac(seconds: float = 1.0) -> bytes:
+    """A real chapter master (44.1 kHz mono FLAC): the zips encode mp3s from it."""
+    t = np.arange(int(44100 * seconds)) / 44100
+    buffer = io.BytesIO()
+    soundfile.write(buffer, 0.1 * np.sin(2 * np.pi * 220 * t), 44100, format="FLAC", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def test_the_zips_carry_the_report(admin: httpx.Client, worker: httpx.Client) -> None:
+    book = create(admin, chapters=CHAPTERS[:2])
+    ids = render(admin, book["id"])
+    reports = [audio_report(-20.0), audio_report(-21.0, passed=False)]
+    for job_id, report in zip(ids, reports, strict=True):
+        sentences = segments(("Uno.", qa(), None), ("Dos.", qa(passed=False, draws=4, failures=["duration"]), None))
+        finish(worker, job_id, report=report, sentences=sentences, master=tone_flac())
+    url = f"/api/v1/books/{book['id']}/audio"
+    deadline = time.monotonic() + 120
+    while (answer := admin.get(url, params={"format": "mp3-zip"})).status_code == 409 and time.monotonic() < deadline:
+        time.sleep(0.3)  # assembled in the background: 409 AUDIO_NOT_READY until then
+    assert answer.status_code == 200, answer.text
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        names = archive.namelist()
+        report = json.loads(archive.read("report.json"))
+        table = list(csv.DictReader(io.StringIO(archive.read("report.csv").decode())))
+    assert "01 - Uno.mp3" in names and "02 - Dos.mp3" in names
+    assert report == admin.get(f"/api/v1/books/{book['id']}/report").json()
+    assert [row["passed"] for row in table] == ["true", "false"] and table[1]["sentences_flagged"] == "1"
