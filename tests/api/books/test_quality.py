@@ -42,7 +42,7 @@ def queue_url(redis_server: EmbeddedRedis) -> str:
 def api(tmp_path_factory: pytest.TempPathFactory, queue_url: str) -> Iterator[ApiProcess]:
     """One API for the module (a start costs seconds): every test makes books of its own."""
     process = ApiProcess(tmp_path_factory.mktemp("api"), queue_url)
-    process.start()
+    process.start(timeout_s=120)  # a shared machine under load imports slowly
     yield process
     process.stop()
 
