@@ -108,3 +108,21 @@ def test_the_loudness_plot_breaks_at_silence_and_draws_the_band() -> None:
     assert max(ys) <= 140
     empty = AudioReport.model_validate(audio_report(-20.0) | {"timeline_lufs": []})
     assert loudness_svg(empty, element_id="q", label="x") is None
+
+
+def test_the_mastering_preset_is_chosen_in_the_settings_form(
+    dashboard: TestClient,
+    finished_book: str,
+    api: ApiProcess,  # noqa: F811
+) -> None:
+    page = dashboard.get(f"/books/{finished_book}").text
+    assert '<option value="acx" selected>acx</option>' in page and '<option value="podcast" >podcast</option>' in page
+    form = {"csrf_token": _csrf(page), "voice": "espeak:es", "region": "auto", "speed": "1.0"}
+    saved = dashboard.post(f"/books/{finished_book}/settings", data=form | {"mastering_preset": "podcast"})
+    assert saved.status_code == 303, saved.text
+    with httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {api.admin_key}"}) as admin:
+        book = admin.get(f"/api/v1/books/{finished_book}").json()
+    assert book["settings"]["mastering_preset"] == "podcast"
+    assert [c["status"] for c in book["chapters"]] == ["draft"] * 3  # re-assembled at the next render
+    refused = dashboard.post(f"/books/{finished_book}/settings", data=form | {"mastering_preset": "loud"})
+    assert refused.status_code == 422 and "mastering" in refused.text

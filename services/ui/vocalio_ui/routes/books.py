@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from markupsafe import Markup
 from vocalio_shared.regions import RegionChoice
+from vocalio_shared.schemas.book_quality import MASTERING_PRESETS
 from vocalio_shared.schemas.books import (
     MAX_BOOK_CHARS,
     MAX_BOOK_UPLOAD_BYTES,
@@ -48,6 +49,7 @@ EDITABLE = frozenset({BookStatus.DRAFT, BookStatus.SUCCEEDED, BookStatus.FAILED,
 DOWNLOADS = {BookAudioFormat.M4B: "m4b", BookAudioFormat.MP3_ZIP: "zip", BookAudioFormat.FLAC_ZIP: "zip"}
 CHOICES = {
     "regions": [region.value for region in RegionChoice],
+    "presets": list(MASTERING_PRESETS),
     "speed_min": SPEED_MIN,
     "speed_max": SPEED_MAX,
     "limits": {"upload_bytes": MAX_BOOK_UPLOAD_BYTES, "chapters": MAX_CHAPTERS, "chars": MAX_BOOK_CHARS},
@@ -265,10 +267,13 @@ async def edit_settings(
     voice: TextForm = "",
     region: TextForm = "auto",
     speed: TextForm = "1.0",
+    mastering_preset: TextForm = "",
 ) -> Response:
     book = BookPublic.model_validate(await api.get(f"/api/v1/books/{book_id}", session.api_key))
-    # The whole settings object, the form's three fields changed: right whether the API merges or replaces.
+    # The whole settings object, the form's fields changed: right whether the API merges or replaces.
     settings = book.settings.model_dump(mode="json") | {"voice": voice.strip() or None, "region": region}
+    if mastering_preset:
+        settings["mastering_preset"] = mastering_preset
     try:
         settings["speed"] = float(speed)
     except ValueError:
