@@ -229,6 +229,8 @@ def test_chapters_carry_their_report_and_qa_and_the_book_sums_them_up(
         }
     ]
     assert first["voice_stats"]["speaking_rate_cps"] == 14.0
+    listed = next(b for b in admin.get("/api/v1/books").json()["items"] if b["id"] == book["id"])
+    assert listed["chapters"][0]["report"]["timeline_lufs"] == [] and listed["chapters"][0]["report"]["passed"]
     assert second["report"]["passed"] is False and second["report"]["failures"] == ["peak", "noise_floor"]
     assert second["flagged"] == [] and second["qa"]["drawn_once"] == 2
 

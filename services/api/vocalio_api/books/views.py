@@ -1,6 +1,6 @@
 """A book read with its chapters and their jobs, and what the API returns for it (`BookPublic`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import defer
@@ -233,14 +233,26 @@ def _chapter_public(
     )
 
 
-def book_public(view: BookView, now: datetime | None = None) -> BookPublic:
+def _without_timelines(figures: dict[str, qa.ChapterQuality | None]) -> dict[str, qa.ChapterQuality | None]:
+    """A listing's chapters without their loudness timelines (hundreds of figures each, for the plot)."""
+    stripped: dict[str, qa.ChapterQuality | None] = {}
+    for chapter_id, quality in figures.items():
+        if quality is not None and quality.report is not None and quality.report.timeline_lufs:
+            report = quality.report.model_copy(update={"timeline_lufs": [], "timeline_step_s": None})
+            quality = replace(quality, report=report)
+        stripped[chapter_id] = quality
+    return stripped
+
+
+def book_public(view: BookView, now: datetime | None = None, *, timelines: bool = True) -> BookPublic:
+    """`timelines=False` (the book list) leaves each chapter report's `timeline_lufs` empty."""
     now = now or datetime.now(UTC)
     book = view.book
     chapters: list[ChapterPublic] = []
     excluded: list[ChapterPublic] = []
     start: float | None = 0.0  # known while every earlier chapter is finished
     done_s = remaining_chars = 0.0
-    figures = quality_of(view)
+    figures = quality_of(view) if timelines else _without_timelines(quality_of(view))
     for chapter in view.chapters:
         if not chapter.row.included:
             excluded.append(_chapter_public(view, chapter, None, now))

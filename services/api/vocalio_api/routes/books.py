@@ -258,7 +258,8 @@ async def list_books(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> BookList:
-    """Newest first; `next_cursor` continues where the page ended, stable under inserts."""
+    """Newest first; `next_cursor` continues where the page ended, stable under inserts. The chapters'
+    reports come without their loudness timelines (GET /books/{id} has them)."""
     query = select(Book)
     if not caller.is_operator:
         query = query.where(Book.api_key_id == caller.key_id)
@@ -270,7 +271,7 @@ async def list_books(
     query = query.order_by(col(Book.created_at).desc(), col(Book.id).desc()).limit(limit + 1)
     rows = list((await session.exec(query)).all())
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    items = [book_public(await load_view(session, book)) for book in rows[:limit]]
+    items = [book_public(await load_view(session, book), timelines=False) for book in rows[:limit]]
     return BookList(items=items, next_cursor=next_cursor)
 
 
