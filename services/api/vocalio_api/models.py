@@ -259,6 +259,10 @@ class BookChapter(SQLModel, table=True):
     job_id: str | None = Field(default=None, index=True, max_length=36)
     job_signature: str | None = Field(default=None, max_length=64)
     sentences_synthesized: int = 0  # engine renders over all of this chapter's jobs
+    # A user's "render again", by the sentence's draw-0 key: {"draw": the next render's first draw,
+    # "text": its spoken text, "keys": the keys it was stored under since, "voice": the voice
+    # fingerprint it applies to} (books.redraw).
+    redraws: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     updated_at: datetime = Field(sa_column=Column(sa.DateTime(timezone=True), nullable=False))
 
 

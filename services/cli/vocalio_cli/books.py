@@ -332,4 +332,72 @@ def cancel(book_id: str, api_url: ApiUrl = DEFAULT_API_URL, api_key: ApiKey = No
     _act("cancel", book_id, api_url, api_key)
 
 
+@app.command("redraw")
+def redraw(
+    book_id: Annotated[str, typer.Argument(help="Book id.")],
+    chapter: Annotated[int, typer.Argument(help="Chapter number (from 1).")],
+    sentence: Annotated[int, typer.Argument(help="Sentence index in the chapter (as `report` lists flagged ones).")],
+    api_url: ApiUrl = DEFAULT_API_URL,
+    api_key: ApiKey = None,
+) -> None:
+    """Render one sentence of a finished book again, with a new seed; only its chapter is re-assembled."""
+    try:
+        with Client(api_url, resolve_api_key(api_key)) as client:
+            book = client.redraw_sentence(book_id, chapter, sentence)
+    except VocalioApiError as error:
+        raise _api_error(error) from None
+    console.print(f"book {book.id}: chapter {chapter} sentence {sentence} renders again ({book.status.value})")
+
+
+@app.command("report")
+def report(
+    book_id: Annotated[str, typer.Argument(help="Book id.")],
+    api_url: ApiUrl = DEFAULT_API_URL,
+    api_key: ApiKey = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the report as CSV.")] = False,
+) -> None:
+    """A book's quality: each chapter against its mastering preset, sentence QA, flagged sentences."""
+    try:
+        with Client(api_url, resolve_api_key(api_key)) as client:
+            if as_csv:
+                typer.echo(client.book_report_csv(book_id), nl=False)
+                return
+            book_report = client.book_report(book_id)
+    except VocalioApiError as error:
+        raise _api_error(error) from None
+    if as_json:
+        typer.echo(book_report.model_dump_json(indent=2))
+        return
+    summary = book_report.quality
+    caption = (
+        f"{summary.preset}: {summary.chapters_passing} passing, {summary.chapters_failing} failing · "
+        f"sentences re-drawn {summary.sentences.redrawn}, flagged {summary.sentences.flagged}"
+    )
+    table = Table(title=f"{book_report.title} — {book_report.book_id}", caption=caption)
+    for column in ("#", "chapter", "pass", "rms dBFS", "peak dBFS", "noise dBFS", "failures", "flagged", "drift"):
+        table.add_column(column)
+    for row in book_report.chapters:
+        verdict = "—" if row.passed is None else ("pass" if row.passed else "FAIL")
+        figures = [
+            f"{value:.1f}" if value is not None else "" for value in (row.rms_dbfs, row.peak_dbfs, row.noise_floor_dbfs)
+        ]
+        table.add_row(
+            str(row.number),
+            row.title,
+            verdict,
+            *figures,
+            ", ".join(row.failures),
+            str(row.sentences_flagged),
+            ", ".join(row.drift),
+        )
+    Console().print(table)
+    for row in book_report.chapters:
+        for flagged in row.flagged:
+            Console().print(
+                f"chapter {row.number} sentence {flagged.index} at {flagged.start_s:.1f} s "
+                f"({', '.join(flagged.failures)}): {flagged.text}"
+            )
+
+
 app.command("check")(check)  # `vocalio book check`: no API involved, see book_check

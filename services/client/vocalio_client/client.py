@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from vocalio_shared.schemas.book_quality import BookReport
 from vocalio_shared.schemas.books import (
     BookAudioFormat,
     BookCreate,
@@ -366,3 +367,22 @@ class Client:
             raise ValueError("captions format is vtt or srt")
         path = f"/api/v1/books/{book_id}/chapters/{number}/captions"
         return self.request("GET", path, params={"format": format}).text
+
+    # --- quality ----------------------------------------------------------------------------------
+
+    def book_report(self, book_id: str) -> BookReport:
+        """The book's quality report: the summary (chapters passing, consistency, drift) and one row
+        per included chapter (its figures against the mastering preset, QA counts, flagged sentences)."""
+        return BookReport.model_validate(self.request("GET", f"/api/v1/books/{book_id}/report").json())
+
+    def book_report_csv(self, book_id: str) -> str:
+        """The same report as CSV, one row per chapter (the columns: `book_quality.REPORT_COLUMNS`)."""
+        return self.request("GET", f"/api/v1/books/{book_id}/report", params={"format": "csv"}).text
+
+    def redraw_sentence(self, book_id: str, chapter: int, index: int) -> BookPublic:
+        """Render one sentence of a finished book again (`index`: its position in the chapter's
+        segments, as `ChapterPublic.flagged[].index` gives it): a new seed for that sentence, the
+        rest of the chapter from the sentence cache. Not retried on a lost answer: the first try
+        may have started the render, and a second one would then be refused (409)."""
+        path = f"/api/v1/books/{book_id}/chapters/{chapter}/sentences/{index}/redraw"
+        return BookPublic.model_validate(self._once("POST", path).json())

@@ -34,3 +34,12 @@ def test_a_preset_whose_master_misses_its_own_rules_is_refused() -> None:
     data["master"]["tail_room_tone_s"] = 6.0
     with pytest.raises(ValidationError, match="tail_room_tone_s"):
         Preset.model_validate(data)
+
+
+def test_the_book_settings_accept_exactly_the_presets_shipped() -> None:
+    # The API validates BookSettings.mastering_preset against a shared list without loading the audio
+    # package; it must name the same presets as the data files the worker masters with.
+    from vocalio_audio.mastering.preset import preset_names
+    from vocalio_shared.schemas.book_quality import MASTERING_PRESETS
+
+    assert sorted(MASTERING_PRESETS) == sorted(preset_names())

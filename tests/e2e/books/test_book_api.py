@@ -78,6 +78,8 @@ def test_render_puts_one_bulk_chapter_job_per_chapter_on_the_queue(admin: httpx.
             "title": chapter["title"],
             "book_seed": 1234,
             "voice_sha256": None,
+            "mastering_preset": "acx",  # the book's default preset
+            "redraw_from": {},
         }
     # A render while nothing changed makes no job.
     again = render(admin, book["id"])

@@ -2,8 +2,9 @@
 overrides on top), its signature, and the job request made from them.
 
 The signature hashes everything that decides a chapter's audio: text, the title when it is read,
-effective settings, the pinned voice and the book seed. A chapter whose signature differs from the
-one its job was made with has changed and needs a new job; any other chapter keeps its job.
+effective settings, the pinned voice, the book seed, the mastering preset and the sentences a user
+asked to render again. A chapter whose signature differs from the one its job was made with has
+changed and needs a new job; any other chapter keeps its job.
 """
 
 import hashlib
@@ -48,12 +49,11 @@ def pin_reference(pin: dict[str, Any] | None) -> str | None:
     return None if pin is None else pin.get("reference")
 
 
-def chapter_signature(book: Book, chapter: BookChapter) -> str:
+def _sentence_material(book: Book, chapter: BookChapter) -> dict[str, Any]:
+    """What decides every sentence's key but its text: a change makes every draw-0 key new."""
     settings = effective_settings(book, chapter)
     voice = pinned_voice(book, chapter)
-    material = {
-        "text": chapter.text_sha256,
-        "title": chapter.title if settings.read_titles else None,
+    return {
         "voice": settings.voice,
         "pinned": None if voice is None else [voice.voice_id, voice.sha256, voice.transcript_sha256],
         "region": settings.region.value,
@@ -62,8 +62,36 @@ def chapter_signature(book: Book, chapter: BookChapter) -> str:
         "lexicon": [entry.model_dump() for entry in settings.lexicon or []],
         "seed": book.seed,
     }
-    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
+
+
+def _digest(material: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def voice_fingerprint(book: Book, chapter: BookChapter) -> str:
+    """Names the sentence keys a chapter's settings give: a redraw recorded under another
+    fingerprint names keys the worker no longer plans, so it is not sent."""
+    return _digest(_sentence_material(book, chapter))[:16]
+
+
+def redraw_from(book: Book, chapter: BookChapter) -> dict[str, int]:
+    """`ChapterRender.redraw_from`: the first draw per draw-0 key, for the chapter's current settings."""
+    fingerprint = voice_fingerprint(book, chapter)
+    entries = (chapter.redraws or {}).items()
+    return {key: int(entry["draw"]) for key, entry in entries if entry.get("voice") == fingerprint}
+
+
+def chapter_signature(book: Book, chapter: BookChapter) -> str:
+    settings = effective_settings(book, chapter)
+    material = _sentence_material(book, chapter) | {
+        "text": chapter.text_sha256,
+        "title": chapter.title if settings.read_titles else None,
+        "mastering_preset": settings.mastering_preset,  # assembly only: the sentences stay cached
+    }
+    redraws = redraw_from(book, chapter)
+    if redraws:
+        material["redraws"] = redraws
+    return _digest(material)
 
 
 def chapter_job(book: Book, chapter: BookChapter, text: str, number: int) -> tuple[JobCreate, ChapterRender]:
@@ -90,5 +118,7 @@ def chapter_job(book: Book, chapter: BookChapter, text: str, number: int) -> tup
         title=chapter.title if settings.read_titles else None,
         book_seed=book.seed,
         voice_sha256=voice.sha256 if voice is not None else None,
+        mastering_preset=settings.mastering_preset,
+        redraw_from=redraw_from(book, chapter),
     )
     return body, render

@@ -27,11 +27,12 @@ from pathlib import Path
 
 import structlog
 from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.schemas.book_quality import BookReport
 from vocalio_shared.schemas.books import BOOK_PART_MAX_S, BookAudioFormat, BookMetadata, BookSettings, ChapterFormat
 from vocalio_shared.schemas.jobs import JobResult
 
-from vocalio_api.books import audiobook
-from vocalio_api.books.views import BookView, chapter_text, load_view
+from vocalio_api.books import audiobook, quality
+from vocalio_api.books.views import BookView, book_report, chapter_text, load_view
 from vocalio_api.models import Book, Job
 from vocalio_api.state import AppState
 
@@ -74,6 +75,7 @@ class BookSnapshot:
     cover_media_type: str | None
     chapters: list[FinishedChapter]  # the succeeded ones, reading order
     included: int  # chapters to read, finished or not
+    report: BookReport | None = None  # the quality report the zips carry
 
     @property
     def complete(self) -> bool:
@@ -145,6 +147,7 @@ async def snapshot(state: AppState, book_id: str) -> BookSnapshot | None:
         cover_media_type=book.cover_media_type,
         chapters=chapters,
         included=len(view.included),
+        report=book_report(view),
     )
 
 
@@ -192,9 +195,15 @@ def build(book: BookSnapshot, kind: BookFile) -> list[Path]:
         fmt = ChapterFormat.MP3 if kind == BookFile.MP3_ZIP else ChapterFormat.FLAC
         sources = [ensure_chapter_file(book, chapter, fmt) for chapter in book.chapters]
         name = audiobook.safe_filename(book.metadata.title) + ".zip"
+        extras = _report_files(book.report)
         files = [
             audiobook.build_book_zip(
-                chapters, sources, directory / name, cover=book.cover, cover_media_type=book.cover_media_type
+                chapters,
+                sources,
+                directory / name,
+                cover=book.cover,
+                cover_media_type=book.cover_media_type,
+                extras=extras,
             )
         ]
     else:
@@ -205,6 +214,12 @@ def build(book: BookSnapshot, kind: BookFile) -> list[Path]:
     (directory / "files.json.partial").replace(directory / "files.json")
     _drop_older_builds(book)
     return files
+
+
+def _report_files(report: BookReport | None) -> list[tuple[str, bytes]]:
+    if report is None:
+        return []
+    return [("report.json", quality.report_json(report)), ("report.csv", quality.report_csv(report))]
 
 
 def _drop_older_builds(book: BookSnapshot) -> None:

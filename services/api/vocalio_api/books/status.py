@@ -43,6 +43,7 @@ class JobView:
     started_at: datetime | None
     metrics: dict | None
     error: dict | None
+    result: dict | None = None  # JobResult as stored (the chapter's report, segments with QA)
 
 
 @dataclass(frozen=True)

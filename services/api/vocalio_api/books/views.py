@@ -1,11 +1,12 @@
 """A book read with its chapters and their jobs, and what the API returns for it (`BookPublic`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from vocalio_shared.schemas.book_quality import BookQuality, BookReport
 from vocalio_shared.schemas.books import (
     BookEvent,
     BookLinks,
@@ -18,6 +19,7 @@ from vocalio_shared.schemas.books import (
 )
 from vocalio_shared.schemas.jobs import JobStatus
 
+from vocalio_api.books import quality as qa
 from vocalio_api.books import status as rules
 from vocalio_api.books.content import book_settings, chapter_overrides, chapter_signature
 from vocalio_api.models import Book, BookChapter, BookEventRow, Job, as_utc
@@ -63,6 +65,7 @@ def _job_view(job: Job) -> rules.JobView:
         started_at=as_utc(job.started_at),
         metrics=job.metrics,
         error=job.error,
+        result=job.result,
     )
 
 
@@ -142,11 +145,57 @@ async def load_view(session: AsyncSession, book: Book, *, fresh: Job | None = No
 def book_links(book_id: str) -> BookLinks:
     base = f"{BOOKS_PATH}/{book_id}"
     return BookLinks(
-        self=base, events=f"{base}/events", render=f"{base}/render", cancel=f"{base}/cancel", audio=f"{base}/audio"
+        self=base,
+        events=f"{base}/events",
+        render=f"{base}/render",
+        cancel=f"{base}/cancel",
+        audio=f"{base}/audio",
+        report=f"{base}/report",
     )
 
 
-def _chapter_public(view: BookView, chapter: ChapterState, start_s: float | None, now: datetime) -> ChapterPublic:
+def finished_quality(chapter: ChapterState) -> qa.ChapterQuality | None:
+    """The figures of a finished included chapter's job; None while it is not finished."""
+    job = chapter.view.job
+    if chapter.status != BookStatus.SUCCEEDED or chapter.number is None or job is None:
+        return None
+    return qa.chapter_quality(job.result)
+
+
+def quality_of(view: BookView) -> dict[str, qa.ChapterQuality | None]:
+    return {c.row.id: finished_quality(c) for c in view.included}
+
+
+def book_quality(view: BookView, figures: dict[str, qa.ChapterQuality | None]) -> BookQuality:
+    numbered = [(c.number, figures.get(c.row.id)) for c in view.included if c.number is not None]
+    return qa.book_quality(book_settings(view.book).mastering_preset, numbered)
+
+
+def book_report(view: BookView) -> BookReport:
+    """`GET /books/{id}/report`: one row per included chapter, finished or not."""
+    figures = quality_of(view)
+    summary = book_quality(view, figures)
+    flags = {row.number: row.flags for row in summary.drift}
+    chapters = []
+    for chapter in view.included:
+        assert chapter.number is not None  # included chapters are numbered
+        job = chapter.view.job
+        quality = figures.get(chapter.row.id)
+        duration = job.duration_s if quality is not None and job is not None else None
+        drift = flags.get(chapter.number, [])
+        row = qa.report_chapter(chapter.number, chapter.row.title, chapter.status.value, duration, quality, drift)
+        chapters.append(row)
+    title = BookMetadata.model_validate(view.book.book_metadata).title
+    return BookReport(book_id=view.book.id, title=title, status=view.status.value, quality=summary, chapters=chapters)
+
+
+def _chapter_public(
+    view: BookView,
+    chapter: ChapterState,
+    start_s: float | None,
+    now: datetime,
+    quality: qa.ChapterQuality | None = None,
+) -> ChapterPublic:
     row, job = chapter.row, chapter.view.job
     metrics = (job.metrics if job is not None else None) or {}
     synthesized_now = metrics.get("sentences_synthesized")
@@ -176,21 +225,39 @@ def _chapter_public(view: BookView, chapter: ChapterState, start_s: float | None
         error=job.error if job is not None and chapter.status == BookStatus.FAILED else None,
         audio_url=f"{base}/audio" if finished else None,
         captions_url=f"{base}/captions" if finished else None,
+        report=quality.report if quality else None,
+        qa=quality.qa if quality else None,
+        flagged=quality.flagged if quality else [],
+        voice_stats=quality.voice_stats if quality else None,
+        redraws=len(row.redraws or {}),
     )
 
 
-def book_public(view: BookView, now: datetime | None = None) -> BookPublic:
+def _without_timelines(figures: dict[str, qa.ChapterQuality | None]) -> dict[str, qa.ChapterQuality | None]:
+    """A listing's chapters without their loudness timelines (hundreds of figures each, for the plot)."""
+    stripped: dict[str, qa.ChapterQuality | None] = {}
+    for chapter_id, quality in figures.items():
+        if quality is not None and quality.report is not None and quality.report.timeline_lufs:
+            report = quality.report.model_copy(update={"timeline_lufs": [], "timeline_step_s": None})
+            quality = replace(quality, report=report)
+        stripped[chapter_id] = quality
+    return stripped
+
+
+def book_public(view: BookView, now: datetime | None = None, *, timelines: bool = True) -> BookPublic:
+    """`timelines=False` (the book list) leaves each chapter report's `timeline_lufs` empty."""
     now = now or datetime.now(UTC)
     book = view.book
     chapters: list[ChapterPublic] = []
     excluded: list[ChapterPublic] = []
     start: float | None = 0.0  # known while every earlier chapter is finished
     done_s = remaining_chars = 0.0
+    figures = quality_of(view) if timelines else _without_timelines(quality_of(view))
     for chapter in view.chapters:
         if not chapter.row.included:
             excluded.append(_chapter_public(view, chapter, None, now))
             continue
-        public = _chapter_public(view, chapter, start, now)
+        public = _chapter_public(view, chapter, start, now, figures.get(chapter.row.id))
         chapters.append(public)
         if public.duration_s is not None:
             done_s += public.duration_s
@@ -220,6 +287,7 @@ def book_public(view: BookView, now: datetime | None = None) -> BookPublic:
         updated_at=as_utc(book.updated_at),
         started_at=as_utc(book.started_at),
         finished_at=as_utc(book.finished_at) if view.status == BookStatus.SUCCEEDED else None,
+        quality=book_quality(view, figures) if any(figures.values()) else None,
         links=book_links(book.id),
     )
 

@@ -1,20 +1,22 @@
 """A book's files: each finished chapter's audio (HTTP Range; listen while the rest renders) and
-captions, the whole book (m4b, zips, the read-along EPUB: `books.delivery` makes them), and the
-cover. Included by `routes.books`."""
+captions, the whole book (m4b, zips, the read-along EPUB: `books.delivery` makes them), its quality
+report, and the cover. Included by `routes.books`."""
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from vocalio_shared.errors import ErrorCode, VocalioError
+from vocalio_shared.schemas.book_quality import BookReport
 from vocalio_shared.schemas.books import MAX_COVER_BYTES, BookAudioFormat, BookPublic, BookStatus, ChapterFormat
 from vocalio_shared.schemas.jobs import JobResult, Segment
 
 from vocalio_api.audio_files import stored_audio
-from vocalio_api.books import delivery, service
+from vocalio_api.books import delivery, quality, service
 from vocalio_api.books.audiobook import chapter_filename
-from vocalio_api.books.views import BookView, ChapterState, book_public, load_view
+from vocalio_api.books.views import BookView, ChapterState, book_public, book_report, load_view
 from vocalio_api.captions import MEDIA_TYPES, CaptionFormat, render
 from vocalio_api.deps import CallerDep, SessionDep, StateDep
 from vocalio_api.models import Job
@@ -134,6 +136,30 @@ async def chapter_captions(
     headers = {"Content-Disposition": f'inline; filename="{state.number:03d}.{caption_format.value}"'}
     body = render(chapter_segments(job), caption_format)
     return Response(body, media_type=MEDIA_TYPES[caption_format], headers=headers)
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+@router.get("/{book_id}/report", response_model=BookReport)
+async def book_quality_report(
+    book_id: str,
+    session: SessionDep,
+    caller: CallerDep,
+    report_format: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.JSON,
+) -> Response:
+    """The book's quality report: one row per included chapter (its figures against the mastering
+    preset, pass/fail, failed rules, sentence QA counts, drift), finished or not; JSON adds the
+    book's summary and each chapter's flagged sentences. The mp3/flac zips carry both files."""
+    book = await service.load_visible_book(session, caller, book_id)
+    report = book_report(await load_view(session, book))
+    await session.commit()
+    if report_format == ReportFormat.CSV:
+        headers = {"Content-Disposition": f'attachment; filename="{book_id}-report.csv"'}
+        return Response(quality.report_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(quality.report_json(report), media_type="application/json")
 
 
 @router.put("/{book_id}/cover", response_model=BookPublic)

@@ -26,7 +26,7 @@ from vocalio_shared.schemas.books import (
     ChapterPatch,
 )
 
-from vocalio_api.books import render, service
+from vocalio_api.books import redraw, render, service
 from vocalio_api.books.service import SectionIn, load_visible_book
 from vocalio_api.books.status import BookState
 from vocalio_api.books.views import book_public, load_view
@@ -258,7 +258,8 @@ async def list_books(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> BookList:
-    """Newest first; `next_cursor` continues where the page ended, stable under inserts."""
+    """Newest first; `next_cursor` continues where the page ended, stable under inserts. The chapters'
+    reports come without their loudness timelines (GET /books/{id} has them)."""
     query = select(Book)
     if not caller.is_operator:
         query = query.where(Book.api_key_id == caller.key_id)
@@ -270,7 +271,7 @@ async def list_books(
     query = query.order_by(col(Book.created_at).desc(), col(Book.id).desc()).limit(limit + 1)
     rows = list((await session.exec(query)).all())
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    items = [book_public(await load_view(session, book)) for book in rows[:limit]]
+    items = [book_public(await load_view(session, book), timelines=False) for book in rows[:limit]]
     return BookList(items=items, next_cursor=next_cursor)
 
 
@@ -340,6 +341,26 @@ async def cancel_book(book_id: str, state: StateDep, session: SessionDep, caller
     await load_visible_book(session, caller, book_id)
     await session.commit()
     return book_public(await render.stop_book(state, session, book_id, BookState.CANCELLED))
+
+
+@router.post(
+    "/{book_id}/chapters/{chapter}/sentences/{index}/redraw",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=BookPublic,
+)
+async def redraw_sentence(
+    book_id: str, chapter: str, index: int, response: Response, state: StateDep, session: SessionDep, caller: CallerDep
+) -> BookPublic:
+    """Render one sentence of a finished book again (a flagged one, say): `index` is its position in
+    the chapter's segments (`flagged[].index`). The sentence is drawn with a new seed, the rest of
+    the chapter comes from the sentence cache, and the book's files are made again. 404 for a bad
+    chapter or index, 409 INVALID_STATE while the book is not finished."""
+    await load_visible_book(session, caller, book_id)
+    await session.commit()
+    view, draw = await redraw.redraw_sentence(state, session, caller, book_id, chapter, index)
+    response.headers["Location"] = f"/api/v1/books/{book_id}"
+    response.headers["X-Vocalio-Draw"] = str(draw)
+    return book_public(view)
 
 
 router.include_router(book_files.router)

@@ -12,6 +12,13 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vocalio_shared.regions import RegionChoice
+from vocalio_shared.schemas.book_quality import (
+    DEFAULT_MASTERING_PRESET,
+    MASTERING_PRESETS,
+    BookQuality,
+    ChapterQA,
+    FlaggedSentence,
+)
 from vocalio_shared.schemas.jobs import (
     MAX_LEXICON_ENTRIES,
     NFE_STEP_MAX,
@@ -21,6 +28,7 @@ from vocalio_shared.schemas.jobs import (
     JobStatus,
     LexiconEntry,
 )
+from vocalio_shared.schemas.quality import AudioReport, VoiceStats
 
 # Limits (documented in docs/api/limits.md; enforced with BOOK_* error codes).
 MAX_BOOK_UPLOAD_BYTES = 100 * 1024 * 1024  # the EPUB/TXT file as sent
@@ -151,6 +159,18 @@ class BookSettings(BaseModel):
     read_titles: bool = Field(default=True, description="Read each chapter's title at its start.")
     include_footnotes: bool = Field(default=False, description="EPUB: read notes at a chapter's end (no markers).")
     seed: int | None = Field(default=None, ge=0, lt=2**31, description="Book seed; random (and recorded) if unset.")
+    mastering_preset: str = Field(
+        default=DEFAULT_MASTERING_PRESET,
+        description=f"Each chapter is mastered to this preset ({', '.join(MASTERING_PRESETS)}); a change re-assembles "
+        "every chapter (the sentences stay cached).",
+    )
+
+    @field_validator("mastering_preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in MASTERING_PRESETS:
+            raise ValueError(f"unknown mastering preset {value!r}; one of {', '.join(MASTERING_PRESETS)}")
+        return value
 
 
 class ChapterIn(BaseModel):
@@ -214,6 +234,11 @@ class ChapterPublic(BaseModel):
     error: dict | None = None
     audio_url: str | None = None
     captions_url: str | None = None
+    report: AudioReport | None = Field(default=None, description="The chapter's master against its preset.")
+    qa: ChapterQA | None = Field(default=None, description="Its sentences by how their QA went.")
+    flagged: list[FlaggedSentence] = Field(default_factory=list, description="Sentences that never passed QA.")
+    voice_stats: VoiceStats | None = None
+    redraws: int = Field(default=0, description="Sentences a user asked to render again, over all renders.")
 
 
 class PinnedVoice(BaseModel):
@@ -231,6 +256,7 @@ class BookLinks(BaseModel):
     render: str
     cancel: str
     audio: str
+    report: str | None = None
 
 
 class BookPublic(BaseModel):
@@ -254,6 +280,7 @@ class BookPublic(BaseModel):
     updated_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    quality: BookQuality | None = Field(default=None, description="The finished chapters' reports, summed up.")
     links: BookLinks
 
 

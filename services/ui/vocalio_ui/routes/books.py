@@ -12,7 +12,9 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from markupsafe import Markup
 from vocalio_shared.regions import RegionChoice
+from vocalio_shared.schemas.book_quality import MASTERING_PRESETS
 from vocalio_shared.schemas.books import (
     MAX_BOOK_CHARS,
     MAX_BOOK_UPLOAD_BYTES,
@@ -28,6 +30,7 @@ from vocalio_shared.schemas.jobs import SPEED_MAX, SPEED_MIN
 from vocalio_ui.api_client import ApiClient, ApiError
 from vocalio_ui.audio_proxy import proxy_audio
 from vocalio_ui.deps import ApiDep, CsrfDep, OperatorDep, redirect, render
+from vocalio_ui.loudness_plot import loudness_svg
 from vocalio_ui.sessions import Session
 from vocalio_ui.voice_library import voice_choices
 
@@ -46,6 +49,7 @@ EDITABLE = frozenset({BookStatus.DRAFT, BookStatus.SUCCEEDED, BookStatus.FAILED,
 DOWNLOADS = {BookAudioFormat.M4B: "m4b", BookAudioFormat.MP3_ZIP: "zip", BookAudioFormat.FLAC_ZIP: "zip"}
 CHOICES = {
     "regions": [region.value for region in RegionChoice],
+    "presets": list(MASTERING_PRESETS),
     "speed_min": SPEED_MIN,
     "speed_max": SPEED_MAX,
     "limits": {"upload_bytes": MAX_BOOK_UPLOAD_BYTES, "chapters": MAX_CHAPTERS, "chars": MAX_BOOK_CHARS},
@@ -70,11 +74,42 @@ def _summary(book: BookPublic) -> dict[str, Any]:
     return {"done": done, "total": len(book.chapters)}
 
 
+def _verdict(chapter: ChapterPublic) -> str:
+    """The pass/fail cell's hover text: the failed rules with their figures and targets."""
+    report = chapter.report
+    if report is None:
+        return "No mastering report (the worker did not measure this chapter)."
+    if report.passed:
+        return f"Passes {report.preset}."
+    failed = [rule for rule in report.rules if not rule.passed]
+    if not failed:
+        return f"Fails {report.preset}: " + ", ".join(report.failures)
+    shown = [
+        f"{rule.rule} {rule.value:g} (want {rule.target})" if rule.value is not None else rule.rule for rule in failed
+    ]
+    return f"Fails {report.preset}: " + "; ".join(shown)
+
+
+def _plots(book: BookPublic) -> dict[str, Markup]:
+    """Each finished chapter's loudness plot (server-rendered SVG from its report's timeline)."""
+    plots = {}
+    for chapter in book.chapters:
+        if chapter.report is None:
+            continue
+        label = f"Loudness of chapter {chapter.number} over time, {chapter.report.preset} target band"
+        svg = loudness_svg(chapter.report, element_id=f"loudness-{chapter.number}", label=label)
+        if svg is not None:
+            plots[chapter.id] = Markup(svg)  # built from numbers and escaped text only
+    return plots
+
+
 async def _book_context(api: ApiClient, session: Session, book_id: str) -> dict[str, Any]:
     raw = await api.get(f"/api/v1/books/{book_id}", session.api_key)
     book = BookPublic.model_validate(raw)
     return {
         "book": book,
+        "verdicts": {chapter.id: _verdict(chapter) for chapter in book.chapters},
+        "plots": _plots(book),
         "previews": _previews(raw),
         "live": book.status in LIVE,
         "editable": book.status in EDITABLE,
@@ -232,10 +267,13 @@ async def edit_settings(
     voice: TextForm = "",
     region: TextForm = "auto",
     speed: TextForm = "1.0",
+    mastering_preset: TextForm = "",
 ) -> Response:
     book = BookPublic.model_validate(await api.get(f"/api/v1/books/{book_id}", session.api_key))
-    # The whole settings object, the form's three fields changed: right whether the API merges or replaces.
+    # The whole settings object, the form's fields changed: right whether the API merges or replaces.
     settings = book.settings.model_dump(mode="json") | {"voice": voice.strip() or None, "region": region}
+    if mastering_preset:
+        settings["mastering_preset"] = mastering_preset
     try:
         settings["speed"] = float(speed)
     except ValueError:
@@ -256,6 +294,22 @@ async def book_action(request: Request, book_id: str, action: str, session: Oper
     return redirect(request, f"/books/{book_id}")
 
 
+@router.post("/books/{book_id}/chapters/{number}/sentences/{index}/redraw", dependencies=[CsrfDep])
+async def redraw_sentence(
+    request: Request, book_id: str, number: int, index: int, session: OperatorDep, api: ApiDep
+) -> Response:
+    """ "Render again" on a flagged sentence: the API draws it with a new seed and re-assembles its
+    chapter; the page then follows that chapter's render like any other."""
+    try:
+        await api.post(f"/api/v1/books/{book_id}/chapters/{number}/sentences/{index}/redraw", session.api_key)
+    except ApiError as error:
+        log.info("book_redraw_refused", book_id=book_id, chapter=number, index=index, code=error.code)
+        status_code = error.status_code if 400 <= error.status_code < 500 else 409
+        return await _book_page(request, api, session, book_id, status_code, error=error.message, error_code=error.code)
+    log.info("book_redraw", book_id=book_id, chapter=number, index=index, key_id=session.key_id)
+    return redirect(request, f"/books/{book_id}")
+
+
 @router.get("/books/{book_id}/chapters/{number}/audio")
 async def chapter_audio(
     request: Request, book_id: str, number: int, session: OperatorDep, api: ApiDep, download: int = 0
@@ -264,6 +318,18 @@ async def chapter_audio(
     path = f"/api/v1/books/{book_id}/chapters/{number}/audio"
     name = f"{book_id}-{number:03d}" if download else None
     return await proxy_audio(request, api, path, session.api_key or "", download_name=name)
+
+
+@router.get("/books/{book_id}/report")
+async def book_report(book_id: str, session: OperatorDep, api: ApiDep, format: str = "csv") -> Response:
+    """The book's quality report as a download (the API's JSON or CSV, unchanged)."""
+    if format not in ("csv", "json"):
+        return Response("format must be csv or json", status_code=404)
+    answer = await api.get(f"/api/v1/books/{book_id}/report", session.api_key, params={"format": format})
+    body = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False, indent=2)
+    media_type = "text/csv; charset=utf-8" if format == "csv" else "application/json"
+    disposition = f'attachment; filename="{book_id}-report.{format}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.get("/books/{book_id}/audio")

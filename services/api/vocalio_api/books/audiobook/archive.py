@@ -73,9 +73,11 @@ def build_book_zip(
     cover: bytes | None = None,
     cover_media_type: str | None = None,
     caption_format: CaptionFormat | None = CaptionFormat.VTT,
+    extras: list[tuple[str, bytes]] | None = None,
 ) -> Path:
     """`mp3-zip` / `flac-zip`: "01 - Título.mp3" per chapter (the extension is the file's), with
-    "01 - Título.vtt" beside it when the chapter has segments, and "cover.jpg" when given."""
+    "01 - Título.vtt" beside it when the chapter has segments, "cover.jpg" when given, and each of
+    `extras` (name, content) after them (the quality report: report.json, report.csv)."""
     count = len(chapters)
     with tempfile.TemporaryDirectory(prefix=".zip-", dir=out.parent) as scratch_dir:
         scratch = Path(scratch_dir)
@@ -90,4 +92,8 @@ def build_book_zip(
                 captions = scratch / f"{chapter.number}.{caption_format.value}"
                 captions.write_text(render(chapter.segments, caption_format), encoding="utf-8")
                 files.append((chapter_filename(chapter.number, chapter.title, caption_format.value, count), captions))
+        for name, content in extras or []:
+            extra = scratch / name
+            extra.write_bytes(content)
+            files.append((name, extra))
         return build_zip(files, out)
