@@ -348,7 +348,7 @@ FRACTION = [
     ("½", "un medio"),
     ("¾", "tres cuartos"),
     ("1/2 taza de azúcar", "media taza de azúcar"),
-    ("3 ½ kilos", "tres y medio kilos"),
+    ("3 ½ kilos", "tres kilos y medio"),  # the noun after the whole number, as a narrator says it
     ("½ taza", "media taza"),
     ("1 ⅓", "uno y un tercio"),
     ("Son 3/4 partes.", "Son tres cuartas partes."),

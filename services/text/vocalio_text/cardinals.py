@@ -35,17 +35,54 @@ _ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
 _LETTER_DIGIT_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
 _DECADE = re.compile(r"(?<![\w.,])'?(?P<decade>(?:1[0-9]|20)?[1-9]0)'?s\b|(?<=\s)'(?P<short>[1-9]0)\b")
 _FEMININE_ARTICLE_BEFORE = re.compile(r"\b(?:la|las)\s+$", re.IGNORECASE)
+_SINGULAR_NEXT = re.compile(
+    r"(?!\s+(?:mil|millón|millones|billón|billones)\b)\s+[a-záéíóúñü]*[a-záéíóúñü](?<![sS])\b"
+    r"(?!\s*(?:mil|millones|millón)\b)"
+)
 _MIL_NEXT = re.compile(r"\s+mil\b", re.IGNORECASE)
 _SCALE_NEXT = re.compile(rf"\s+(?:{'|'.join(sorted(SCALE_WORDS))})\b", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<![\w.,])(?P<number>{_NUMBER})")
 
 
+# Numbers people dial are said as they are dialled: "el 112" is "el uno uno dos", "al 911" "al nueve
+# uno uno", wherever it is written as the number itself (after an article, "teléfono", "llamar al"...)
+# and not counting a noun ("112 personas").
+_EMERGENCY_NUMBERS = frozenset({"112", "911"})
+_DIALLED_CUE_BEFORE = re.compile(
+    r"\b(?:el|al|del|teléfono|número|línea|marque|marcar|llame|llamar|llamando)\s+$", re.IGNORECASE
+)
+
+
+def _leading_zeros(written: str) -> str:
+    """ "061" -> "cero sesenta y uno", "002" -> "cero cero dos": each leading zero said, then the number."""
+    rest = written.lstrip("0")
+    zeros = len(written) - len(rest)
+    return " ".join(["cero"] * zeros) + (" " + cardinal(int(rest)) if rest else "")
+
+
 def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
     def _number(match: re.Match[str]) -> str:
-        integer, fraction = split_number(match.group("number"), conventions.decimal_mark)
+        written = match.group("number")
+        if written.isdigit() and len(written) > 1 and written[0] == "0" and not match.group("minus"):
+            # Service numbers, contract and case numbers keep their zeros: "el 016", "Contrato 002".
+            return _spaced(match, _leading_zeros(written))
+        if (
+            written in _EMERGENCY_NUMBERS
+            and _DIALLED_CUE_BEFORE.search(match.string, 0, match.start())
+            and (
+                form_before(match.string[match.end() :]) is Form.MASCULINE
+                or _SINGULAR_NEXT.match(match.string, match.end())  # "el 112 funciona": not a count
+            )
+        ):
+            return _spaced(match, " ".join(cardinal(int(digit)) for digit in written))
+        integer, fraction = split_number(written, conventions.decimal_mark)
         negative = bool(match.group("minus"))
         after = match.string[match.end() :]
         form = form_before(after)
+        if form is Form.FEMININE and not fraction and int(integer) != 1 and _SINGULAR_NEXT.match(after):
+            # More than one of a noun takes the plural, so a singular word after "2031" or "300" is not
+            # what is counted ("al 2031 realizada", "de 1991 celebrada"): years are never feminine.
+            form = Form.MASCULINE
         if form is Form.MASCULINE and _FEMININE_ARTICLE_BEFORE.search(match.string, 0, match.start()):
             form = Form.FEMININE  # "a la 1", "las 21": the article says the hidden noun is feminine (la hora)
         if not fraction and form is Form.FEMININE and _MIL_NEXT.match(after):
@@ -114,7 +151,10 @@ def _dotted_run(match: re.Match[str]) -> str:
 
 def _any_digits(match: re.Match[str]) -> str:
     """Last resort, so no digit ever reaches the engine: digits glued to anything, read as a number."""
-    return _spaced(match, cardinal(int(match.group(0))))
+    written = match.group(0)
+    if len(written) > 1 and written[0] == "0":
+        return _spaced(match, _leading_zeros(written))  # "PY08" -> "pe i griega cero ocho"
+    return _spaced(match, cardinal(int(written)))
 
 
 def _spaced(match: re.Match[str], spoken: str) -> str:
@@ -154,7 +194,13 @@ def normalize_decades(text: str) -> str:
     return _ELIDED_YEAR.sub(lambda match: cardinal(int(match.group("year"))), text) if "'" in text else text
 
 
+# "1-1-2", "0-800": single digits joined by hyphens are a number spelt out digit by digit.
+_SPELT_DIGITS = re.compile(r"(?<![\w.,-])\d(?:-\d){2,}(?![\w-]|[.,]\d)")
+
+
 def normalize_cardinals(text: str, conventions: RegionalConventions) -> str:
+    if "-" in text:
+        text = _SPELT_DIGITS.sub(lambda match: " ".join(cardinal(int(d)) for d in match.group(0).split("-")), text)
     text = _MATH.sub(_make_math(conventions), text)
     text = _LETTER_DIGIT_HYPHEN.sub(" ", text)
     text = _RANGE.sub(_range, text)

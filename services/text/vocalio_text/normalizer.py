@@ -47,6 +47,16 @@ _NEEDS_POWERS = re.compile(rf"[{SUPERSCRIPTS}^]")
 _NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[ivxlcdm]+\b")
 
 
+# A tennis set with its tie-break, "7-6(4)" or "7-6 (7/4)": the score in brackets is a score too,
+# never a fraction, and it is said apart from the set.
+_TIEBREAK = re.compile(r"(?<=\d-\d)\s?\((?P<a>\d{1,2})(?:/(?P<b>\d{1,2}))?\)")
+
+
+def _tiebreak(match: re.Match[str]) -> str:
+    inner = match.group("a") if match.group("b") is None else f"{match.group('a')}-{match.group('b')}"
+    return f" ({inner})"
+
+
 def _long_digit_run(match: re.Match[str]) -> str:
     before = match.string[match.start() - 1 : match.start()] if match.start() else ""
     after = match.string[match.end() : match.end() + 1]
@@ -94,6 +104,8 @@ def _normalize_once(text: str, region: Region | None) -> str:
     text = normalize_currency_pairs(text)  # "pesos MXN" says the currency once, amount or not
     if _HAS_DIGIT.search(text):
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
+        if "(" in text:
+            text = _TIEBREAK.sub(_tiebreak, text)
         text = normalize_scripture(text)
         text = normalize_section_sign(text)
         text = normalize_dates(text)
