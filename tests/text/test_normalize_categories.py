@@ -204,8 +204,8 @@ DATE = [
 ]
 
 TIME = [
-    ("14:30", "catorce y media"),
-    ("a las 14:30 h", "a las catorce y media"),
+    ("14:30", "catorce treinta"),  # past twelve: the 24-hour clock, said hour then minutes (issue 19)
+    ("a las 14:30 h", "a las catorce treinta"),
     ("12.15", "doce y cuarto"),
     ("a las 9:05", "a las nueve y cinco"),
     ("1:00", "una"),
@@ -224,7 +224,7 @@ TIME = [
     ("ganó en 2 h 1 min 9 s", "ganó en dos horas un minuto y nueve segundos"),
     ("2 min 30 s", "dos minutos y treinta segundos"),
     ("a las 2 h 30 min", "a las dos y media"),
-    ("a las 14h30", "a las catorce y media"),
+    ("a las 14h30", "a las catorce treinta"),
     ("a las 7 h", "a las siete"),
     ("a las 00:30", "a las doce y media de la noche"),
     ("09:00-18:00", "nueve a dieciocho"),
@@ -578,7 +578,7 @@ def test_sentences_in_context() -> None:
     text = "El 1 de enero de 2024, el Sr. García pagó 1.500 € por 2 kg de café a las 14:30."
     assert normalize(text) == (
         "El primero de enero de dos mil veinticuatro, el señor García pagó mil quinientos euros por "
-        "dos kilogramos de café a las catorce y media."
+        "dos kilogramos de café a las catorce treinta."
     )
 
 

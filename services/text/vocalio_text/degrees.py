@@ -37,7 +37,10 @@ _ORDINAL_NOUNS = (
 )
 _ORDINAL_CUE_AFTER = re.compile(
     rf"\s+(?:(?:{_ORDINAL_NOUNS})\b|de\s+(?:{'|'.join(MONTHS)}|ESO|Primaria|Bachillerato|primaria|secundaria|"
-    r"básic[oa]|carrera|grado|medicina|[A-ZÁÉÍÓÚ]{2,})\b)",
+    r"básic[oa]|carrera|grado|medicina|[A-ZÁÉÍÓÚ]{2,})\b)"
+    # A place in a table: "3° del B", "2° del Grupo B", "3° en la zona A" (a temperature is followed
+    # by a lowercase noun, "38° de fiebre").
+    r"|\s+(?:del|de\s+la|en\s+la|en\s+el)\s+(?-i:[A-ZÁÉÍÓÚ]\b|(?:zona|grupo|Zona|Grupo|tabla)\b)",
     re.IGNORECASE,
 )
 _DEGREE_WORD_BEFORE = re.compile(

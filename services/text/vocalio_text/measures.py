@@ -46,6 +46,8 @@ UNITS: dict[str, Unit] = {
     "cm³": _unit("centímetro cúbico", "centímetros cúbicos"),
     "cc": _unit("centímetro cúbico", "centímetros cúbicos"),
     "km": _unit("kilómetro"),
+    "Km": _unit("kilómetro"),
+    "KM": _unit("kilómetro"),
     "m": _unit("metro"),
     "cm": _unit("centímetro"),
     "mm": _unit("milímetro"),

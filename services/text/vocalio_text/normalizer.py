@@ -25,7 +25,7 @@ from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
 from vocalio_text.fractions import normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
 from vocalio_text.money import normalize_currency_pairs, normalize_money
-from vocalio_text.numbers import digits_one_by_one
+from vocalio_text.numbers import Form, cardinal, digits_one_by_one
 from vocalio_text.ordinals import normalize_ordinals
 from vocalio_text.powers import SUPERSCRIPTS, normalize_powers
 from vocalio_text.roads import normalize_roads
@@ -55,6 +55,28 @@ _TIEBREAK = re.compile(r"(?<=\d-\d)\s?\((?P<a>\d{1,2})(?:/(?P<b>\d{1,2}))?\)")
 def _tiebreak(match: re.Match[str]) -> str:
     inner = match.group("a") if match.group("b") is None else f"{match.group('a')}-{match.group('b')}"
     return f" ({inner})"
+
+
+# Legal and official Spanish repeat a number in figures: "seis (6) meses", "veinticuatro (24) horas".
+# A narrator says it once.
+_REPEATED_IN_BRACKETS = re.compile(r"(?P<words>\b[a-záéíóúñ]+(?:\s+y\s+[a-záéíóúñ]+)?)\s\((?P<digits>\d{1,4})\)")
+
+
+def _repeated_in_brackets(match: re.Match[str]) -> str:
+    value = int(match.group("digits"))
+    forms = {cardinal(value, form) for form in Form}
+    words = match.group("words")
+    said = words.lower() in forms or words.split()[-1].lower() in forms
+    return words if said else match.group(0)
+
+
+# "C/ Panamá, 1 - 28046 Madrid": a five-digit postal code after the street number and a dash is read
+# digit by digit, and the dash is a pause, not a minus.
+_POSTAL_CODE_AFTER_NUMBER = re.compile(r"(?<=\d)\s-\s(?P<code>\d{5})(?=\s+[A-ZÁÉÍÓÚÑ])")
+
+
+def _postal_code(match: re.Match[str]) -> str:
+    return ", " + digits_one_by_one(match.group("code"))
 
 
 def _long_digit_run(match: re.Match[str]) -> str:
@@ -106,6 +128,9 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         if "(" in text:
             text = _TIEBREAK.sub(_tiebreak, text)
+            text = _REPEATED_IN_BRACKETS.sub(_repeated_in_brackets, text)
+        if " - " in text:
+            text = _POSTAL_CODE_AFTER_NUMBER.sub(_postal_code, text)
         text = normalize_scripture(text)
         text = normalize_section_sign(text)
         text = normalize_dates(text)

@@ -141,6 +141,8 @@ def _zone(match: re.Match[str]) -> str:
 
 
 def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
+    """ "diez y media", "veinte cuarenta y cinco": past twelve the clock is the 24-hour one of timetables
+    and broadcasts, said hour then minutes ("veintitrés treinta"), never "veintitrés y media"."""
     if second:
         hour_label = "hora" if hour == 1 else "horas"
         minute_label = "minuto" if minute == 1 else "minutos"
@@ -149,6 +151,8 @@ def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
         return f"{hour_words(hour)} {hour_label} {minutes} {minute_label} y {seconds} {second_label}"
     if minute == 0:
         return hour_words(hour)
+    if hour > 12:
+        return f"{hour_words(hour)} {cardinal(minute)}"
     return f"{hour_words(hour)} y {_minute_words(minute)}"
 
 
@@ -168,8 +172,11 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
         if hour == 0 and not second and not match.group("suffix"):
             # "00:30" is said on the twelve-hour clock: "las doce y media de la noche", never "las cero y media".
             return _keep_full_stop(match, spoken_time(12, minute) + " de la noche" + _zone(match))
+        # "23.30 horas", "08:00 hrs": the written word is said ("veintitrés treinta horas"); the symbol
+        # "h" is not ("20.45h" -> "veinte cuarenta y cinco").
+        word = " horas" if (match.group("h") or "").lower() in ("horas", "hrs", "hs") and not second else ""
         return _keep_full_stop(
-            match, spoken_time(hour, minute, second) + _period(hour, match.group("suffix")) + _zone(match)
+            match, spoken_time(hour, minute, second) + word + _period(hour, match.group("suffix")) + _zone(match)
         )
 
     return _clock
