@@ -92,6 +92,7 @@ ABBREVIATIONS: dict[str, str] = {
     "etc.": "etcétera",
     "aprox.": "aproximadamente",
     "apróx.": "aproximadamente",
+    "mln": "millones",
     "Pos.": "posición",
     "p. ej.": "por ejemplo",
     "p.ej.": "por ejemplo",
@@ -222,6 +223,7 @@ ABBREVIATIONS: dict[str, str] = {
 _SENTENCE_FINAL = frozenset(
     {
         "etc.",
+        "Pos.",
         "EE. UU.",
         "ee. uu.",
         "EE.UU.",

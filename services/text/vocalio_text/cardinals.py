@@ -12,6 +12,7 @@
 import re
 from collections.abc import Callable
 
+from vocalio_text.acronyms import LETTER_NAMES
 from vocalio_text.agreement import form_before
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.numbers import NUMBER_PATTERN, SCALE_WORDS, Form, cardinal, decimal, ends_in_scale_noun, split_number
@@ -31,7 +32,7 @@ _OPERATORS = {
 _MATH = re.compile(rf"(?<![\w.,])(?:{_NUMBER})(?:\s+[-+−×*x÷/=]\s+(?:{_NUMBER}))+(?!\w|[.,]\d)")
 _MATH_TOKEN = re.compile(rf"{_NUMBER}|[-+−×*x÷/=]")
 _RANGE = re.compile(r"(?<![\w.,/-])(?P<start>\d{1,4})\s?[-–]\s?(?P<end>\d{1,4})(?![\w/]|[.,]\d)")
-_ENTRE_BEFORE = re.compile(r"\bentre\s+$", re.IGNORECASE)
+_ENTRE_BEFORE = re.compile(r"\bentre\s+(?:los\s+|las\s+)?$", re.IGNORECASE)
 _LETTER_DIGIT_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=\d)|(?<=\d)-(?=[^\W\d_])")
 _DECADE = re.compile(r"(?<![\w.,])'?(?P<decade>(?:1[0-9]|20)?[1-9]0)'?s\b|(?<=\s)'(?P<short>[1-9]0)\b")
 _FEMININE_ARTICLE_BEFORE = re.compile(r"\b(?:la|las)\s+$", re.IGNORECASE)
@@ -135,6 +136,7 @@ def _decade(match: re.Match[str]) -> str:
     return cardinal(int(decade[-2:])) if len(decade) <= 2 or decade.startswith("19") else cardinal(int(decade))
 
 
+_LETTER_BEFORE_MARK = re.compile(r"[A-ZÑ]\x00")
 _DOTTED_RUN = re.compile(r"\d+(?:[.,]\d+){2,}")
 _ANY_DIGITS = re.compile(r"\d+")
 
@@ -160,6 +162,9 @@ def _any_digits(match: re.Match[str]) -> str:
 def _spaced(match: re.Match[str], spoken: str) -> str:
     """Keep words apart from the number they were glued to: "v2" -> "v dos", "5G" -> "cinco G"."""
     before = match.string[match.start() - 1 : match.start()] if match.start() else ""
+    # A model or series code, "M51", "G500": its single capital letter is said by name ("eme cincuenta y uno").
+    if before.isupper() and before in LETTER_NAMES and not match.string[max(0, match.start() - 2) : match.start() - 1].isalnum():
+        return f"\x00{LETTER_NAMES[before]} {spoken}"
     after = match.string[match.end() : match.end() + 1]
     return (" " if before.isalpha() else "") + spoken + (" " if after.isalpha() else "")
 
@@ -208,4 +213,6 @@ def normalize_cardinals(text: str, conventions: RegionalConventions) -> str:
     if _ANY_DIGITS.search(text):
         text = _DOTTED_RUN.sub(_dotted_run, text)
         text = _ANY_DIGITS.sub(_any_digits, text)
+        if "\x00" in text:
+            text = _LETTER_BEFORE_MARK.sub("", text)  # the letter said by name replaces the written one
     return text

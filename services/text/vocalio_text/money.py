@@ -58,6 +58,7 @@ CURRENCIES: dict[str, Currency] = {
     "s/": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
     "s/.": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
     "bs.": Currency("bolívar", "bolívares", minor_singular="céntimo", minor_plural="céntimos"),
+    "$us": Currency("dólar", "dólares"),  # Bolivia's way of writing the US dollar
     "clp$": Currency("peso chileno", "pesos chilenos"),
     "$u": Currency("peso uruguayo", "pesos uruguayos"),
     "bop": Currency("peso boliviano", "pesos bolivianos"),
@@ -157,10 +158,15 @@ def _word_then_code(match: re.Match[str]) -> str:
     return currency.singular if word == singular else currency.plural
 
 
+_BOLIVIANO = Currency("boliviano", "bolivianos")
+
+
 def _currency(written: str, conventions: RegionalConventions) -> Currency:
     key = written.lower().replace(" ", "")
     if key == "$":
         return Currency(conventions.dollar_sign_major, conventions.dollar_sign_plural)
+    if key in ("bs", "bs.") and conventions.bs_is_boliviano:
+        return _BOLIVIANO
     return CURRENCIES[key]
 
 

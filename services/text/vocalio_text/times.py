@@ -70,7 +70,7 @@ _ZONE = rf"(?P<zone>\b(?:{_ZONES})\b)(?:\s?(?P<offset_sign>[+-])(?P<offset_h>\d{
 _TAIL = rf"(?:\s?{_SUFFIX})?(?:\s?(?P<h>h|hs|hrs|horas)\b\.?)?(?:\s?{_ZONE})?"
 
 _CLOCK = re.compile(
-    rf"(?<![\w.,:+-])(?P<hour>[01]?\d|2[0-4])(?P<sep>[:.])(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+    rf"(?<![\w.,:+-])(?P<hour>[01]?\d|2[0-4])(?P<sep>[:.,])(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
     rf"(?![\d]|[.,:]\d){_TAIL}",
     re.IGNORECASE,
 )
@@ -161,7 +161,9 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
         hour, minute = int(match.group("hour")), int(match.group("minute"))
         second = int(match.group("second")) if match.group("second") else None
         has_cue = bool(match.group("suffix") or match.group("h") or match.group("zone"))
-        if match.group("sep") == "." and not has_cue:
+        if match.group("sep") == "," and not _TIME_CUE_BEFORE.search(match.string, 0, match.start()):
+            return match.group(0)  # "13,00" is a decimal unless "las" says it is the time ("desde las 13,00")
+        if match.group("sep") in ".," and not has_cue and match.group("sep") != ",":
             before = match.string[: match.start()]
             if conventions.decimal_mark == "." and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "3.14" is a decimal where the point is the decimal mark
