@@ -163,7 +163,8 @@ def _spaced(match: re.Match[str], spoken: str) -> str:
     """Keep words apart from the number they were glued to: "v2" -> "v dos", "5G" -> "cinco G"."""
     before = match.string[match.start() - 1 : match.start()] if match.start() else ""
     # A model or series code, "M51", "G500": its single capital letter is said by name ("eme cincuenta y uno").
-    if before.isupper() and before in LETTER_NAMES and not match.string[max(0, match.start() - 2) : match.start() - 1].isalnum():
+    lone_letter = not match.string[max(0, match.start() - 2) : match.start() - 1].isalnum()
+    if before.isupper() and before in LETTER_NAMES and lone_letter:
         return f"\x00{LETTER_NAMES[before]} {spoken}"
     after = match.string[match.end() : match.end() + 1]
     return (" " if before.isalpha() else "") + spoken + (" " if after.isalpha() else "")

@@ -303,7 +303,7 @@ def _symbol_in_brackets(match: re.Match[str]) -> str:
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:
     if "K" in text:
         text = _KILO_K.sub(
-            lambda match: match.group("amount") + (" kilos" if match.group("amount") not in "1/2" else " kilo"), text
+            lambda match: match.group("amount") + (" kilo" if match.group("amount") in ("1", "1/2") else " kilos"), text
         )
         text = _K_RESOLUTION.sub(" ka", text)
     text = _ROAD_MARKER.sub(_road_marker, text)
