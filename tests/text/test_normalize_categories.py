@@ -367,13 +367,14 @@ FRACTION = [
 ]
 
 ELECTRONIC = [
-    ("info@vocalio.es", "i n f o arroba v o c a l i o punto e s"),
-    ("ana.gomez@gmail.com", "a n a punto g o m e z arroba gmail punto com"),
+    # E-mail labels Spanish can say are said as words, as a narrator reads an address (issue 19).
+    ("info@vocalio.es", "info arroba vocalio punto e s"),
+    ("ana.gomez@gmail.com", "ana punto gomez arroba gmail punto com"),
     ("www.rae.es", "w w w punto r a e punto e s"),
     ("https://www.boe.es", "h t t p s dos puntos barra barra w w w punto b o e punto e s"),
     ("visita www.ejemplo.com.", "visita w w w punto e j e m p l o punto com ."),
     ("@vocalio", "arroba v o c a l i o"),
-    ("user_1@mail.net", "u s e r barra baja uno arroba m a i l punto net"),
+    ("user_1@mail.net", "user barra baja uno arroba mail punto net"),
     ("El archivo informe.pdf", "El archivo informe punto pe de efe"),
     ("foto.JPG", "foto punto jota pe ge"),
     ("cancion.mp3", "cancion punto eme pe tres"),

@@ -29,7 +29,8 @@ _DEGREE_CUE_AFTER = re.compile(
     r"\s*(?:[NSEOW]\b|bajo cero|sobre cero|de (?:latitud|longitud|temperatura|inclinación|calor|fiebre)|[′'])"
 )
 _ORDINAL_CUE_BEFORE = re.compile(
-    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra)\s+$", re.IGNORECASE
+    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra|artículo|art\.)\s+$",
+    re.IGNORECASE,
 )
 _ORDINAL_NOUNS = (
     r"piso|planta|lugar|puesto|curso|año|nivel|aniversario|premio|capítulo|edición|trimestre|semestre|día|"

@@ -133,6 +133,12 @@ _WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
 
 
 def _replace(match: re.Match[str]) -> str:
+    if match.group("den").startswith("0") and not match.group("whole"):
+        # "Norma Nº 620/010": a zero-padded number after the slash is a file number, never a fraction.
+        zeros = len(match.group("den")) - len(match.group("den").lstrip("0"))
+        rest = match.group("den").lstrip("0")
+        spoken_den = " ".join(["cero"] * zeros + ([cardinal(int(rest))] if rest else []))
+        return f"{cardinal(int(match.group('num')))} barra {spoken_den}"
     denominator = int(match.group("den").replace(".", ""))
     if denominator == 0:
         return match.group(0)

@@ -16,6 +16,7 @@ import unicodedata
 from vocalio_shared.regions import Region
 
 from vocalio_text.abbreviations import normalize_abbreviations, normalize_abbreviations_before_numbers
+from vocalio_text.acronyms import spoken_letters
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
@@ -59,15 +60,49 @@ def _tiebreak(match: re.Match[str]) -> str:
 
 # Legal and official Spanish repeat a number in figures: "seis (6) meses", "veinticuatro (24) horas".
 # A narrator says it once.
-_REPEATED_IN_BRACKETS = re.compile(r"(?P<words>\b[a-záéíóúñ]+(?:\s+y\s+[a-záéíóúñ]+)?)\s\((?P<digits>\d{1,4})\)")
+# Either order: "seis (6) meses", "Dos (02) fotografías", "1 (una) actividad".
+_REPEATED_IN_BRACKETS = re.compile(
+    r"(?P<words>\b[^\W\d_]+(?:\s+y\s+[^\W\d_]+)?)\s\((?P<digits>\d{1,4})\)"
+    r"|\b(?P<lead>\d{1,4})\s\((?P<trail>[^\W\d_]+(?:\s+y\s+[^\W\d_]+)?)\)"
+)
 
 
 def _repeated_in_brackets(match: re.Match[str]) -> str:
-    value = int(match.group("digits"))
+    words = match.group("words") or match.group("trail")
+    value = int(match.group("digits") or match.group("lead"))
     forms = {cardinal(value, form) for form in Form}
-    words = match.group("words")
     said = words.lower() in forms or words.split()[-1].lower() in forms
     return words if said else match.group(0)
+
+
+# "Colecturía:2251-8200": a label glued to its number by a colon is read with a pause after the colon.
+_LABEL_COLON_DIGIT = re.compile(r"(?<=[^\W\d_]):(?=\d)")
+# "exts. 1714, 1768 y 1769": extension numbers are dialled, digit by digit.
+_EXTENSIONS = re.compile(r"\bexts\.\s(?P<list>\d+(?:(?:,\s|\sy\s)\d+)*)")
+
+
+def _extensions(match: re.Match[str]) -> str:
+    return "extensiones " + re.sub(r"\d+", lambda number: digits_one_by_one(number.group(0)), match.group("list"))
+
+
+# "Contrato N° 03-2022-MDLJ", "Ley No. 183-02": a file number after "número" keeps its zeros and
+# says its hyphens ("cero tres guion dos mil veintidós guion eme de ele jota").
+_FILE_NUMBER = re.compile(r"(?<![\w.])(?:N°|Nº|No\.)\s(?P<code>\d+(?:-(?:\d+|[A-Z]{2,}))+)\b(?!-)")
+
+
+def _file_number(match: re.Match[str]) -> str:
+    parts = []
+    for part in match.group("code").split("-"):
+        if part.isdigit():
+            parts.append(_leading_zeros(part) if part[0] == "0" and len(part) > 1 else cardinal(int(part)))
+        else:
+            parts.append(spoken_letters(part))
+    return "número " + " guion ".join(parts)
+
+
+def _leading_zeros(written: str) -> str:
+    rest = written.lstrip("0")
+    return " ".join(["cero"] * (len(written) - len(rest)) + ([cardinal(int(rest))] if rest else []))
 
 
 # "C/ Panamá, 1 - 28046 Madrid": a five-digit postal code after the street number and a dash is read
@@ -86,10 +121,14 @@ def _long_digit_run(match: re.Match[str]) -> str:
     return (" " if before.isalnum() else "") + spoken + (" " if after.isalnum() else "")
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_VULGAR_FRACTION = re.compile("[\u00bc-\u00be\u2150-\u215e]")
+
+
 def _ascii_digits(text: str) -> str:
     """Fold other scripts' digits ("٣", "３") to ASCII so the number rules see them; letters untouched."""
-    if text.isascii():
-        return text
+    if text.isascii() or not _OTHER_DIGIT.search(text):
+        return text  # accented prose has no foreign digits: skip the per-character walk
     return "".join(
         str(unicodedata.digit(char))
         if char.isdigit()
@@ -126,6 +165,12 @@ def _normalize_once(text: str, region: Region | None) -> str:
     text = normalize_currency_pairs(text)  # "pesos MXN" says the currency once, amount or not
     if _HAS_DIGIT.search(text):
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
+        if ":" in text:
+            text = _LABEL_COLON_DIGIT.sub(": ", text)
+        if "exts." in text:
+            text = _EXTENSIONS.sub(_extensions, text)
+        if "-" in text:
+            text = _FILE_NUMBER.sub(_file_number, text)
         if "(" in text:
             text = _TIEBREAK.sub(_tiebreak, text)
             text = _REPEATED_IN_BRACKETS.sub(_repeated_in_brackets, text)
@@ -146,7 +191,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_degrees(text, conventions)
         text = normalize_ordinals(text)
         text = normalize_fractions(text)
-    elif any("\u00bc" <= char <= "\u00be" or "\u2150" <= char <= "\u215e" for char in text):
+    elif _VULGAR_FRACTION.search(text):
         text = normalize_fractions(text)
     if _NEEDS_POWERS.search(text):
         text = normalize_powers(text)
