@@ -61,6 +61,35 @@ def _leading_zeros(written: str) -> str:
     return " ".join(["cero"] * zeros) + (" " + cardinal(int(rest)) if rest else "")
 
 
+# A number without its noun takes the noun's gender from where the noun is:
+# - later, across a range: "de 1 a 2 horas" -> "una a dos horas";
+# - earlier, when the number refers back to a counted noun: "de las 500 plazas, quedan 300" ->
+#   "trescientas"; "pasando de las 4.800 plazas ... a 1.400" -> "mil cuatrocientas".
+_RANGE_NOUN_AFTER = re.compile(rf"\s+(?:a|al|y|o|u)\s+(?:{_NUMBER})(?=\s)")
+_ENDS_PHRASE = re.compile(r"\s*(?:[.,;:)!?»”\"]|$)")
+_COUNTED_NOUN_BEFORE = re.compile(rf"(?<![\w.,])(?:{_NUMBER})(?=(?P<after>\s+[a-záéíóúñ]+s\b))")
+_SENTENCE_END = re.compile(r"[.!?]\s")
+_ANAPHORIC_CUE_BEFORE = re.compile(
+    r"\b(?:a|de|y|o|quedan|quedaban|restan|hay|había|son|eran|otras|unas|las|solo|sólo|apenas|ya|hasta)\s+$"
+)
+
+
+def _form_from_context(match: re.Match[str], after: str) -> Form:
+    ahead = _RANGE_NOUN_AFTER.match(after)
+    if ahead and form_before(after[ahead.end() :]) is Form.FEMININE:
+        return Form.FEMININE
+    if not _ENDS_PHRASE.match(after):
+        return Form.MASCULINE
+    before = match.string[: match.start()]
+    if not _ANAPHORIC_CUE_BEFORE.search(before):
+        return Form.MASCULINE  # "un procesador Dimensity 7300,": a name's number, not a count
+    sentence_start = max((end.end() for end in _SENTENCE_END.finditer(before)), default=0)
+    counted = list(_COUNTED_NOUN_BEFORE.finditer(before, sentence_start))
+    if counted and form_before(counted[-1].group("after")) is Form.FEMININE:
+        return Form.FEMININE
+    return Form.MASCULINE
+
+
 def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
     def _number(match: re.Match[str]) -> str:
         written = match.group("number")
@@ -84,6 +113,8 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
             # More than one of a noun takes the plural, so a singular word after "2031" or "300" is not
             # what is counted ("al 2031 realizada", "de 1991 celebrada"): years are never feminine.
             form = Form.MASCULINE
+        if form is Form.MASCULINE and not fraction:
+            form = _form_from_context(match, after)
         if form is Form.MASCULINE and _FEMININE_ARTICLE_BEFORE.search(match.string, 0, match.start()):
             form = Form.FEMININE  # "a la 1", "las 21": the article says the hidden noun is feminine (la hora)
         if not fraction and form is Form.FEMININE and _MIL_NEXT.match(after):
@@ -193,8 +224,16 @@ _NOUN_NEXT = re.compile(r"\s+[a-záéíóúñ]")
 _ELIDED_YEAR = re.compile(r"(?<![\w'])'(?P<year>\d{2})\b(?!['\d])")
 
 
+# "los años 50/60": two decades, "los años cincuenta y sesenta", never a fraction.
+_DECADE_PAIR = re.compile(r"(?P<head>\blos\s+(?:años\s+)?)(?P<a>[1-9]0)/(?P<b>[1-9]0)\b")
+
+
 def normalize_decades(text: str) -> str:
     """Run before measures, so "los 90s" is a decade and not ninety seconds."""
+    if "/" in text:
+        text = _DECADE_PAIR.sub(
+            lambda m: f"{m.group('head')}{cardinal(int(m.group('a')))} y {cardinal(int(m.group('b')))}", text
+        )
     text = _DECADE_OF_CENTURY.sub(_decade_of_century, text)
     text = _DECADE.sub(_decade, text)
     return _ELIDED_YEAR.sub(lambda match: cardinal(int(match.group("year"))), text) if "'" in text else text
