@@ -60,8 +60,9 @@ _TRAILING_PUNCTUATION = ".,;:!?)"
 
 # A label Spanish can say as a word ("info", "mesadepartes", "vocalio") is said, as people read an
 # e-mail address aloud; one it cannot ("cdf", "ocpr", "xyz") is spelled. Spanish syllables: consonant
-# runs of at most two inside the word (ch, ll, rr, qu count as one), a two-consonant start only as
-# an onset (bl, br, cl, cr, dr, fl, fr, gl, gr, pl, pr, tr), an ending in a vowel or l, n, r, s, d, z, y.
+# runs of at most two inside the word, or three ending in an onset (ch, ll, rr, qu count as one), a
+# two-consonant start only as an onset (bl, br, cl, cr, dr, fl, fr, gl, gr, pl, pr, tr), an ending in a
+# vowel or l, n, r, s, d, z, y.
 _VOWELS = frozenset("aeiouáéíóúü")
 _DIGRAPHS = re.compile(r"ch|ll|rr|qu")
 _ONSETS = frozenset({"bl", "br", "cl", "cr", "dr", "fl", "fr", "gl", "gr", "pl", "pr", "tr"})
@@ -76,7 +77,10 @@ def pronounceable(word: str) -> bool:
         return False
     for run in _CONSONANT_RUN.finditer(lowered):
         text = run.group(0)
-        if (run.start() == 0 and len(text) == 2 and text not in _ONSETS) or len(text) > 2:
+        if run.start() == 0 and len(text) == 2 and text not in _ONSETS:
+            return False
+        # Inside the word a third consonant is a new syllable's onset: "hombre", "universalblue".
+        if len(text) > 3 or (len(text) == 3 and text[1:] not in _ONSETS):
             return False
         if run.end() == len(lowered) and len(text) > 1:
             return False
