@@ -51,6 +51,10 @@ _DEGREE_WORD_BEFORE = re.compile(
 _DEGREE_UNIT = Unit("grado", "grados")
 
 
+# "a 180º-200º": a range of degrees, said once at the end ("ciento ochenta a doscientos grados").
+DEGREE_RANGE = re.compile(r"(?<![\w.,])(?P<a>\d{1,3})\s?[º°]\s?[-–]\s?(?P<b>\d{1,3})\s?[º°](?!\s?[CFK]\b|\w)")
+
+
 def _make_bare_degree(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
     def _bare_degree(match: re.Match[str]) -> str:
         text, start, end = match.string, match.start(), match.end()
@@ -82,8 +86,13 @@ def _prime(match: re.Match[str]) -> str:
 _MINUTE_WORD_BEFORE = re.compile(r"\bminutos?\s+$", re.IGNORECASE)
 
 
+def _degree_range(match: re.Match[str]) -> str:
+    return f"{match.group('a')} a {match.group('b')} grados"
+
+
 def normalize_degrees(text: str, conventions: RegionalConventions) -> str:
     if "°" in text or "º" in text:
+        text = DEGREE_RANGE.sub(_degree_range, text)
         text = _BARE_DEGREE.sub(_make_bare_degree(conventions), text)
     if "'" in text or "′" in text or "″" in text:
         text = _PRIMES.sub(_prime, text)

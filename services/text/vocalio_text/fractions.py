@@ -225,6 +225,11 @@ def _ascii_fraction(match: re.Match[str]) -> str:
     return (" " if before.isdigit() else "") + f"{numerator}/{denominator}"
 
 
+def ascii_vulgar_fractions(text: str) -> str:
+    """ "½ kg" -> "1/2 kg" early, so the measure rules see the fraction of their unit."""
+    return _SPACED_VULGAR.sub(_ascii_fraction, text) if _VULGAR.search(text) else text
+
+
 def normalize_fractions(text: str) -> str:
     if _VULGAR.search(text):
         text = _SPACED_VULGAR.sub(_ascii_fraction, text)

@@ -23,7 +23,7 @@ from vocalio_text.conventions import conventions_for
 from vocalio_text.dates import normalize_dates
 from vocalio_text.degrees import normalize_degrees
 from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
-from vocalio_text.fractions import normalize_fractions
+from vocalio_text.fractions import ascii_vulgar_fractions, normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
 from vocalio_text.money import normalize_currency_pairs, normalize_money
 from vocalio_text.numbers import Form, cardinal, digits_one_by_one
@@ -58,6 +58,8 @@ def _tiebreak(match: re.Match[str]) -> str:
     return f" ({inner})"
 
 
+# "Pacheco(3′)": a bracket glued to a word gets its space.
+_GLUED_BRACKET = re.compile(r"(?<=[^\W\d_])\((?=\d)")
 # Legal and official Spanish repeat a number in figures: "seis (6) meses", "veinticuatro (24) horas".
 # A narrator says it once.
 # Either order: "seis (6) meses", "Dos (02) fotografías", "1 (una) actividad".
@@ -163,6 +165,8 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_electronic(text)
     text = normalize_roads(text)  # "N-II" has no digit
     text = normalize_currency_pairs(text)  # "pesos MXN" says the currency once, amount or not
+    if _VULGAR_FRACTION.search(text):
+        text = ascii_vulgar_fractions(text)
     if _HAS_DIGIT.search(text):
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         if ":" in text:
@@ -172,6 +176,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         if "-" in text:
             text = _FILE_NUMBER.sub(_file_number, text)
         if "(" in text:
+            text = _GLUED_BRACKET.sub(" (", text)
             text = _TIEBREAK.sub(_tiebreak, text)
             text = _REPEATED_IN_BRACKETS.sub(_repeated_in_brackets, text)
         if " - " in text:

@@ -118,6 +118,8 @@ def _replace(match: re.Match[str]) -> str:
         form = Form.APOCOPE
     elif ending in _FEMININE_ENDINGS.split("|"):
         form = Form.FEMININE
+    elif ending in ("º", "°") and next_form is Form.FEMININE and re.match(r"\s+[a-záéíóúñ]", after):
+        form = Form.FEMININE  # "la 12° fecha": the sign is written the same for both genders
     elif next_form is Form.APOCOPE and re.match(r"\s+[a-záéíóúñ]", after):
         form = Form.APOCOPE  # "1.º puesto" -> "primer puesto", never "primero puesto"
     else:

@@ -83,7 +83,7 @@ _HMS = re.compile(
     rf"(?<![\w.,])(?P<hour>\d{{1,3}})\s?h\s?(?P<minute>\d{{1,2}})\s?(?:min|m|\')(?!\w){_ABBREVIATION_DOT}"
     rf"(?:\s?(?P<second>\d{{1,2}})\s?(?:s|seg|segundos)\b{_ABBREVIATION_DOT})?"
 )
-_TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las)\s*$", re.IGNORECASE)
+_TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las|la hora)\s*$", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
 
 
@@ -167,7 +167,7 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
             before = match.string[: match.start()]
             if conventions.decimal_mark == "." and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "3.14" is a decimal where the point is the decimal mark
-            if _UNIT_AFTER.match(match.string, match.end()):
+            if _UNIT_AFTER.match(match.string, match.end()) and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
         if hour > 24:
             return match.group(0)
