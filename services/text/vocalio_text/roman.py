@@ -27,7 +27,7 @@ _VALID = re.compile(r"m{0,4}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3
 _ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
 
 _CARDINAL_CONTEXT = (
-    r"siglos?|S\.|grupos?|Grupos?|artículos?|articulos?|títulos?|capítulos?|cap\.|tomos?|t\.|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
+    r"(?:finales|principios|mediados|fines|comienzos)\s+del|siglos?|S\.|grupos?|Grupos?|artículos?|articulos?|títulos?|capítulos?|cap\.|tomos?|t\.|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
     r"cantos?|fascículos?|años?|legislaturas?|tít\.|títulos?|secciones|sección|fases?|edición|juegos|"
     r"congreso|cumbre|bienal|festival|anexos?|temas?|lecci(?:ón|ones)|unidad(?:es)?|apéndices?|cuadernos?"
 )
