@@ -204,8 +204,8 @@ DATE = [
 ]
 
 TIME = [
-    ("14:30", "catorce y media"),
-    ("a las 14:30 h", "a las catorce y media"),
+    ("14:30", "catorce treinta"),  # past twelve: the 24-hour clock, said hour then minutes (issue 19)
+    ("a las 14:30 h", "a las catorce treinta"),
     ("12.15", "doce y cuarto"),
     ("a las 9:05", "a las nueve y cinco"),
     ("1:00", "una"),
@@ -224,7 +224,7 @@ TIME = [
     ("ganó en 2 h 1 min 9 s", "ganó en dos horas un minuto y nueve segundos"),
     ("2 min 30 s", "dos minutos y treinta segundos"),
     ("a las 2 h 30 min", "a las dos y media"),
-    ("a las 14h30", "a las catorce y media"),
+    ("a las 14h30", "a las catorce treinta"),
     ("a las 7 h", "a las siete"),
     ("a las 00:30", "a las doce y media de la noche"),
     ("09:00-18:00", "nueve a dieciocho"),
@@ -348,7 +348,7 @@ FRACTION = [
     ("½", "un medio"),
     ("¾", "tres cuartos"),
     ("1/2 taza de azúcar", "media taza de azúcar"),
-    ("3 ½ kilos", "tres y medio kilos"),
+    ("3 ½ kilos", "tres kilos y medio"),  # the noun after the whole number, as a narrator says it
     ("½ taza", "media taza"),
     ("1 ⅓", "uno y un tercio"),
     ("Son 3/4 partes.", "Son tres cuartas partes."),
@@ -367,13 +367,14 @@ FRACTION = [
 ]
 
 ELECTRONIC = [
-    ("info@vocalio.es", "i n f o arroba v o c a l i o punto e s"),
-    ("ana.gomez@gmail.com", "a n a punto g o m e z arroba gmail punto com"),
+    # E-mail labels Spanish can say are said as words, as a narrator reads an address (issue 19).
+    ("info@vocalio.es", "info arroba vocalio punto e s"),
+    ("ana.gomez@gmail.com", "ana punto gomez arroba gmail punto com"),
     ("www.rae.es", "w w w punto r a e punto e s"),
     ("https://www.boe.es", "h t t p s dos puntos barra barra w w w punto b o e punto e s"),
     ("visita www.ejemplo.com.", "visita w w w punto e j e m p l o punto com ."),
     ("@vocalio", "arroba v o c a l i o"),
-    ("user_1@mail.net", "u s e r barra baja uno arroba m a i l punto net"),
+    ("user_1@mail.net", "user barra baja uno arroba mail punto net"),
     ("El archivo informe.pdf", "El archivo informe punto pe de efe"),
     ("foto.JPG", "foto punto jota pe ge"),
     ("cancion.mp3", "cancion punto eme pe tres"),
@@ -578,7 +579,7 @@ def test_sentences_in_context() -> None:
     text = "El 1 de enero de 2024, el Sr. García pagó 1.500 € por 2 kg de café a las 14:30."
     assert normalize(text) == (
         "El primero de enero de dos mil veinticuatro, el señor García pagó mil quinientos euros por "
-        "dos kilogramos de café a las catorce y media."
+        "dos kilogramos de café a las catorce treinta."
     )
 
 

@@ -91,6 +91,9 @@ ABBREVIATIONS: dict[str, str] = {
     "No.": "número",
     "etc.": "etcétera",
     "aprox.": "aproximadamente",
+    "apróx.": "aproximadamente",
+    "mln": "millones",
+    "Pos.": "posición",
     "p. ej.": "por ejemplo",
     "p.ej.": "por ejemplo",
     "cap.": "capítulo",
@@ -220,6 +223,7 @@ ABBREVIATIONS: dict[str, str] = {
 _SENTENCE_FINAL = frozenset(
     {
         "etc.",
+        "Pos.",
         "EE. UU.",
         "ee. uu.",
         "EE.UU.",
@@ -287,8 +291,24 @@ def _replace(match: re.Match[str]) -> str:
 
 # Abbreviations that are only abbreviations before a number, read before the number becomes words:
 # "p. 23" (página), "n. 5" is left alone (nota or número).
-_BEFORE_NUMBER = re.compile(r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.)\s?(?=\d)")
-_BEFORE_NUMBER_SPOKEN = {"p.": "página", "Ap.": "apartado", "ap.": "apartado", "Cap.": "capítulo"}
+# "No. 005", "Núm. A/041", "N.4" (a seed in a draw), "Art 1º" without its dot: número and artículo
+# before a number (or a letter code and a number); "c. 1548" is circa, said "hacia", before a year.
+_BEFORE_NUMBER = re.compile(
+    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b))\s?"
+    r"(?=\d|[A-Z]/\d)"
+)
+_BEFORE_NUMBER_SPOKEN = {
+    "p.": "página",
+    "Ap.": "apartado",
+    "ap.": "apartado",
+    "Cap.": "capítulo",
+    "No.": "número",
+    "Núm.": "número",
+    "NÚM.": "número",
+    "N.": "número",
+    "Art": "artículo",
+    "c.": "hacia",
+}
 
 
 def normalize_abbreviations_before_numbers(text: str) -> str:

@@ -23,7 +23,7 @@ _NOT_NOUNS = frozenset(
     cuando donde si no más menos es son fue fueron era eran será serán ha han había habían hay se le
     lo la los las el un una unos unas su sus mi mis tu tus este esta estos estas ese esa esos esas
     aquel aquella ya también solo sólo muy pero sino aunque porque pues veces vez antes después
-    aproximadamente atrás más menos exactamente justo
+    aproximadamente atrás más menos exactamente justo ante bajo contra durante mediante versus vs ka
     """
     )
 ) - {"vez", "veces"}

@@ -14,6 +14,8 @@ them from one place:
   "peso" too (Dominican Republic, Cuba). The andean variant keeps dollars (Ecuador uses the US
   dollar; Peru and Bolivia write S/ and Bs.).
 - Minor unit. "€" cents are "céntimos"; dollar and peso cents are "centavos".
+- "Bs". Bolivia's boliviano in the andean variant (La Paz writes "Bs 3,74"); elsewhere Venezuela's
+  bolívar. Bolivia also writes "$us" for the US dollar, said plain "dólares".
 """
 
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ class RegionalConventions:
     decimal_word: str
     dollar_sign_major: str  # singular name of the unit written "$"
     dollar_sign_plural: str
+    bs_is_boliviano: bool = False  # "Bs" is the boliviano (Bolivia), not the bolívar (Venezuela)
 
 
 _COMMA_DECIMAL_DOLLAR = RegionalConventions(",", "coma", "dólar", "dólares")
@@ -40,7 +43,7 @@ CONVENTIONS: dict[Region, RegionalConventions] = {
     Region.CHILEAN: _COMMA_DECIMAL_PESO,
     Region.MEXICAN: _POINT_DECIMAL_PESO,
     Region.CARIBBEAN: _POINT_DECIMAL_PESO,
-    Region.ANDEAN: _COMMA_DECIMAL_DOLLAR,
+    Region.ANDEAN: RegionalConventions(",", "coma", "dólar", "dólares", bs_is_boliviano=True),
     Region.PENINSULAR: _COMMA_DECIMAL_DOLLAR,
 }
 

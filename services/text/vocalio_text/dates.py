@@ -96,6 +96,16 @@ ERA_SUFFIXES: dict[str, str] = {
     "AEC": "antes de la era común",
     "EC": "era común",
     "a. p.": "antes del presente",
+    # As the press and school texts write them: capitals, no spaces, the last dot dropped.
+    "A. C.": "antes de Cristo",
+    "A.C.": "antes de Cristo",
+    "D. C.": "después de Cristo",
+    "D.C.": "después de Cristo",
+    "a.C": "antes de Cristo",
+    "d.C": "después de Cristo",
+    "adC": "antes de Cristo",
+    "aC": "antes de Cristo",
+    "dC": "después de Cristo",
     "AP": "antes del presente",
 }
 
@@ -124,6 +134,8 @@ _ERA = re.compile(
     + "|".join(re.escape(key).replace(r"\ ", r"\s?") for key in sorted(ERA_SUFFIXES, key=len, reverse=True))
     + r")(?!\w)"
 )
+# "27 a.C.-14 d.C.", "63 a. C.–19 de agosto": a dash after an era is a range, "a", never a minus.
+_ERA_RANGE = re.compile(r"(?P<era>Cristo|Jesucristo|nuestra era|era común)\s?[-–]\s?(?=\d)")
 _ERA_LOOKUP = {re.sub(r"\s", "", key): value for key, value in ERA_SUFFIXES.items()}
 
 
@@ -246,6 +258,8 @@ def _day_abbr_year(match: re.Match[str]) -> str:
 def normalize_dates(text: str) -> str:
     text = _DAY_ABBR_YEAR.sub(_day_abbr_year, text)
     text = _ERA.sub(_era, text)
+    if "Cristo" in text or "era" in text:
+        text = _ERA_RANGE.sub(r"\g<era> a ", text)
     text = _NUMERIC.sub(_numeric, text)
     if "/" in text:
         text = _SHORT_NUMERIC.sub(_short_numeric, text)

@@ -29,7 +29,8 @@ _DEGREE_CUE_AFTER = re.compile(
     r"\s*(?:[NSEOW]\b|bajo cero|sobre cero|de (?:latitud|longitud|temperatura|inclinación|calor|fiebre)|[′'])"
 )
 _ORDINAL_CUE_BEFORE = re.compile(
-    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra)\s+$", re.IGNORECASE
+    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra|artículo|art\.)\s+$",
+    re.IGNORECASE,
 )
 _ORDINAL_NOUNS = (
     r"piso|planta|lugar|puesto|curso|año|nivel|aniversario|premio|capítulo|edición|trimestre|semestre|día|"
@@ -37,7 +38,10 @@ _ORDINAL_NOUNS = (
 )
 _ORDINAL_CUE_AFTER = re.compile(
     rf"\s+(?:(?:{_ORDINAL_NOUNS})\b|de\s+(?:{'|'.join(MONTHS)}|ESO|Primaria|Bachillerato|primaria|secundaria|"
-    r"básic[oa]|carrera|grado|medicina|[A-ZÁÉÍÓÚ]{2,})\b)",
+    r"básic[oa]|carrera|grado|medicina|[A-ZÁÉÍÓÚ]{2,})\b)"
+    # A place in a table: "3° del B", "2° del Grupo B", "3° en la zona A" (a temperature is followed
+    # by a lowercase noun, "38° de fiebre").
+    r"|\s+(?:del|de\s+la|en\s+la|en\s+el)\s+(?-i:[A-ZÁÉÍÓÚ]\b|(?:zona|grupo|Zona|Grupo|tabla)\b)",
     re.IGNORECASE,
 )
 _DEGREE_WORD_BEFORE = re.compile(
@@ -45,6 +49,10 @@ _DEGREE_WORD_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _DEGREE_UNIT = Unit("grado", "grados")
+
+
+# "a 180º-200º": a range of degrees, said once at the end ("ciento ochenta a doscientos grados").
+DEGREE_RANGE = re.compile(r"(?<![\w.,])(?P<a>\d{1,3})\s?[º°]\s?[-–]\s?(?P<b>\d{1,3})\s?[º°](?!\s?[CFK]\b|\w)")
 
 
 def _make_bare_degree(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
@@ -78,8 +86,13 @@ def _prime(match: re.Match[str]) -> str:
 _MINUTE_WORD_BEFORE = re.compile(r"\bminutos?\s+$", re.IGNORECASE)
 
 
+def _degree_range(match: re.Match[str]) -> str:
+    return f"{match.group('a')} a {match.group('b')} grados"
+
+
 def normalize_degrees(text: str, conventions: RegionalConventions) -> str:
     if "°" in text or "º" in text:
+        text = DEGREE_RANGE.sub(_degree_range, text)
         text = _BARE_DEGREE.sub(_make_bare_degree(conventions), text)
     if "'" in text or "′" in text or "″" in text:
         text = _PRIMES.sub(_prime, text)

@@ -58,12 +58,43 @@ _PIECES = re.compile(r"[^\W\d_]+|\d+|.", re.DOTALL)
 _TRAILING_PUNCTUATION = ".,;:!?)"
 
 
-def _read_piece(piece: str, is_tld: bool) -> str:
+# A label Spanish can say as a word ("info", "mesadepartes", "vocalio") is said, as people read an
+# e-mail address aloud; one it cannot ("cdf", "ocpr", "xyz") is spelled. Spanish syllables: consonant
+# runs of at most two inside the word, or three ending in an onset (ch, ll, rr, qu count as one), a
+# two-consonant start only as an onset (bl, br, cl, cr, dr, fl, fr, gl, gr, pl, pr, tr), an ending in a
+# vowel or l, n, r, s, d, z, y.
+_VOWELS = frozenset("aeiouáéíóúü")
+_DIGRAPHS = re.compile(r"ch|ll|rr|qu")
+_ONSETS = frozenset({"bl", "br", "cl", "cr", "dr", "fl", "fr", "gl", "gr", "pl", "pr", "tr"})
+_CONSONANT_RUN = re.compile(r"[^aeiouáéíóúü]+")
+
+
+def pronounceable(word: str) -> bool:
+    lowered = _DIGRAPHS.sub("c", word.lower())
+    if len(word) < 3 or not any(char in _VOWELS for char in lowered):
+        return False
+    if lowered[-1] not in _VOWELS and lowered[-1] not in "lnrsdzy":
+        return False
+    for run in _CONSONANT_RUN.finditer(lowered):
+        text = run.group(0)
+        if run.start() == 0 and len(text) == 2 and text not in _ONSETS:
+            return False
+        # Inside the word a third consonant is a new syllable's onset: "hombre", "universalblue".
+        if len(text) > 3 or (len(text) == 3 and text[1:] not in _ONSETS):
+            return False
+        if run.end() == len(lowered) and len(text) > 1:
+            return False
+    return True
+
+
+def _read_piece(piece: str, is_tld: bool, say_words: bool = False) -> str:
     if piece.isdigit():
         return digits_one_by_one(piece)
     if piece.isalpha():
         lowered = piece.lower()
         if lowered in SERVER_NAMES or (is_tld and lowered in SPOKEN_DOMAINS):
+            return lowered
+        if say_words and not is_tld and pronounceable(lowered):
             return lowered
         return " ".join(lowered)
     return SYMBOL_NAMES.get(piece, piece)
@@ -78,6 +109,7 @@ def read_address(address: str) -> str:
     if path_start != -1:
         host_end = path_start
     pieces = list(_PIECES.finditer(address))
+    is_email = "@" in address and not address.startswith("@")
     for index, piece in enumerate(pieces):
         text = piece.group(0)
         previous = pieces[index - 1].group(0) if index else ""
@@ -87,7 +119,7 @@ def read_address(address: str) -> str:
         if scheme and piece.end() <= scheme.end() and text.isalpha():
             spoken.append(" ".join(text.lower()))
             continue
-        spoken.append(_read_piece(text, is_tld))
+        spoken.append(_read_piece(text, is_tld, say_words=is_email))
     return " ".join(word for word in spoken if word.strip())
 
 

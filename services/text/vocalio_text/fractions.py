@@ -102,11 +102,59 @@ _MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|un|este|ese|cada|otro|del|al)\s
 _VULGAR = re.compile("[\u00bc-\u00be\u2150-\u215e]")
 
 
+# "1 1/2 taza" -> "una taza y media", "3 1/2 kilos" -> "tres kilos y medio": a narrator says the noun
+# after the whole number and the half after the noun.
+_WHOLE_AND_HALF_NOUN = re.compile(r"(?<![\w.,/-])(?P<whole>\d+)\s1/2\s(?P<noun>[a-záéíóúñ]{3,})\b")
+# "2 tazas y 1/2" -> "dos tazas y media": the half after "y" agrees with the noun before it.
+_NOUN_AND_HALF = re.compile(r"(?<=\d\s)(?P<noun>[a-záéíóúñ]{3,})\sy\s1/2(?![\w/]|[.,]\d)")
+
+
+def _whole_and_half_noun(match: re.Match[str]) -> str:
+    noun = match.group("noun")
+    form = form_before(" " + noun)
+    if form is Form.MASCULINE:
+        return match.group(0)
+    feminine = form is Form.FEMININE
+    whole = cardinal(int(match.group("whole")), Form.FEMININE if feminine else Form.APOCOPE)
+    return f"{whole} {noun} y {'media' if feminine else 'medio'}"
+
+
+def _noun_and_half(match: re.Match[str]) -> str:
+    form = form_before(" " + match.group("noun"))
+    if form is Form.MASCULINE:
+        return match.group(0)
+    return f"{match.group('noun')} y {'media' if form is Form.FEMININE else 'medio'}"
+
+
+# A fraction other than a half said right before a noun takes "de": "3/4 taza" -> "tres cuartos de
+# taza"; "partes" keeps the ordinal reading ("tres cuartas partes").
+_PARTS = ("parte", "partes")
+_WORD_AFTER = re.compile(r"^\s+([^\W\d_]+)")
+
+
 def _replace(match: re.Match[str]) -> str:
+    if match.group("den").startswith("0") and not match.group("whole"):
+        # "Norma Nº 620/010": a zero-padded number after the slash is a file number, never a fraction.
+        zeros = len(match.group("den")) - len(match.group("den").lstrip("0"))
+        rest = match.group("den").lstrip("0")
+        spoken_den = " ".join(["cero"] * zeros + ([cardinal(int(rest))] if rest else []))
+        return f"{cardinal(int(match.group('num')))} barra {spoken_den}"
     denominator = int(match.group("den").replace(".", ""))
     if denominator == 0:
         return match.group(0)
     whole = int(match.group("whole")) if match.group("whole") else None
+    next_word = _WORD_AFTER.findall(match.string[match.end() : match.end() + 40])[:1]
+    if (
+        whole is None
+        and denominator != 2
+        and next_word
+        and next_word[0].lower() not in _PARTS
+        and form_before(match.string[match.end() :]) is not Form.MASCULINE
+        and denominator_name(denominator)
+        and not _ARTICLE_BEFORE.search(match.string, 0, match.start())
+        and not _MASCULINE_ARTICLE_BEFORE.search(match.string, 0, match.start())
+    ):
+        return spoken_mixed(None, int(match.group("num")), denominator, bool(match.group("minus"))) + " de"
     if denominator == 2 and match.group("num") == "1":
         # Half of a noun agrees with it: "1/2 taza" -> "media taza", "1 1/2 vasos" -> "uno y medio vasos".
         form = form_before(match.string[match.end() :])
@@ -177,10 +225,18 @@ def _ascii_fraction(match: re.Match[str]) -> str:
     return (" " if before.isdigit() else "") + f"{numerator}/{denominator}"
 
 
+def ascii_vulgar_fractions(text: str) -> str:
+    """ "½ kg" -> "1/2 kg" early, so the measure rules see the fraction of their unit."""
+    return _SPACED_VULGAR.sub(_ascii_fraction, text) if _VULGAR.search(text) else text
+
+
 def normalize_fractions(text: str) -> str:
     if _VULGAR.search(text):
         text = _SPACED_VULGAR.sub(_ascii_fraction, text)
     if "/" in text:
         text = _RATING.sub(_rating, text)
+        if "1/2" in text:
+            text = _WHOLE_AND_HALF_NOUN.sub(_whole_and_half_noun, text)
+            text = _NOUN_AND_HALF.sub(_noun_and_half, text)
         text = _FRACTION.sub(_replace, text)
     return _VULGAR.sub(_vulgar, text)

@@ -46,6 +46,10 @@ UNITS: dict[str, Unit] = {
     "cm³": _unit("centímetro cúbico", "centímetros cúbicos"),
     "cc": _unit("centímetro cúbico", "centímetros cúbicos"),
     "km": _unit("kilómetro"),
+    "Kg": _unit("kilogramo"),
+    "KG": _unit("kilogramo"),
+    "Km": _unit("kilómetro"),
+    "KM": _unit("kilómetro"),
     "m": _unit("metro"),
     "cm": _unit("centímetro"),
     "mm": _unit("milímetro"),
@@ -124,6 +128,15 @@ UNITS: dict[str, Unit] = {
     "ns": _unit("nanosegundo"),
     "µs": _unit("microsegundo"),
     "mAh": _unit("miliamperio hora", "miliamperios hora"),
+    # Camera resolution as product pages write it: "50 mp", "8 MP", "48 Mpx".
+    "MP": _unit("megapíxel", "megapíxeles"),
+    "mp": _unit("megapíxel", "megapíxeles"),
+    "Mpx": _unit("megapíxel", "megapíxeles"),
+    "MPx": _unit("megapíxel", "megapíxeles"),
+    "mpx": _unit("megapíxel", "megapíxeles"),
+    "msnm": _unit("metro sobre el nivel del mar", "metros sobre el nivel del mar"),
+    "m.s.n.m.": _unit("metro sobre el nivel del mar", "metros sobre el nivel del mar"),
+    "has.": _unit("hectárea", feminine=True),
     "GW": _unit("gigavatio"),
     "GWh": _unit("gigavatio hora", "gigavatios hora"),
     "MWh": _unit("megavatio hora", "megavatios hora"),
@@ -271,9 +284,32 @@ def _make_scaled(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
     return _scaled
 
 
+# "1/2 K de carne": in a recipe a capital K before "de" is a kilo, not a kelvin.
+_KILO_K = re.compile(r"(?<![\d.,/])(?P<amount>\d/\d|[1-9])\s?K(?=\s+de\s[a-záéíóúñ])")
+# "4K", "1,5K": a K glued to the number is a display resolution; kelvin is written apart ("300 K").
+_K_RESOLUTION = re.compile(r"(?<=\d)K(?![\w°])")
+# "70 kilómetros por hora (km/h)": the symbol in brackets repeats the unit just said; it is not read.
+_SYMBOL_IN_BRACKETS = re.compile(r"(?<=[a-záéíóúñ])\s\((?P<symbol>[^\s()]{1,6})\)")
+
+
+def _symbol_in_brackets(match: re.Match[str]) -> str:
+    unit = UNITS.get(match.group("symbol"))
+    before = match.string[: match.start()]
+    if unit and (before.endswith(unit.plural) or before.endswith(unit.singular)):
+        return ""
+    return match.group(0)
+
+
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:
+    if "K" in text:
+        text = _KILO_K.sub(
+            lambda match: match.group("amount") + (" kilo" if match.group("amount") in ("1", "1/2") else " kilos"), text
+        )
+        text = _K_RESOLUTION.sub(" ka", text)
     text = _ROAD_MARKER.sub(_road_marker, text)
     text = _DEGREE.sub(lambda match: "°" + match.group(1).upper(), text)
     text = _SCALED_MEASURE.sub(_make_scaled(conventions), text)
     text = _MEASURE.sub(_make_replacer(conventions), text)
+    if "(" in text:
+        text = _SYMBOL_IN_BRACKETS.sub(_symbol_in_brackets, text)
     return _PER_UNIT.sub(_per_unit, text) if "/" in text else text

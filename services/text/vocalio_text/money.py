@@ -58,6 +58,7 @@ CURRENCIES: dict[str, Currency] = {
     "s/": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
     "s/.": Currency("sol", "soles", minor_singular="céntimo", minor_plural="céntimos"),
     "bs.": Currency("bolívar", "bolívares", minor_singular="céntimo", minor_plural="céntimos"),
+    "$us": Currency("dólar", "dólares"),  # Bolivia's way of writing the US dollar
     "clp$": Currency("peso chileno", "pesos chilenos"),
     "$u": Currency("peso uruguayo", "pesos uruguayos"),
     "bop": Currency("peso boliviano", "pesos bolivianos"),
@@ -107,10 +108,23 @@ _CURRENCY_AFTER = rf"(?P<post>(?:{_SIGNS})|(?:{_CODES})(?![^\W\d_]))"
 # A currency written after its amount, without a group name, for other rules' lookaheads.
 CURRENCY_AFTER = rf"(?:{_SIGNS}|(?i:{'|'.join(key for key in _CODE_KEYS if len(key) > 1)}))"
 
+# The word after a prefixed amount is captured so that "$24 pesos" says the currency once; a
+# different word is put back as written.
 _PREFIXED = re.compile(
-    rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b)?",
+    rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b)?"
+    rf"(?P<again>\s+(?:de\s+)?[^\W\d_]+\b)?",
     re.IGNORECASE,
 )
+# Paraguay writes guaraníes "G. 2.550.307" or "Gs.2.289.324": only before an amount and with the
+# capital, so "200 g." stays grams.
+_GUARANI_PREFIX = re.compile(r"(?<![\w$])Gs?\.\s?(?=\d)")
+# The words "$" can stand for when the writer names the currency after the amount ("$23.19 pesos").
+_DOLLAR_SIGN_WORDS = {
+    "peso": Currency("peso", "pesos"),
+    "pesos": Currency("peso", "pesos"),
+    "dólar": Currency("dólar", "dólares"),
+    "dólares": Currency("dólar", "dólares"),
+}
 # "3 millones de USD", "2.000 millones de €": the written "de" before a code or sign is part of the amount.
 _SUFFIXED = re.compile(
     rf"(?<![\w.,])(?P<minus>-)?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})(?:\s+de)?)?\s?{_CURRENCY_AFTER}(?!\w)",
@@ -144,10 +158,15 @@ def _word_then_code(match: re.Match[str]) -> str:
     return currency.singular if word == singular else currency.plural
 
 
+_BOLIVIANO = Currency("boliviano", "bolivianos")
+
+
 def _currency(written: str, conventions: RegionalConventions) -> Currency:
     key = written.lower().replace(" ", "")
     if key == "$":
         return Currency(conventions.dollar_sign_major, conventions.dollar_sign_plural)
+    if key in ("bs", "bs.") and conventions.bs_is_boliviano:
+        return _BOLIVIANO
     return CURRENCIES[key]
 
 
@@ -169,7 +188,8 @@ def spoken_amount(
             form = Form.FEMININE if currency.feminine and scale_lower == "mil" else Form.APOCOPE
             number = cardinal(int(integer), form)
         return f"{sign}{number} {scale_lower}{preposition} {currency.plural}"
-    if fraction and len(fraction) > 2:
+    # One decimal digit is a statistic ("USD 354,2"), not a price with cents; three or more too.
+    if fraction and len(fraction) != 2:
         number = decimal(integer, fraction, _form(currency.feminine), conventions.decimal_word)
         return f"{sign}{number} {currency.plural}"
     units = int(integer)
@@ -191,10 +211,19 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
         written = match.group(group)
         if len(written) == 1 and written.isalpha() and group == "post":
             return match.group(0)  # "5 q" is not money; "q50" is (Guatemalan quetzales)
-        currency = _currency(written, conventions)
-        return spoken_amount(
+        again = match.groupdict().get("again") or ""
+        word = again.split()[-1].lower() if again else ""
+        if written == "$" and word in _DOLLAR_SIGN_WORDS and again.split()[0].lower() != "de":
+            currency = _DOLLAR_SIGN_WORDS[word]
+        else:
+            currency = _currency(written, conventions)
+        spoken = spoken_amount(
             match.group("amount"), match.group("scale"), currency, conventions, bool(match.group("minus"))
         )
+        # The currency said once: "$24 pesos", "$ 3 millones de pesos", "G. 2.550.307 guaraníes".
+        if word and word in (currency.plural.split()[0], currency.singular.split()[0]):
+            return spoken
+        return spoken + again
 
     return _replace
 
@@ -219,5 +248,7 @@ def normalize_currency_pairs(text: str) -> str:
 def normalize_money(text: str, conventions: RegionalConventions) -> str:
     if "M" in text or "mill." in text:
         text = _MILLIONS_SIGN.sub(_make_millions(conventions), text)
+    if "G" in text:
+        text = _GUARANI_PREFIX.sub("₲", text)
     text = _PREFIXED.sub(_make_replacer(conventions, "pre"), text)
     return _SUFFIXED.sub(_make_replacer(conventions, "post"), text)

@@ -16,16 +16,17 @@ import unicodedata
 from vocalio_shared.regions import Region
 
 from vocalio_text.abbreviations import normalize_abbreviations, normalize_abbreviations_before_numbers
+from vocalio_text.acronyms import spoken_letters
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
 from vocalio_text.dates import normalize_dates
 from vocalio_text.degrees import normalize_degrees
 from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
-from vocalio_text.fractions import normalize_fractions
+from vocalio_text.fractions import ascii_vulgar_fractions, normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
 from vocalio_text.money import normalize_currency_pairs, normalize_money
-from vocalio_text.numbers import digits_one_by_one
+from vocalio_text.numbers import Form, cardinal, digits_one_by_one
 from vocalio_text.ordinals import normalize_ordinals
 from vocalio_text.powers import SUPERSCRIPTS, normalize_powers
 from vocalio_text.roads import normalize_roads
@@ -47,6 +48,74 @@ _NEEDS_POWERS = re.compile(rf"[{SUPERSCRIPTS}^]")
 _NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[ivxlcdm]+\b")
 
 
+# A tennis set with its tie-break, "7-6(4)" or "7-6 (7/4)": the score in brackets is a score too,
+# never a fraction, and it is said apart from the set.
+_TIEBREAK = re.compile(r"(?<=\d-\d)\s?\((?P<a>\d{1,2})(?:/(?P<b>\d{1,2}))?\)")
+
+
+def _tiebreak(match: re.Match[str]) -> str:
+    inner = match.group("a") if match.group("b") is None else f"{match.group('a')}-{match.group('b')}"
+    return f" ({inner})"
+
+
+# "Pacheco(3′)": a bracket glued to a word gets its space.
+_GLUED_BRACKET = re.compile(r"(?<=[^\W\d_])\((?=\d)")
+# Legal and official Spanish repeat a number in figures: "seis (6) meses", "veinticuatro (24) horas".
+# A narrator says it once.
+# Either order: "seis (6) meses", "Dos (02) fotografías", "1 (una) actividad".
+_REPEATED_IN_BRACKETS = re.compile(
+    r"(?P<words>\b[^\W\d_]+(?:\s+y\s+[^\W\d_]+)?)\s\((?P<digits>\d{1,4})\)"
+    r"|\b(?P<lead>\d{1,4})\s\((?P<trail>[^\W\d_]+(?:\s+y\s+[^\W\d_]+)?)\)"
+)
+
+
+def _repeated_in_brackets(match: re.Match[str]) -> str:
+    words = match.group("words") or match.group("trail")
+    value = int(match.group("digits") or match.group("lead"))
+    forms = {cardinal(value, form) for form in Form}
+    said = words.lower() in forms or words.split()[-1].lower() in forms
+    return words if said else match.group(0)
+
+
+# "Colecturía:2251-8200": a label glued to its number by a colon is read with a pause after the colon.
+_LABEL_COLON_DIGIT = re.compile(r"(?<=[^\W\d_]):(?=\d)")
+# "exts. 1714, 1768 y 1769": extension numbers are dialled, digit by digit.
+_EXTENSIONS = re.compile(r"\bexts\.\s(?P<list>\d+(?:(?:,\s|\sy\s)\d+)*)")
+
+
+def _extensions(match: re.Match[str]) -> str:
+    return "extensiones " + re.sub(r"\d+", lambda number: digits_one_by_one(number.group(0)), match.group("list"))
+
+
+# "Contrato N° 03-2022-MDLJ", "Ley No. 183-02": a file number after "número" keeps its zeros and
+# says its hyphens ("cero tres guion dos mil veintidós guion eme de ele jota").
+_FILE_NUMBER = re.compile(r"(?<![\w.])(?:N°|Nº|No\.)\s(?P<code>\d+(?:-(?:\d+|[A-Z]{2,}))+)\b(?!-)")
+
+
+def _file_number(match: re.Match[str]) -> str:
+    parts = []
+    for part in match.group("code").split("-"):
+        if part.isdigit():
+            parts.append(_leading_zeros(part) if part[0] == "0" and len(part) > 1 else cardinal(int(part)))
+        else:
+            parts.append(spoken_letters(part))
+    return "número " + " guion ".join(parts)
+
+
+def _leading_zeros(written: str) -> str:
+    rest = written.lstrip("0")
+    return " ".join(["cero"] * (len(written) - len(rest)) + ([cardinal(int(rest))] if rest else []))
+
+
+# "C/ Panamá, 1 - 28046 Madrid": a five-digit postal code after the street number and a dash is read
+# digit by digit, and the dash is a pause, not a minus.
+_POSTAL_CODE_AFTER_NUMBER = re.compile(r"(?<=\d)\s-\s(?P<code>\d{5})(?=\s+[A-ZÁÉÍÓÚÑ])")
+
+
+def _postal_code(match: re.Match[str]) -> str:
+    return ", " + digits_one_by_one(match.group("code"))
+
+
 def _long_digit_run(match: re.Match[str]) -> str:
     before = match.string[match.start() - 1 : match.start()] if match.start() else ""
     after = match.string[match.end() : match.end() + 1]
@@ -54,10 +123,14 @@ def _long_digit_run(match: re.Match[str]) -> str:
     return (" " if before.isalnum() else "") + spoken + (" " if after.isalnum() else "")
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_VULGAR_FRACTION = re.compile("[\u00bc-\u00be\u2150-\u215e]")
+
+
 def _ascii_digits(text: str) -> str:
     """Fold other scripts' digits ("٣", "３") to ASCII so the number rules see them; letters untouched."""
-    if text.isascii():
-        return text
+    if text.isascii() or not _OTHER_DIGIT.search(text):
+        return text  # accented prose has no foreign digits: skip the per-character walk
     return "".join(
         str(unicodedata.digit(char))
         if char.isdigit()
@@ -92,8 +165,22 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_electronic(text)
     text = normalize_roads(text)  # "N-II" has no digit
     text = normalize_currency_pairs(text)  # "pesos MXN" says the currency once, amount or not
+    if _VULGAR_FRACTION.search(text):
+        text = ascii_vulgar_fractions(text)
     if _HAS_DIGIT.search(text):
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
+        if ":" in text:
+            text = _LABEL_COLON_DIGIT.sub(": ", text)
+        if "exts." in text:
+            text = _EXTENSIONS.sub(_extensions, text)
+        if "-" in text:
+            text = _FILE_NUMBER.sub(_file_number, text)
+        if "(" in text:
+            text = _GLUED_BRACKET.sub(" (", text)
+            text = _TIEBREAK.sub(_tiebreak, text)
+            text = _REPEATED_IN_BRACKETS.sub(_repeated_in_brackets, text)
+        if " - " in text:
+            text = _POSTAL_CODE_AFTER_NUMBER.sub(_postal_code, text)
         text = normalize_scripture(text)
         text = normalize_section_sign(text)
         text = normalize_dates(text)
@@ -109,7 +196,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_degrees(text, conventions)
         text = normalize_ordinals(text)
         text = normalize_fractions(text)
-    elif any("\u00bc" <= char <= "\u00be" or "\u2150" <= char <= "\u215e" for char in text):
+    elif _VULGAR_FRACTION.search(text):
         text = normalize_fractions(text)
     if _NEEDS_POWERS.search(text):
         text = normalize_powers(text)

@@ -159,6 +159,8 @@ def split_number(token: str, decimal_mark: str) -> tuple[str, str | None]:
             return "".join(parts), None
         if mark != decimal_mark and grouped:
             return "".join(parts), None
+        if len(parts) == 2 and grouped and parts[1] == "000" and parts[0] != "0":
+            return "".join(parts), None  # "15,000": nobody writes three zero decimals; a foreign thousands mark
         if len(parts) == 2:
             return parts[0] or "0", parts[1]
         return "".join(parts), None

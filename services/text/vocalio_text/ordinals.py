@@ -9,6 +9,7 @@ the parts are separate words ("trigésimo primero"). The apocopated forms (befor
 
 import re
 
+from vocalio_text.agreement import form_before
 from vocalio_text.numbers import Form, cardinal
 
 _UNITS = ("", "primero", "segundo", "tercero", "cuarto", "quinto", "sexto", "séptimo", "octavo", "noveno")
@@ -91,7 +92,11 @@ _NUMBER = r"\d{1,3}(?:[.\s]\d{3})+|\d+"
 _WRITTEN_ORDINAL = re.compile(
     rf"(?<![\w.,])(?P<number>{_NUMBER})(?:\.(?=[ºª°ᵉoa]|er\b|ro\b|ra\b))?"
     rf"(?P<ending>{_APOCOPE_ENDINGS}|{_MASCULINE_ENDINGS}|{_FEMININE_ENDINGS})(?![\w°])"
+    # "5to. país": the abbreviation's dot inside a sentence is not a full stop.
+    r"(?P<dot>\.(?=\s+[a-záéíóúñ]))?"
 )
+# "artículo 9o", "Art. 2o": a bare letter ending after an article of law is an ordinal.
+_ARTICLE_WORD_BEFORE = re.compile(r"\b(?:artículo|art\.|Art\.|ARTÍCULO)\s*$", re.IGNORECASE)
 # Bare "o"/"a"/"r" endings are only ordinals right after the dot or with a superscript sign; without
 # them "2a" or "4o" are too often codes or typos. Keep the longer letter endings.
 _LETTER_ONLY = frozenset({"o", "a", "r"})
@@ -101,12 +106,22 @@ def _replace(match: re.Match[str]) -> str:
     ending = match.group("ending")
     number_text = re.sub(r"[.\s]", "", match.group("number"))
     had_dot = "." in match.group(0)[len(match.group("number")) :]
+    after = match.string[match.end() :]
+    next_form = form_before(after)
     if ending in _LETTER_ONLY and not had_dot:
-        return match.group(0)
+        # Without the dot "2a" or "4o" are too often codes; they are ordinals before a noun of their
+        # gender ("la 7a jornada") or after "artículo" ("artículo 9o").
+        agrees = (ending == "a" and next_form is Form.FEMININE) or (ending == "o" and next_form is Form.APOCOPE)
+        if not agrees and not _ARTICLE_WORD_BEFORE.search(match.string, 0, match.start()):
+            return match.group(0)
     if ending in _APOCOPE_ENDINGS.split("|"):
         form = Form.APOCOPE
     elif ending in _FEMININE_ENDINGS.split("|"):
         form = Form.FEMININE
+    elif ending in ("º", "°") and next_form is Form.FEMININE and re.match(r"\s+[a-záéíóúñ]", after):
+        form = Form.FEMININE  # "la 12° fecha": the sign is written the same for both genders
+    elif next_form is Form.APOCOPE and re.match(r"\s+[a-záéíóúñ]", after):
+        form = Form.APOCOPE  # "1.º puesto" -> "primer puesto", never "primero puesto"
     else:
         form = Form.MASCULINE
     return ordinal(int(number_text), form)

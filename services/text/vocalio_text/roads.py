@@ -18,7 +18,7 @@ _PREFIXES = (
     "AP|A|N|E|M|C|B|R|CV|CM|CL|CA|GI|BI|SE|MA|MU|TF|GC|EX|AG|AC|AS|AV|CS|GR|HU|LE|LU|OU|PO|SA|SG|SO|TO|VA|ZA|RN|RP|RA"
 )
 _ROAD = re.compile(
-    rf"(?<![\w-])(?P<prefix>{_PREFIXES})-(?:(?P<number>[1-9]\d{{0,3}})|(?<=N-)(?P<roman>[IVX]{{1,5}}))(?![\w-]|[.,]\d)"
+    rf"(?<![\w.-])(?P<prefix>{_PREFIXES})-(?:(?P<number>[1-9]\d{{0,3}})|(?<=N-)(?P<roman>[IVX]{{1,5}}))(?![\w-]|[.,]\d)"
 )
 
 

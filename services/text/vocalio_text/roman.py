@@ -27,7 +27,7 @@ _VALID = re.compile(r"m{0,4}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3
 _ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
 
 _CARDINAL_CONTEXT = (
-    r"siglos?|S\.|capítulos?|cap\.|tomos?|t\.|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
+    r"(?:finales|principios|mediados|fines|comienzos)\s+del|siglos?|S\.|grupos?|Grupos?|artículos?|articulos?|títulos?|capítulos?|cap\.|tomos?|t\.|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
     r"cantos?|fascículos?|años?|legislaturas?|tít\.|títulos?|secciones|sección|fases?|edición|juegos|"
     r"congreso|cumbre|bienal|festival|anexos?|temas?|lecci(?:ón|ones)|unidad(?:es)?|apéndices?|cuadernos?"
 )
@@ -160,7 +160,26 @@ def _after_article(match: re.Match[str]) -> str:
     return f"{match.group('article')} {ordinal(value, form)}"
 
 
+# "Carlos I de España y V de Alemania": the second numeral belongs to the same king.
+_SECOND_TITLE = re.compile(
+    rf"(?P<head>\b(?P<name>{_REGNAL_NAMES})\s+[IVX]+\s+de\s+[A-ZÁÉÍÓÚÑ][\w]+\s+y\s+)(?P<roman>[IVX]+)(?=\s+de\s+[A-ZÁÉÍÓÚÑ])"
+)
+# "Litro X Litro", "2 X 1": a capital X between the same word twice is "por", not ten.
+_TIMES_BETWEEN = re.compile(r"\b(?P<word>\w+) X (?P=word)\b")
+
+
+def _second_title(match: re.Match[str]) -> str:
+    value = roman_value(match.group("roman"))
+    if value is None:
+        return match.group(0)
+    return match.group("head") + _regnal(match.group("name"), value)
+
+
 def normalize_roman(text: str) -> str:
+    if " y " in text:
+        text = _SECOND_TITLE.sub(_second_title, text)
+    if " X " in text:
+        text = _TIMES_BETWEEN.sub(lambda match: f"{match.group('word')} por {match.group('word')}", text)
     whole = _WHOLE_LINE.match(text)
     if whole:
         value = roman_value(whole.group("roman"))

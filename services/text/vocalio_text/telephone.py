@@ -49,12 +49,19 @@ def _read_groups(number: str) -> str:
 
 _YEAR_RANGE = re.compile(r"(1\d{3}|20\d{2})-(1\d{3}|20\d{2})")
 _TRAILING_EXTENSION = re.compile(r"(?<=\d{4})-(\d{1,2})$")
+_WORD_AFTER = re.compile(r"\s?([^\s\d.,;:()]+)")
 
 
 def _phone(match: re.Match[str]) -> str:
     number = match.group("number")
     if not match.group("country") and (_YEAR_RANGE.fullmatch(number) or sum(char.isdigit() for char in number) < 7):
         return match.group(0)  # "2010-2020", "10-20": ranges, read by the number rules
+    if not match.group("country") and number.count("-") == 1 and not match.group("ext"):
+        from vocalio_text.measures import UNITS  # measures imports money and fractions: import late
+
+        unit = _WORD_AFTER.match(match.string, match.end())
+        if unit and unit.group(1) in UNITS:
+            return match.group(0)  # "1200-3200 mg": a range of a measure, not a phone number
     extension = match.group("ext_dash") or match.group("ext")
     trailing = _TRAILING_EXTENSION.search(number)
     if not extension and trailing:

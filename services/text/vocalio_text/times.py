@@ -70,7 +70,7 @@ _ZONE = rf"(?P<zone>\b(?:{_ZONES})\b)(?:\s?(?P<offset_sign>[+-])(?P<offset_h>\d{
 _TAIL = rf"(?:\s?{_SUFFIX})?(?:\s?(?P<h>h|hs|hrs|horas)\b\.?)?(?:\s?{_ZONE})?"
 
 _CLOCK = re.compile(
-    rf"(?<![\w.,:+-])(?P<hour>[01]?\d|2[0-4])(?P<sep>[:.])(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+    rf"(?<![\w.,:+-])(?P<hour>[01]?\d|2[0-4])(?P<sep>[:.,])(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
     rf"(?![\d]|[.,:]\d){_TAIL}",
     re.IGNORECASE,
 )
@@ -83,7 +83,7 @@ _HMS = re.compile(
     rf"(?<![\w.,])(?P<hour>\d{{1,3}})\s?h\s?(?P<minute>\d{{1,2}})\s?(?:min|m|\')(?!\w){_ABBREVIATION_DOT}"
     rf"(?:\s?(?P<second>\d{{1,2}})\s?(?:s|seg|segundos)\b{_ABBREVIATION_DOT})?"
 )
-_TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las)\s*$", re.IGNORECASE)
+_TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las|la hora)\s*$", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
 
 
@@ -141,6 +141,8 @@ def _zone(match: re.Match[str]) -> str:
 
 
 def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
+    """ "diez y media", "veinte cuarenta y cinco": past twelve the clock is the 24-hour one of timetables
+    and broadcasts, said hour then minutes ("veintitrés treinta"), never "veintitrés y media"."""
     if second:
         hour_label = "hora" if hour == 1 else "horas"
         minute_label = "minuto" if minute == 1 else "minutos"
@@ -149,6 +151,8 @@ def spoken_time(hour: int, minute: int, second: int | None = None) -> str:
         return f"{hour_words(hour)} {hour_label} {minutes} {minute_label} y {seconds} {second_label}"
     if minute == 0:
         return hour_words(hour)
+    if hour > 12:
+        return f"{hour_words(hour)} {cardinal(minute)}"
     return f"{hour_words(hour)} y {_minute_words(minute)}"
 
 
@@ -157,19 +161,24 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
         hour, minute = int(match.group("hour")), int(match.group("minute"))
         second = int(match.group("second")) if match.group("second") else None
         has_cue = bool(match.group("suffix") or match.group("h") or match.group("zone"))
-        if match.group("sep") == "." and not has_cue:
+        if match.group("sep") == "," and not _TIME_CUE_BEFORE.search(match.string, 0, match.start()):
+            return match.group(0)  # "13,00" is a decimal unless "las" says it is the time ("desde las 13,00")
+        if match.group("sep") in ".," and not has_cue and match.group("sep") != ",":
             before = match.string[: match.start()]
             if conventions.decimal_mark == "." and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "3.14" is a decimal where the point is the decimal mark
-            if _UNIT_AFTER.match(match.string, match.end()):
+            if _UNIT_AFTER.match(match.string, match.end()) and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
         if hour > 24:
             return match.group(0)
         if hour == 0 and not second and not match.group("suffix"):
             # "00:30" is said on the twelve-hour clock: "las doce y media de la noche", never "las cero y media".
             return _keep_full_stop(match, spoken_time(12, minute) + " de la noche" + _zone(match))
+        # "23.30 horas", "08:00 hrs": the written word is said ("veintitrés treinta horas"); the symbol
+        # "h" is not ("20.45h" -> "veinte cuarenta y cinco").
+        word = " horas" if (match.group("h") or "").lower() in ("horas", "hrs", "hs") and not second else ""
         return _keep_full_stop(
-            match, spoken_time(hour, minute, second) + _period(hour, match.group("suffix")) + _zone(match)
+            match, spoken_time(hour, minute, second) + word + _period(hour, match.group("suffix")) + _zone(match)
         )
 
     return _clock
