@@ -95,19 +95,22 @@ def tokenize(phonemes: str) -> list[int]:
 
 def split_phonemes(phonemes: str, max_tokens: int) -> list[str]:
     """Pieces of at most `max_tokens` symbols: cut after sentence punctuation, else after a comma-like
-    mark, else at a space, else hard (Kokoro cannot attend past its context)."""
+    mark, else at a space, else hard (Kokoro cannot attend past its context). `phonemes` holds only
+    vocabulary symbols (`phonemize` drops the rest), so a symbol is a token."""
     pieces: list[str] = []
     rest = phonemes.strip()
-    while len(tokenize(rest)) > max_tokens:
-        window = rest[: max_tokens + 1]
-        cut = -1
-        for marks in (".!?…", ",;:—", " "):
-            cut = max(window.rfind(mark) for mark in marks)
-            if cut > 0:
+    while len(rest) > max_tokens:
+        head = rest[:max_tokens]
+        end = -1  # the piece is rest[: end + 1]
+        for marks in (".!?…", ",;:—"):
+            end = max(head.rfind(mark) for mark in marks)
+            if end > 0:
                 break
-        cut = cut + 1 if cut > 0 else max_tokens
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
+        if end <= 0:
+            space = rest[: max_tokens + 1].rfind(" ")  # a space just past the limit is dropped, not kept
+            end = space - 1 if space > 0 else max_tokens - 1
+        pieces.append(rest[: end + 1].strip())
+        rest = rest[end + 1 :].strip()
     if rest:
         pieces.append(rest)
     return [piece for piece in pieces if piece]

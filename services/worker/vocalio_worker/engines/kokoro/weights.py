@@ -12,6 +12,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vocalio_shared.errors import ErrorCode, VocalioError
 
@@ -93,36 +94,59 @@ def missing_reason(settings: KokoroSettings) -> str | None:
     return None
 
 
+class _Progress:
+    """A progress bar on stderr where tqdm is installed (dev, GPU image), else a log line every 10 %
+    (the CPU image has no tqdm; the log is what a container operator reads anyway)."""
+
+    def __init__(self, asset: Asset) -> None:
+        self.asset, self.received, self._logged = asset, 0, 0
+        try:
+            from tqdm import tqdm
+
+            self._bar: Any = tqdm(total=asset.size_bytes, unit="B", unit_scale=True, desc=asset.file, file=sys.stderr)
+        except ImportError:
+            self._bar = None
+
+    def update(self, count: int) -> None:
+        self.received += count
+        if self._bar is not None:
+            self._bar.update(count)
+        tenth = self.received * 10 // max(1, self.asset.size_bytes)
+        if tenth > self._logged:
+            self._logged = tenth
+            log.info("kokoro_download_progress file=%s percent=%d", self.asset.file, min(100, tenth * 10))
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
 def download(asset: Asset, url: str, target: Path, timeout_s: float) -> str:
     """Fetch `url` to `target` through `<target>.part`, checking size and sha256 before the rename."""
     import httpx
-    from tqdm import tqdm
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     digest = hashlib.sha256()
-    received = 0
+    progress = _Progress(asset)
     log.info("kokoro_download url=%s to=%s bytes=%d", url, target, asset.size_bytes)
     try:
-        with (
-            httpx.stream("GET", url, follow_redirects=True, timeout=timeout_s) as response,
-            partial.open("wb") as stream,
-            tqdm(total=asset.size_bytes, unit="B", unit_scale=True, desc=asset.file, file=sys.stderr) as bar,
-        ):
+        with httpx.stream("GET", url, follow_redirects=True, timeout=timeout_s) as response, partial.open("wb") as out:
             response.raise_for_status()
             for block in response.iter_bytes(_BLOCK):
-                stream.write(block)
+                out.write(block)
                 digest.update(block)
-                received += len(block)
-                bar.update(len(block))
+                progress.update(len(block))
     except (httpx.HTTPError, OSError) as error:
         partial.unlink(missing_ok=True)
         raise _unavailable(f"cannot download {url}: {error}", url=url) from error
+    finally:
+        progress.close()
     actual = digest.hexdigest()
-    if received != asset.size_bytes or actual != asset.sha256:
+    if progress.received != asset.size_bytes or actual != asset.sha256:
         partial.unlink(missing_ok=True)
         raise _unavailable(
-            f"download of {url} does not match its pin: got {received} bytes sha256 {actual}, expected "
+            f"download of {url} does not match its pin: got {progress.received} bytes sha256 {actual}, expected "
             f"{asset.size_bytes} bytes sha256 {asset.sha256}",
             url=url,
         )
