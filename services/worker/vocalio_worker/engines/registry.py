@@ -71,10 +71,12 @@ def kokoro_unavailable_reason() -> str | None:
     return reason
 
 
+_DISPLAY_NAMES = {"f5": "F5", "kokoro": "Kokoro"}
+
+
 def _unavailable(engine: str, reason: str) -> VocalioError:
-    return VocalioError(
-        ErrorCode.ENGINE_UNAVAILABLE, f"VOCALIO_ENGINE={engine} but {engine} cannot run: {reason}", {"engine": engine}
-    )
+    message = f"VOCALIO_ENGINE={engine} but {_DISPLAY_NAMES[engine]} cannot run: {reason}"
+    return VocalioError(ErrorCode.ENGINE_UNAVAILABLE, message, {"engine": engine})
 
 
 def _f5() -> TTSEngine:
@@ -125,6 +127,7 @@ def fallback_engine(failed: TTSEngine, reason: str | None, error: VocalioError) 
     """What `auto` speaks with when the engine it chose fails to load (Kokoro's files could not be downloaded,
     or do not match their pins): eSpeak, and the reason to show."""
     before = reason.split(": ", 1)[1] if reason and ": " in reason else None  # why F5 was passed over
-    why = f"VOCALIO_ENGINE=auto fell back to eSpeak: {before + '; ' if before else ''}{failed.name} failed to load: "
+    name = _DISPLAY_NAMES.get(failed.name, failed.name)
+    why = f"VOCALIO_ENGINE=auto fell back to eSpeak: {before + '; ' if before else ''}{name} failed to load: "
     log.warning("VOCALIO_ENGINE=auto: using espeak. %s%s", why, error.message)
     return EspeakEngine(), why + error.message

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from vocalio_worker.engines.kokoro import KokoroEngine, KokoroSettings
 
+from tests.e2e.worker.conftest import api, client, worker_factory  # noqa: F401  (fixtures for the e2e test)
 from tests.worker.engines.kokoro.model_parts import assemble_int8_model, write_voices
 
 # Outside the session's tmp dir on purpose: 88 MB is built once per machine and reused while its sha256 holds.
