@@ -48,10 +48,11 @@ def kokoro_unavailable_reason(settings: KokoroSettings | None = None) -> str | N
     return missing_reason(settings or KokoroSettings())
 
 
-def session_options(threads: int) -> Any:
+def session_options(threads: int, spin: bool = False) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.intra_op_num_threads = threads or (os.cpu_count() or 1)
@@ -83,7 +84,9 @@ class KokoroEngine:
         files = kokoro_files(self.settings)
         try:
             session = ort.InferenceSession(
-                str(files.model), session_options(self.settings.kokoro_threads), providers=["CPUExecutionProvider"]
+                str(files.model),
+                session_options(self.settings.kokoro_threads, self.settings.kokoro_spin_threads),
+                providers=["CPUExecutionProvider"],
             )
         except Exception as error:  # a corrupt or foreign file: a start error, not a crash
             raise VocalioError(

@@ -46,6 +46,11 @@ class KokoroSettings(CommonSettings):
     kokoro_threads: int = Field(
         default=0, ge=0, le=256, description="ONNX Runtime threads per inference; 0 = one per CPU core."
     )
+    kokoro_spin_threads: bool = Field(
+        default=False,
+        description="Let ONNX Runtime's threads busy-wait between operators: a little faster on an idle host, "
+        "CPU burnt that other work needs on a shared one.",
+    )
     kokoro_max_chunk_tokens: int = Field(
         default=MODEL_MAX_TOKENS,
         ge=16,
