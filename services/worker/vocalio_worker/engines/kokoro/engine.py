@@ -5,7 +5,8 @@ the job's region) → pieces of at most VOCALIO_KOKORO_MAX_CHUNK_TOKENS → per 
 its token count and one ONNX run → the pieces' audio end to end.
 
 The exported graph takes one utterance (batch dimension 1), so there is no batching to gain: a chunk is one
-run per piece, and ONNX Runtime's intra-op threads are the parallelism. `registry` imports this module to
+run per piece. The parallelism is VOCALIO_KOKORO_PARALLEL runs at once over a batch's pieces (one session is
+safe to run from several threads), each with VOCALIO_KOKORO_THREADS intra-op threads. `registry` imports this module to
 ask `kokoro_unavailable_reason()`: it must stay cheap (no model load, no hashing, no network).
 """
 
@@ -15,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,7 +72,9 @@ class KokoroEngine:
         self._session: Any = None
         self._inputs: dict[str, str] = {}
         self._voices: VoiceBank | None = None
-        self._lock = threading.Lock()  # one inference at a time: its threads already fill the cores
+        self._pool: ThreadPoolExecutor | None = None
+        # At most `kokoro_parallel` runs at once whatever the number of jobs: more would only share the cores.
+        self._slots = threading.BoundedSemaphore(self.settings.kokoro_parallel)
         self.load_s: float | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------------
@@ -85,7 +89,7 @@ class KokoroEngine:
         try:
             session = ort.InferenceSession(
                 str(files.model),
-                session_options(self.settings.kokoro_threads, self.settings.kokoro_spin_threads),
+                session_options(self.threads, self.settings.kokoro_spin_threads),
                 providers=["CPUExecutionProvider"],
             )
         except Exception as error:  # a corrupt or foreign file: a start error, not a crash
@@ -104,15 +108,26 @@ class KokoroEngine:
         self.files, self._session = files, session
         self.load_s = time.perf_counter() - started
         log.info(
-            "kokoro_loaded model=%s sha256=%s voices=%d threads=%d seconds=%.1f",
+            "kokoro_loaded model=%s sha256=%s voices=%d threads=%d parallel=%d seconds=%.1f",
             files.model,
             files.model_sha256[:12],
             len(self._voices.names),
-            self.settings.kokoro_threads or (os.cpu_count() or 1),
+            self.threads,
+            self.settings.kokoro_parallel,
             self.load_s,
         )
+        if self.settings.kokoro_parallel > 1:
+            self._pool = ThreadPoolExecutor(self.settings.kokoro_parallel, thread_name_prefix="kokoro")
+
+    @property
+    def threads(self) -> int:
+        """Intra-op threads per run: the setting, else this host's cores shared among the parallel runs."""
+        return self.settings.kokoro_threads or max(1, (os.cpu_count() or 1) // self.settings.kokoro_parallel)
 
     def free(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
         self._session = None
         self._voices = None
 
@@ -123,9 +138,9 @@ class KokoroEngine:
             ),
             regional_variants=REGIONAL_VARIANTS,
             sample_rate_hz=SAMPLE_RATE_HZ,
-            # No batching gain (the graph runs one utterance): this only bounds the work between the
-            # worker's cancellation checks and progress updates.
-            max_batch=4,
+            # Chunks per engine call: enough to keep the parallel runs busy, few enough for prompt cancellation
+            # checks and progress updates (the graph itself runs one utterance at a time).
+            max_batch=max(4, 2 * self.settings.kokoro_parallel),
             max_chunk_chars=MAX_CHUNK_CHARS,
         )
 
@@ -177,10 +192,20 @@ class KokoroEngine:
         assert self._voices is not None
         styles = self._voices.styles_for(self.mix_for(voice, region))
         speed = min(MAX_SPEED, max(MIN_SPEED, speed))
+        # Text work first for the whole batch (eSpeak takes milliseconds), then the pieces' runs, in parallel.
+        pieces = [[tokenize(piece) for piece in self.phonemes_for(chunk, region)] for chunk in chunks]
+        flat = [tokens for chunk_pieces in pieces for tokens in chunk_pieces]
+        if self._pool is not None and len(flat) > 1:
+            # Longest first, so the last run to finish is a short one and the threads end together.
+            order = sorted(range(len(flat)), key=lambda index: -len(flat[index]))
+            done = dict(zip(order, self._pool.map(lambda i: self._run(flat[i], styles, speed), order), strict=True))
+            audio = [done[index] for index in range(len(flat))]
+        else:
+            audio = [self._run(tokens, styles, speed) for tokens in flat]
         outputs: list[FloatAudio] = []
-        for chunk in chunks:
-            pieces = [self._run(tokenize(piece), styles, speed) for piece in self.phonemes_for(chunk, region)]
-            outputs.append(np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32))
+        for chunk_pieces in pieces:
+            mine, audio = audio[: len(chunk_pieces)], audio[len(chunk_pieces) :]
+            outputs.append(np.concatenate(mine) if mine else np.zeros(0, dtype=np.float32))
         return outputs
 
     def _run(self, tokens: list[int], styles: NDArray[np.float32], speed: float) -> FloatAudio:
@@ -192,7 +217,7 @@ class KokoroEngine:
             "speed": np.array([speed], dtype=self._inputs["speed_type"]),
         }
         try:
-            with self._lock:
+            with self._slots:
                 audio = self._session.run(None, feed)[0]
         except Exception as error:
             raise VocalioError(

@@ -43,8 +43,18 @@ class KokoroSettings(CommonSettings):
         default=None,
         description="Kokoro voice (or mix, ef_dora*0.7+em_alex*0.3) for jobs that name none; unset = the region's.",
     )
+    kokoro_parallel: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Inferences run at once (a batch's pieces over threads): on a small shared CPU two single-"
+        "threaded runs beat one two-threaded run (bench/cpu_engines.py).",
+    )
     kokoro_threads: int = Field(
-        default=0, ge=0, le=256, description="ONNX Runtime threads per inference; 0 = one per CPU core."
+        default=0,
+        ge=0,
+        le=256,
+        description="ONNX Runtime threads per inference; 0 = the CPU cores divided by VOCALIO_KOKORO_PARALLEL.",
     )
     kokoro_spin_threads: bool = Field(
         default=False,
