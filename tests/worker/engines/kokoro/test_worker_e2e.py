@@ -51,6 +51,8 @@ def test_auto_downloads_kokoro_speaks_with_it_and_lists_its_voices(
     assert all(voice["engine"] == "kokoro" and voice["workers"] == ["kokoro-worker"] for voice in listed)
 
     # A mix named without its prefix (no library voice has that name), and an uploaded reference (F5-only).
+    refused = client.post("/api/v1/jobs", json={"text": "Hola.", "voice": "Nadie"})  # neither a library voice
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "UNKNOWN_VOICE"  # nor Kokoro's
     mixed = submit(client, "Hola, buenos días.", voice="ef_dora*0.7+em_alex*0.3")
     reference = upload(client, wav_bytes(speechlike()), name="Narradora").json()
     uploaded = submit(client, "Sí.", voice=reference["id"])
