@@ -47,8 +47,8 @@ class KokoroSettings(CommonSettings):
         default=2,
         ge=1,
         le=64,
-        description="Inferences run at once (a batch's pieces over threads): on a small shared CPU two single-"
-        "threaded runs beat one two-threaded run (bench/cpu_engines.py).",
+        description="Inferences run at once over a batch's pieces, each with VOCALIO_KOKORO_THREADS threads "
+        "(2x1 and 1x2 measured within noise of each other on 2 shared cores: bench/cpu_engines.py).",
     )
     kokoro_threads: int = Field(
         default=0,
