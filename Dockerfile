@@ -57,10 +57,11 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('VOCALIO_PORT', '8000'), timeout=4)"
 CMD ["vocalio", "api"]
 
-# The TTS worker on the CPU: the embedded eSpeak NG engine. Model weights (none here; the GPU target's
-# F5-TTS) download once into HF_HOME=/models, a volume.
+# The TTS worker on the CPU: Kokoro-82M (ONNX Runtime), eSpeak NG when Kokoro's files cannot be had.
+# Model weights (Kokoro's here, the GPU target's F5-TTS) download once into /models, a volume.
 FROM runtime AS worker
-ENV HF_HOME=/models VOCALIO_ENGINE=espeak VOCALIO_METRICS_HOST=0.0.0.0 VOCALIO_METRICS_PORT=9100
+ENV HF_HOME=/models VOCALIO_KOKORO_WEIGHTS_DIR=/models/kokoro VOCALIO_ENGINE=auto \
+    VOCALIO_METRICS_HOST=0.0.0.0 VOCALIO_METRICS_PORT=9100
 VOLUME ["/models"]
 EXPOSE 9100
 # SIGTERM drains (active jobs finish, up to VOCALIO_SHUTDOWN_GRACE_S): give it a stop timeout above that.

@@ -79,7 +79,7 @@ def test_cpu_override_merged_by_podman_compose_drops_every_gpu_reservation(
     assert "nvidia" not in result.stdout
     assert services["worker"]["build"]["target"] == "worker"
     assert _build_args(services["worker"]["build"]) == {"LOCK": "worker"}  # the CPU lock: no torch, no CUDA
-    assert services["worker"]["environment"]["VOCALIO_ENGINE"] == "espeak"
+    assert services["worker"]["environment"]["VOCALIO_ENGINE"] == "auto"  # Kokoro on a CPU, else eSpeak
     assert "deploy" not in services["worker"] or not services["worker"]["deploy"]
 
 
@@ -358,13 +358,14 @@ def test_worker_images_keep_the_model_volume_and_drain_on_sigterm(target: str) -
     assert _last(lines, "STOPSIGNAL") == "STOPSIGNAL SIGTERM"
 
 
-def test_the_gpu_worker_asks_for_the_gpus_and_the_cpu_worker_runs_espeak() -> None:
+def test_the_gpu_worker_asks_for_the_gpus_and_the_cpu_worker_picks_its_engine() -> None:
     stages = _stages(DOCKERFILE.read_text())
     gpu_env = " ".join(line for line in _chain(stages, "worker-gpu") if line.startswith("ENV "))
     cpu_env = " ".join(line for line in _chain(stages, "worker") if line.startswith("ENV "))
     assert "NVIDIA_VISIBLE_DEVICES=all" in gpu_env and "compute" in gpu_env
     assert gpu_env.rsplit("VOCALIO_ENGINE=", 1)[1].split()[0] == "auto"
-    assert cpu_env.rsplit("VOCALIO_ENGINE=", 1)[1].split()[0] == "espeak" and "NVIDIA" not in cpu_env
+    assert cpu_env.rsplit("VOCALIO_ENGINE=", 1)[1].split()[0] == "auto" and "NVIDIA" not in cpu_env
+    assert "VOCALIO_KOKORO_WEIGHTS_DIR=/models/kokoro" in cpu_env  # Kokoro's download lands in the volume
     assert "--start-period=300s" in _last(_chain(stages, "worker-gpu"), "HEALTHCHECK")  # type: ignore[operator]
 
 

@@ -119,6 +119,7 @@ class WorkerProcess(ServiceProcess):
             "VOCALIO_LOG_LEVEL": "INFO",
             "VOCALIO_POLL_DELAY_S": "0.1",
             "VOCALIO_IN_PROGRESS_TTL_S": "3",
+            "VOCALIO_KOKORO_OFFLINE": "1",  # a test worker never reaches for the Kokoro release on the network
         } | (extra_env or {})
         args = [sys.executable, "-m", "vocalio_worker"]
         super().__init__(worker_id, args, env, f"{self.base_url}/ready", log_dir)

@@ -7,6 +7,7 @@ failure at any step leaves neither a file nor a row behind.
 import asyncio
 import hashlib
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,14 +17,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.regions import Region
 from vocalio_shared.schemas.jobs import RUNNING_STATUSES, JobStatus
-from vocalio_shared.schemas.voices import RegionDefaults, VoiceAnalysis, VoicePublic
+from vocalio_shared.schemas.voices import EngineVoice, RegionDefaults, VoiceAnalysis, VoicePublic
+from vocalio_shared.schemas.workers import LIVE_WORKER_STATES
 
 from vocalio_api.auth import Caller
-from vocalio_api.models import Job, RegionDefaultVoice, Voice, as_utc
+from vocalio_api.models import Job, RegionDefaultVoice, Voice, Worker, as_utc
 from vocalio_api.storage import write_synced
 from vocalio_api.voice_analysis import check_audio, check_name, check_transcript
 
 ESPEAK_VOICE_PREFIX = "espeak:"  # engine-specific voices need no reference audio
+KOKORO_VOICE_PREFIX = "kokoro:"
+ENGINE_VOICE_PREFIXES = (ESPEAK_VOICE_PREFIX, KOKORO_VOICE_PREFIX)
+# A Kokoro voice or weighted mix named without its prefix: `ef_dora`, `ef_dora*0.7+em_alex*0.3`.
+_KOKORO_NAME = r"[a-z]{2}_[a-z0-9]+\s*(?:\*\s*(?:\d+(?:\.\d*)?|\.\d+)\s*)?"
+KOKORO_VOICE_SPEC = re.compile(rf"^\s*{_KOKORO_NAME}(?:\+\s*{_KOKORO_NAME})*$")
 _BUSY_STATUSES = [JobStatus.QUEUED.value, *(s.value for s in RUNNING_STATUSES)]
 
 
@@ -73,7 +80,7 @@ async def get_visible(session: AsyncSession, caller: Caller | None, voice_id: st
 
 async def resolve_for_job(session: AsyncSession, caller: Caller, reference: str) -> str:
     """A job's `voice` may be an id or a name; the caller's own voice wins over a shared namesake."""
-    if reference.startswith(ESPEAK_VOICE_PREFIX):
+    if reference.startswith(ENGINE_VOICE_PREFIXES):
         return reference
     by_id = (await session.exec(select(Voice).where(Voice.id == reference, visible_to(caller)))).first()
     if by_id is not None:
@@ -81,6 +88,8 @@ async def resolve_for_job(session: AsyncSession, caller: Caller, reference: str)
     candidates = (
         await session.exec(select(Voice).where(func.lower(Voice.name) == reference.strip().lower(), visible_to(caller)))
     ).all()
+    if not candidates and KOKORO_VOICE_SPEC.match(reference):
+        return KOKORO_VOICE_PREFIX + reference.replace(" ", "")  # no library voice of that name: Kokoro's
     if not candidates:
         raise VocalioError(
             ErrorCode.UNKNOWN_VOICE,
@@ -89,6 +98,21 @@ async def resolve_for_job(session: AsyncSession, caller: Caller, reference: str)
         )
     own = [voice for voice in candidates if voice.owner_key_id == caller.key_id]
     return (own or candidates)[0].id
+
+
+async def engine_voices(session: AsyncSession) -> list[EngineVoice]:
+    """The voices the live workers' engines speak by name (their registration's `voices`), with who offers them."""
+    live = [state.value for state in LIVE_WORKER_STATES]
+    workers = (await session.exec(select(Worker).where(col(Worker.state).in_(live)))).all()
+    offered: dict[str, EngineVoice] = {}
+    for worker in sorted(workers, key=lambda row: row.worker_id):
+        engine = str(worker.capabilities.get("engine") or "")
+        for voice_id in worker.capabilities.get("voices") or []:
+            entry = offered.setdefault(
+                voice_id, EngineVoice(id=voice_id, name=voice_id.split(":", 1)[-1], engine=engine)
+            )
+            entry.workers.append(worker.worker_id)
+    return sorted(offered.values(), key=lambda voice: voice.id)
 
 
 async def create_voice(

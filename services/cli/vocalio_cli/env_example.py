@@ -18,6 +18,7 @@ SETTINGS_CLASSES: tuple[tuple[str, str, str], ...] = (
     ("Worker audio", "vocalio_worker.audio.settings", "AudioSettings"),
     ("Worker: sentence QA", "vocalio_worker.qa_settings", "SentenceQASettings"),
     ("Worker: F5-TTS engine", "vocalio_worker.engines.f5.settings", "F5Settings"),
+    ("Worker: Kokoro engine", "vocalio_worker.engines.kokoro.settings", "KokoroSettings"),
     ("llm_bridge", "vocalio_llm_bridge.config", "LlmBridgeSettings"),
     ("Dashboard", "vocalio_ui.config", "UiSettings"),
     ("vocalio up: the supervisor", "vocalio_cli.supervisor", "SupervisorSettings"),

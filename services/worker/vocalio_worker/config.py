@@ -24,7 +24,9 @@ def _default_worker_id() -> str:
 class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     api_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the Vocalio API.")
     worker_id: str = Field(default_factory=_default_worker_id, description="Unique id; default hostname-pid.")
-    engine: EngineSetting = Field(default="auto", description="auto, f5 or espeak.")
+    engine: EngineSetting = Field(
+        default="auto", description="auto (F5 on a GPU, else Kokoro, else eSpeak), f5, kokoro or espeak."
+    )
     metrics_host: str = Field(default="0.0.0.0", description="Interface of the worker's HTTP server.")
     metrics_port: int = Field(default=9100, ge=0, le=65535, description="Port of /health, /metrics, /tts.")
     advertised_host: str | None = Field(default=None, description="Host the API records; default hostname.")

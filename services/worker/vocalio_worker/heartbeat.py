@@ -37,6 +37,7 @@ def registration(runtime: Runtime, gpus: list[GpuInfo]) -> WorkerRegistration:
             supported_sample_rates=list(SUPPORTED_SAMPLE_RATES),
             engine=runtime.engine.name,
             warnings=list(runtime.engine_warnings),
+            voices=list(getattr(runtime.engine, "offered_voices", list)()),  # engines that speak voices by name
         ),
         host=config.host_for_registry,
         port=config.metrics_port,

@@ -66,12 +66,13 @@ def create_app(runtime: Runtime) -> FastAPI:
         }
 
     @app.get("/ready")
-    async def ready(response: Response) -> dict[str, str]:
-        """200 once the engine is loaded and the worker is registered and taking jobs."""
+    async def ready(response: Response) -> dict[str, object]:
+        """200 once the engine is loaded and the worker is registered and taking jobs; names the engine and,
+        when VOCALIO_ENGINE=auto passed one over, why."""
         state = runtime.state
         if state not in (WorkerState.IDLE, WorkerState.BUSY):
             response.status_code = 503
-        return {"state": state.value}
+        return {"state": state.value, "engine": runtime.engine.name, "engine_warnings": list(runtime.engine_warnings)}
 
     @app.get("/metrics")
     async def metrics() -> Response:

@@ -20,13 +20,13 @@ import structlog
 import uvicorn
 from arq.worker import func
 from vocalio_runtime.queue_pool import connect_queue
+from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.queue import JOB_FUNCTION, QUEUE_NAME, deserialize_job, serialize_job
 
 from vocalio_worker.api_client import ApiClient
 from vocalio_worker.config import WorkerConfig
-from vocalio_worker.engines import select_engine
 from vocalio_worker.engines.f5.demo_voice import fallback_for
-from vocalio_worker.engines.registry import f5_unavailable_reason
+from vocalio_worker.engines.registry import fallback_engine, select_engine_with_reason
 from vocalio_worker.heartbeat import beat_once, heartbeat_loop, register, spot_watcher
 from vocalio_worker.http_app import create_app
 from vocalio_worker.jobs import synthesize
@@ -95,13 +95,12 @@ async def run(config: WorkerConfig) -> int:
         breaker_recovery_s=config.api_breaker_recovery_s,
         breaker_half_open_calls=config.api_breaker_half_open_calls,
     )
-    engine = select_engine(config.engine)
-    fallback_reason = f5_unavailable_reason() if config.engine == "auto" and engine.name != "f5" else None
+    engine, engine_reason = select_engine_with_reason(config.engine)
     # One thread per concurrent job plus one for /tts and /analyze.
     executor = ThreadPoolExecutor(max_workers=config.max_concurrent_jobs + 1, thread_name_prefix="inference")
     runtime = Runtime(config=config, engine=engine, api=api, metrics=metrics, executor=executor)
-    if fallback_reason:
-        runtime.engine_warnings.append(f"VOCALIO_ENGINE=auto fell back to eSpeak: {fallback_reason}")
+    if engine_reason:
+        runtime.engine_warnings.append(engine_reason)
     runtime.heartbeat_interval_s = config.heartbeat_interval_s
     runtime.publish_state()
 
@@ -116,14 +115,24 @@ async def run(config: WorkerConfig) -> int:
     )
     server_task = asyncio.create_task(server.serve(), name="http")
 
-    log.info("initializing", engine=engine.name, api_url=config.api_url)
-    await runtime.in_thread(engine.load)
+    log.info("initializing", engine=engine.name, api_url=config.api_url, engine_reason=engine_reason)
+    try:
+        await runtime.in_thread(engine.load)
+    except VocalioError as error:
+        # `auto` took Kokoro because it could try; its files could not be had (no network, bad pin): eSpeak speaks.
+        if config.engine != "auto" or engine.name != "kokoro" or error.code != ErrorCode.ENGINE_UNAVAILABLE:
+            raise
+        engine, reason = fallback_engine(engine, engine_reason, error)
+        log.warning("engine_fallback", engine=engine.name, reason=reason)
+        runtime.engine, runtime.engine_warnings = engine, [reason]
+        await runtime.in_thread(engine.load)
     runtime.voices = VoiceLibrary(
         api,
         config.data_dir / "voice-cache",
         engine.capabilities().needs_reference_audio,
         defaults_ttl_s=config.voice_default_ttl_s,
         fallback=fallback_for(engine),
+        engine_warnings=getattr(engine, "voice_warnings", None),
     )
     gpus = await runtime.in_thread(detect_gpus)
     metrics.has_gpu = bool(gpus)

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from vocalio_worker.engines.base import VoiceRef
 
 log = structlog.get_logger("worker.voices")
 
-ENGINE_VOICE_PREFIX = "espeak:"
+# Engine voices need no reference audio: `espeak:es`, `kokoro:ef_dora` (or a mix, `kokoro:ef_dora*0.7+em_alex*0.3`).
+ENGINE_VOICE_PREFIXES = ("espeak:", "kokoro:")
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,14 @@ class VoiceLibrary:
         needs_reference: bool,
         defaults_ttl_s: float = 0.0,
         fallback: FallbackVoice | None = None,
+        engine_warnings: Callable[[VoiceRef], list[str]] | None = None,
     ) -> None:
         self.api = api
         self.cache_dir = cache_dir
         self.needs_reference = needs_reference
         self.defaults_ttl_s = defaults_ttl_s
         self.fallback = fallback if needs_reference else None  # eSpeak needs no reference: never a fallback
+        self.engine_warnings = engine_warnings  # the engine's word on a voice it cannot speak as asked
         self._metadata: dict[str, VoicePublic] = {}
         self._defaults: dict[Region, tuple[float, VoicePublic | None]] = {}  # region → (asked at, answer)
         self._downloads: dict[str, asyncio.Lock] = {}
@@ -74,7 +78,7 @@ class VoiceLibrary:
         """The job's voice (id, or engine voice like `espeak:es`), else its region's default,
         else neutral's default, else (an engine that clones) the fallback voice; with none of them an
         engine that clones fails clearly."""
-        if voice and voice.startswith(ENGINE_VOICE_PREFIX):
+        if voice and voice.startswith(ENGINE_VOICE_PREFIXES):
             return VoiceRef(voice_id=voice, region=region)
         metadata = await self._metadata_for(voice) if voice else await self._default_for(region)
         if metadata is None:
@@ -106,7 +110,8 @@ class VoiceLibrary:
     def warnings_for(self, voice: VoiceRef) -> list[str]:
         """What a job must report about the voice it spoke with (the demo voice is not a narrator)."""
         fallback = self.fallback
-        return [fallback.warning] if fallback and fallback.warning and voice.voice_id == fallback.voice_id else []
+        warnings = [fallback.warning] if fallback and fallback.warning and voice.voice_id == fallback.voice_id else []
+        return warnings + (self.engine_warnings(voice) if self.engine_warnings else [])
 
     async def _metadata_for(self, voice_id: str) -> VoicePublic:
         if voice_id not in self._metadata:

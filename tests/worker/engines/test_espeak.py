@@ -1,6 +1,7 @@
 """Engines against the real eSpeak NG library shipped by espeakng-loader."""
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -108,9 +109,11 @@ def test_free_then_reuse() -> None:
     assert len(audio) > 0
 
 
-def test_select_engine() -> None:
+def test_select_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert select_engine("espeak").name == "espeak"
-    # No F5 engine exists yet in this worker: auto falls back, f5 refuses with a clear error.
+    # No GPU here and no Kokoro files offline: auto falls back to eSpeak, f5 refuses with a clear error.
+    monkeypatch.setenv("VOCALIO_KOKORO_OFFLINE", "1")
+    monkeypatch.setenv("VOCALIO_DATA_DIR", str(tmp_path))
     assert f5_unavailable_reason() is not None
     assert select_engine("auto").name == "espeak"
     with pytest.raises(VocalioError) as raised:

@@ -65,7 +65,10 @@ async def list_voices(
         query = query.where(Voice.region == region.value)
     defaults = await voices_service.defaults_by_voice(session)
     rows = (await session.exec(query)).all()
-    return VoiceList(items=[voices_service.voice_public(v, defaults.get(v.id, [])) for v in rows])
+    return VoiceList(
+        items=[voices_service.voice_public(v, defaults.get(v.id, [])) for v in rows],
+        engine_voices=await voices_service.engine_voices(session),
+    )
 
 
 # Declared before /voices/{voice_id}, which would otherwise take "prompts" for an id.

@@ -49,8 +49,22 @@ class VoicePublic(BaseModel):
     audio_url: str
 
 
+class EngineVoice(BaseModel):
+    """A voice an engine speaks by name, with no reference audio (Kokoro's), offered by the live workers."""
+
+    id: str = Field(
+        description="What a job's `voice` names, e.g. kokoro:ef_dora; mixes: kokoro:ef_dora*0.7+em_alex*0.3."
+    )
+    name: str
+    engine: str
+    workers: list[str] = Field(default_factory=list, description="The live workers that offer it.")
+
+
 class VoiceList(BaseModel):
     items: list[VoicePublic]
+    engine_voices: list[EngineVoice] = Field(
+        default_factory=list, description="Voices the live workers' engines speak by name; uploaded ones are `items`."
+    )
 
 
 class DefaultVoiceSet(BaseModel):

@@ -41,6 +41,10 @@ class WorkerCapabilities(BaseModel):
     supported_sample_rates: list[int] = Field(default_factory=lambda: list(SUPPORTED_SAMPLE_RATES))
     engine: str | None = None
     warnings: list[str] = Field(default_factory=list, description="e.g. why `auto` fell back to eSpeak.")
+    voices: list[str] = Field(
+        default_factory=list,
+        description="Engine voices this worker speaks by name (kokoro:ef_dora, ...), listed by the voice library.",
+    )
 
 
 class WorkerRegistration(BaseModel):

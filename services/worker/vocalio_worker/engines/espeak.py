@@ -39,6 +39,8 @@ _POS_CHARACTER = 1
 _CHARS_UTF8 = 1  # without it, accents and ñ are read as Latin-1 bytes
 _ENDPAUSE = 0x1000  # a sentence-final pause, so crossfaded chunks keep a natural gap
 _PARAM_RATE = 1
+_PHONEMES_IPA = 0x02  # espeak_TextToPhonemes: IPA as UTF-8
+_PHONEMES_TIE = 0x80  # ... with bits 8-23 as the tie joining a multi-letter phoneme (t^ʃ, e^ɪ)
 _EE_OK = 0
 
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
@@ -69,6 +71,8 @@ class _EspeakLibrary:
             ctypes.c_void_p,
         ]
         lib.espeak_Synth.restype = ctypes.c_int
+        lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
         data_path = espeakng_loader.get_data_path().encode()
         sample_rate_hz = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, _INITIALIZE_DONT_EXIT)
         if sample_rate_hz <= 0:
@@ -106,6 +110,19 @@ class _EspeakLibrary:
         self.pieces = []
         return (pcm.astype(np.float32) / 32768.0).astype(np.float32)
 
+    def ipa_clauses(self, text: str, voice_name: str, tie: str) -> list[str]:
+        """IPA of each clause eSpeak finds in `text` (punctuation is not in its output). Caller holds _ESPEAK_LOCK."""
+        if self.lib.espeak_SetVoiceByName(voice_name.encode()) != _EE_OK:
+            raise VocalioError(ErrorCode.ENGINE_UNAVAILABLE, f"eSpeak has no voice {voice_name!r}")
+        mode = _PHONEMES_IPA | _PHONEMES_TIE | (ord(tie) << 8)
+        cursor = ctypes.c_char_p(text.encode("utf-8"))
+        clauses: list[str] = []
+        while cursor.value:  # each call reads one clause and moves the pointer past it (NULL at the end)
+            phonemes = self.lib.espeak_TextToPhonemes(ctypes.byref(cursor), _CHARS_UTF8, mode)
+            if phonemes:
+                clauses.append(phonemes.decode("utf-8", errors="replace"))
+        return clauses
+
 
 _library: _EspeakLibrary | None = None
 
@@ -116,6 +133,13 @@ def _shared_library() -> _EspeakLibrary:
         if _library is None:
             _library = _EspeakLibrary()
         return _library
+
+
+def ipa_clauses(text: str, voice_name: str, tie: str = "^") -> list[str]:
+    """eSpeak NG's IPA for `text` spoken by `voice_name`, one string per clause (the Kokoro engine's G2P)."""
+    library = _shared_library()
+    with _ESPEAK_LOCK:
+        return library.ipa_clauses(text, voice_name, tie)
 
 
 def speed_to_rate_wpm(speed: float) -> int:

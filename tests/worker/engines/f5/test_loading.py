@@ -90,6 +90,9 @@ def _engine_env(monkeypatch: pytest.MonkeyPatch, hub: TinyHub, model: str) -> No
     settings = tiny_settings(hub, f5_model=model)
     for name in ("f5_model", "f5_models_file", "f5_vocoder", "f5_device"):
         monkeypatch.setenv(f"VOCALIO_{name.upper()}", str(getattr(settings, name)))
+    # and no Kokoro files offline, so `auto` that passes F5 over lands on eSpeak
+    monkeypatch.setenv("VOCALIO_KOKORO_OFFLINE", "1")
+    monkeypatch.setenv("VOCALIO_KOKORO_WEIGHTS_DIR", "/nonexistent/kokoro")
 
 
 def test_auto_falls_back_to_espeak_with_a_warning(
@@ -130,6 +133,7 @@ print(registry.f5_unavailable_reason())
 print(select_engine("auto").name)
 """
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.environ.get("PYTHONPATH", ""), "VOCALIO_F5_DEVICE": "cpu"}
+    env |= {"VOCALIO_KOKORO_OFFLINE": "1", "VOCALIO_DATA_DIR": "/nonexistent"}  # and no Kokoro files: eSpeak
     completed = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False
     )
