@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
+from typer.testing import CliRunner
+from vocalio_cli.main import app
 
 from tests.e2e.books.flows import create_book
 from tests.e2e.books.test_book_api import render
@@ -97,6 +99,13 @@ def test_the_book_files_from_a_real_render(worker, tmp_path: Path) -> None:  # t
         archive = zipfile.ZipFile(io.BytesIO(fetch_when_ready(client, url, format="mp3-zip").content))
         names = archive.namelist()
         assert sum(name.endswith(".mp3") for name in names) == 3 and sum(name.endswith(".vtt") for name in names) == 3
+        # Every chapter the book delivers passes ACX, measured on the delivered MP3s by `vocalio book check`.
+        delivered = tmp_path / "delivered"
+        archive.extractall(delivered)
+        checked = CliRunner().invoke(app, ["book", "check", str(delivered), "--json"])
+        files = json.loads(checked.stdout)["files"]
+        assert len(files) == 3 and all(f["pass"] for f in files), checked.stdout
+        assert checked.exit_code == 0
         flac = zipfile.ZipFile(io.BytesIO(fetch_when_ready(client, url, format="flac-zip").content))
         assert sum(name.endswith(".flac") for name in flac.namelist()) == 3
 
