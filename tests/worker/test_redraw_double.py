@@ -65,5 +65,5 @@ if __name__ == "__main__":
     from vocalio_worker import service
     from vocalio_worker.cli import serve
 
-    service.select_engine = lambda setting: RedrawDouble()  # type: ignore[assignment]
+    service.select_engine_with_reason = lambda setting: (RedrawDouble(), None)  # type: ignore[assignment]
     serve()
