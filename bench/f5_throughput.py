@@ -15,9 +15,11 @@ import argparse
 import dataclasses
 import resource
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -29,33 +31,14 @@ from vocalio_worker.engines.f5.registry import load_registry
 from vocalio_worker.engines.f5.settings import F5Settings
 from vocalio_worker.engines.f5.weights import default_vocab
 
+sys.path.insert(0, str(Path(__file__).parent))
+from spanish_chapter import CHAPTER
+
 CPU_ARCHITECTURE = {"dim": 256, "depth": 4, "heads": 4, "ff_mult": 2, "text_dim": 128, "conv_layers": 2,
                     "text_mask_padding": True}  # fmt: skip
 VOCOS_ARGS = {"input_channels": 100, "dim": 512, "intermediate_dim": 1536, "num_layers": 8}  # the real vocos-mel-24khz
 REFERENCE = "reference infer_batch_process"  # the variant every ratio is taken against
 REFERENCE_TEXT = "Buenos días, esta es la voz que vamos a clonar para leer el capítulo."
-CHAPTER = [
-    "Capítulo uno. La casa junto al río.",
-    "Había una vez, en un pueblo pequeño, una niña que soñaba con el mar.",
-    "Cada mañana caminaba hasta la colina para mirar el horizonte.",
-    "Contaba los barcos que pasaban, uno por uno.",
-    "Su abuela le decía que el mar quedaba muy lejos.",
-    "Pero ella no le creía.",
-    "Un día encontró un mapa viejo en el desván, entre cartas y fotografías amarillas.",
-    "El mapa mostraba un camino que bajaba por el río hasta la costa.",
-    "Esa noche no pudo dormir.",
-    "Preparó una mochila con pan, queso, agua y una linterna.",
-    "Salió antes del amanecer, cuando todavía cantaban los grillos.",
-    "El camino era largo y el sol apretaba al mediodía.",
-    "Se detuvo bajo un sauce a descansar y comer algo.",
-    "Un pescador la vio y le preguntó adónde iba tan sola.",
-    "Al mar, respondió ella, sin dudar un segundo.",
-    "El pescador sonrió y le ofreció llevarla en su bote.",
-    "Navegaron río abajo durante toda la tarde.",
-    "Cuando el río se ensanchó, el aire empezó a oler a sal.",
-    "Y entonces, por fin, lo vio: el mar, inmenso y azul.",
-    "Fin del capítulo uno.",
-]
 
 
 def random_vocos(device: torch.device) -> torch.nn.Module:
