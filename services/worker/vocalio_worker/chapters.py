@@ -114,7 +114,8 @@ def assemble(
     """Every unit from its stored FLAC, in reading order, with its pause before it; mastered to
     `preset` (None: the worker's `mastering_preset`; see `vocalio_worker.mastering`); one segment
     per source sentence with its exact place in the finished audio."""
-    audio = pipeline.JobAudio(rate_hz, chapter_audio_settings(settings, rate_hz), live=False)
+    # No loudness pass here: the chapter's mastering levels it to its preset, and would undo it.
+    audio = pipeline.JobAudio(rate_hz, chapter_audio_settings(settings, rate_hz), live=False, level=False)
     pauses = pause_samples(settings, rate_hz)
     piece_of_unit: list[int] = []  # index of each unit's piece among everything pushed
     pushed = 0

@@ -136,11 +136,11 @@ class JobAudio:
     the loudness target (see `audio.postprocess`).
     """
 
-    def __init__(self, sample_rate_hz: int, settings: AudioSettings, live: bool) -> None:
+    def __init__(self, sample_rate_hz: int, settings: AudioSettings, live: bool, level: bool = True) -> None:
         self.sample_rate_hz = sample_rate_hz
         self.live = live
         self._fader = StreamingCrossfader(sample_rate_hz, settings.crossfade_s, settings.crossfade_curve)
-        self._post = Postprocessor(sample_rate_hz, settings, live)
+        self._post = Postprocessor(sample_rate_hz, settings, live, level)
         self._joined: list[FloatAudio] = []  # the mix, kept for the quality figures
         self._pcm: list[bytes] = []  # live only: the pieces sent
 

@@ -35,10 +35,11 @@ def live_loudness_warning(gain_db: float, target_lufs: float) -> str:
 class Postprocessor:
     """Silence → gain → limiter; `calibrate` with the first chunk, `push` in order, then `finish`."""
 
-    def __init__(self, sample_rate_hz: int, settings: AudioSettings, live: bool) -> None:
+    def __init__(self, sample_rate_hz: int, settings: AudioSettings, live: bool, level: bool = True) -> None:
         self.sample_rate_hz = sample_rate_hz
         self.settings = settings
         self.live = live
+        self.level = level  # collected mode only: False leaves the loudness to the caller (a chapter's mastering)
         self.gain_db = 0.0
         self.warnings: list[str] = []
         self._silence: SilenceShortener | None = None
@@ -74,6 +75,8 @@ class Postprocessor:
             return np.concatenate([tail, self._limiter.finish()])
         shortened = np.concatenate(self._collected) if self._collected else np.zeros(0, np.float32)
         self._collected = []
+        if not self.level:
+            return shortened
         settings = self.settings
         audio, self.gain_db, warnings = normalize_loudness(
             shortened, self.sample_rate_hz, settings.target_lufs, settings.peak_limit_dbfs
