@@ -152,9 +152,9 @@ BOOK_AAC_BITRATE_BPS = 64_000
 AAC_FRAME_SAMPLES = 1024
 # The encoder's "fast" coder, not its default "twoloop": on a speech chapter at 64 kbit/s mono it
 # encodes 2.7x faster (35x against 13x real time, one core of a loaded 2-core machine; a one-off
-# timing, not a bench script) and its decoded waveform is closer to the master (28 dB SNR against 21 dB: twoloop spends bits on noise
-# substitution); FFmpeg made it the default from 2018 for the same reasons. The m4b is the one
-# encode a book cannot avoid, and it runs beside the synthesis.
+# timing, not a bench script) and its decoded waveform is closer to the master (28 dB SNR against
+# 21 dB: twoloop spends bits on noise substitution); FFmpeg made it the default from 2018 for the
+# same reasons. The m4b is the one encode a book cannot avoid, and it runs beside the synthesis.
 BOOK_AAC_FFMPEG_ARGS: tuple[str, ...] = (
     "-c:a", "aac", "-aac_coder", "fast", "-b:a", str(BOOK_AAC_BITRATE_BPS), "-f", "mp4",
 )  # fmt: skip
