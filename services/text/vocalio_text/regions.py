@@ -53,8 +53,10 @@ _ACCENTED = frozenset("áéíóú")
 _VOWELS = frozenset("aeiouáéíóú")
 # A vowel, h, then a consonant that an s may stand before (estar → ehtar); not n or r (John, Mohr).
 _ASPIRATED = re.compile(r"[aeiouáéíóú]h[bcdfgkmpqtv]")
-# The vosotros imperative: -ad/-ed/-id, alone or with a pronoun (mirad, avisadme, decídnoslo).
-_VOSOTROS_IMPERATIVE = re.compile(r"[^aeiou][aeií]d(?:me|nos|lo|la|los|las|le|les|melo|noslo|selo)?$")
+# The vosotros imperative: -ad/-id, alone or with a pronoun (mirad, venid, avisadme, decídnoslo); -ed
+# only with a pronoun (tenedlo), since a bare -ed is far more often an English past participle
+# (stored, failed); the bare -ed forms (tened, comed, poned) are listed in peninsular.toml.
+_VOSOTROS_IMPERATIVE = re.compile(r"[^aeiou](?:[aií]d|[aeií]d(?:me|nos|lo|la|los|las|le|les|melo|noslo|selo))$")
 # What stands alone between ¿ and ?, or after a comma before a ?: a tag question (¿viste?, ¿vale?).
 _TAG_QUESTION = re.compile(r"(?:¿|,)\s*([^¿?,.;:!¡()«»\"]{1,24}?)\s*\?")
 # "Tenía mucho rato de no hacer películas": tener + a span of time + de no (Mexico, Central America).
@@ -90,7 +92,15 @@ class RegionDetection:
 @lru_cache(maxsize=1 << 16)  # words repeat: a chapter reads each distinct word once
 def _feature(word: str) -> str | None:
     """The morphological feature an unlisted word shows, if any."""
-    if word in MARKERS.ordinary or len(word) < 5:
+    if word in MARKERS.ordinary or len(word) < 3:
+        return None
+    # Spellings of speech first: they also mark short words (ehto, ehtá).
+    if _ASPIRATED.search(word):
+        return "s_aspiration"  # ehtá, mihmo, ehcuela: an s before a consonant written as the h heard
+    if len(word) >= 4 and word[-1] == "h" and word[-2] in _VOWELS and not _VOWELS.issuperset(word[:-1]):
+        # tenih, sabíh: the Chilean -ís with its s aspirated; vamoh, ehtamoh: any other final -s.
+        return "chilean_ih" if word.endswith(("ih", "íh")) else "s_aspiration"
+    if len(word) < 5:
         return None
     if word.endswith(("áis", "éis")):
         return "vosotros_ais_eis"
@@ -106,11 +116,6 @@ def _feature(word: str) -> str | None:
         return "ao_participle"
     if word.endswith(("tico", "tica", "ticos", "ticas")) and len(word) >= 6 and not _ACCENTED & set(word):
         return "itico_diminutive"  # -tico is otherwise an accented esdrújula: político, práctico
-    if _ASPIRATED.search(word):
-        return "s_aspiration"  # ehtá, mihmo, ehcuela: an s before a consonant written as the h heard
-    if word[-1] == "h" and word[-2] in _VOWELS:
-        # tenih, sabíh: the Chilean -ís with its s aspirated; vamoh, ehtamoh: any other final -s.
-        return "chilean_ih" if word.endswith(("ih", "íh")) else "s_aspiration"
     if _VOSOTROS_IMPERATIVE.search(word) and not word.endswith(("dad", "tad")):
         return "vosotros_imperative"  # mirad, venid, avisadme, decidnos: Spain's plural imperative
     return None
@@ -203,17 +208,19 @@ def detect_region(text: str) -> RegionDetection:
     tokens = [(match.start(), match.end(), match.group(0)) for match in _WORD.finditer(lowered)]
     words = [token.rstrip("'") if token[-1] == "'" else token for _, _, token in tokens]
     # Tag questions and constructions span words and punctuation: read them on the text itself.
+    tagged: set[int] = set()  # where the words of a tag question start: they are not read again
     if "?" in lowered:
         for match in _TAG_QUESTION.finditer(lowered):
             tag = match.group(1).strip().rstrip("'")
             if tag in MARKERS.tags:
                 reading.count(f"¿{tag}?", MARKERS.tags[tag])
+                tagged.update(range(match.start(1), match.end(1)))
     if "de no" in lowered:
         match = _TENER_DE_NO.search(lowered)
         if match is not None:
             reading.count(match.group(0), MARKERS.features.get("tener_de_no", {}))
     # Phrases first; the words inside a phrase are not read again.
-    covered = [False] * len(words)
+    covered = [start in tagged for start, _, _ in tokens] if tagged else [False] * len(words)
     for index, word in enumerate(words):
         if covered[index]:
             continue  # "de a poco" read, "a poco" inside it is not
