@@ -33,7 +33,8 @@ def test_corpus_accuracy_floor(name: str, split: str, floors: dict[str, float]) 
     right, total, per_variety, misses = region_accuracy.accuracy(name, split)
     print(f"\n{name} {split}: {right}/{total} {per_variety}")
     assert total >= 10
-    assert right / total >= floors[name], "\n".join(misses)
+    # The held-out misses are never printed: reading them would be tuning on them.
+    assert right / total >= floors[name], "\n".join(misses) if split == "dev" else f"{right}/{total}"
 
 
 def test_every_variety_has_a_data_file_with_cited_groups() -> None:
@@ -43,7 +44,8 @@ def test_every_variety_has_a_data_file_with_cited_groups() -> None:
         if "variety" not in data:
             continue
         varieties.add(Region(data["variety"]))
-        groups = [*data.get("words", []), *data.get("phrases", []), *data.get("exclamations", [])]
+        kinds = ("words", "phrases", "exclamations", "tags")
+        groups = [group for kind in kinds for group in data.get(kind, [])]
         assert groups, path.name
         for group in groups:
             assert 0.0 < group["weight"] <= 1.0, (path.name, group["items"][:40])
@@ -54,7 +56,7 @@ def test_every_variety_has_a_data_file_with_cited_groups() -> None:
 
 
 def test_every_marker_knows_its_sources() -> None:
-    for table in (MARKERS.words, MARKERS.phrases):
+    for table in (MARKERS.words, MARKERS.phrases, MARKERS.exclamations, MARKERS.tags):
         for marker, weights in table.items():
             for region in weights:
                 keys = MARKERS.sources[(marker, region)]
