@@ -61,3 +61,9 @@ def test_every_marker_knows_its_sources() -> None:
             for region in weights:
                 keys = MARKERS.sources[(marker, region)]
                 assert all(key in MARKERS.citations[region] for key in keys), (marker, region)
+
+
+def test_no_marker_is_also_an_ordinary_word() -> None:
+    # ordinary.toml lists words that only look regional (Tomás, Madrid, usted): none may be a marker too.
+    tables = (MARKERS.words, MARKERS.exclamations, MARKERS.tags)
+    assert not [word for table in tables for word in table if word in MARKERS.ordinary]

@@ -81,6 +81,7 @@ def test_signal_marks_its_variety(text: str, region: Region, marker: str) -> Non
         "Sarah y Noah llegaron de Utah; ¡bah!, dijo Mahmoud.",  # a final or inner h in names, interjections
         "El alcohol está prohibido en la bahía.",  # h between vowels
         "Le dije que tenía dos años y no veía bien.",  # tener + time without "de no"
+        "Andrés, Inés y Tomás Valdés viajaron con Solís a París.",  # names in -és/-ás/-ís are not voseo
     ],
 )
 def test_ordinary_spanish_stays_neutral(text: str) -> None:
