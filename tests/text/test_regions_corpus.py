@@ -67,3 +67,11 @@ def test_no_marker_is_also_an_ordinary_word() -> None:
     # ordinary.toml lists words that only look regional (Tomás, Madrid, usted): none may be a marker too.
     tables = (MARKERS.words, MARKERS.exclamations, MARKERS.tags)
     assert not [word for table in tables for word in table if word in MARKERS.ordinary]
+
+
+def test_composed_rows_are_dev_only() -> None:
+    # Rows written for the corpus tune the detector; the held-out part stays collected text only.
+    for name in region_accuracy.SETS:
+        rows = region_accuracy.load(name)
+        assert all(split == "dev" for split, _, kind, _, _ in rows if kind == "composed"), name
+        assert all(split in ("dev", "heldout") for split, *_ in rows), name
