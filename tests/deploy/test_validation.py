@@ -87,7 +87,9 @@ def test_the_prometheus_rule_is_the_alert_rule_file(rendered: dict[str, list[m.M
 
 
 def test_the_monitors_keep_the_job_names_the_rules_and_dashboards_use(rendered: dict[str, list[m.Manifest]]) -> None:
-    compose_jobs = {job["job_name"] for job in yaml.safe_load((m.ROOT / "prometheus/prometheus.yml").read_text())["scrape_configs"]}
+    compose_jobs = {
+        job["job_name"] for job in yaml.safe_load((m.ROOT / "prometheus/prometheus.yml").read_text())["scrape_configs"]
+    }
     docs = rendered["monitoring"]
     endpoints = [
         endpoint
