@@ -270,3 +270,34 @@ def test_the_scaling_signal_route_and_its_fields_exist() -> None:
     routes = {route.path: route for route in workers_router.routes}
     assert routes[scaling.SCALING_SIGNAL_PATH].response_model is ScalingSignal
     assert {"pending_jobs", "running_jobs"} <= set(ScalingSignal.model_fields)
+
+
+# ---- pod security -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_pod_meets_the_restricted_pod_security_standard(
+    rendered: dict[str, list[m.Manifest]], overlay: str
+) -> None:
+    """The namespace enforces `restricted`: a pod that breaks it would be refused at apply time, not here."""
+    docs = rendered[overlay]
+    (namespace,) = m.of_kind(docs, "Namespace")
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for doc in docs:  # every object in the namespace the standard is enforced on, components' ones too
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"].get("namespace") == namespace["metadata"]["name"], doc["metadata"]["name"]
+    workloads = m.of_kind(docs, "Deployment") + m.of_kind(docs, "StatefulSet")
+    for workload in workloads:
+        name, spec = workload["metadata"]["name"], m.pod_spec(workload)
+        assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["runAsUser"] > 0, name
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert not {"hostNetwork", "hostPID", "hostIPC"} & set(spec), name
+        assert all(
+            set(volume) - {"name"} <= {"persistentVolumeClaim", "emptyDir", "configMap"}
+            for volume in spec.get("volumes", [])
+        )
+        for item in spec.get("initContainers", []) + spec["containers"]:
+            context = item["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False and context["capabilities"] == {"drop": ["ALL"]}, name
+            assert not context.get("privileged") and all("hostPort" not in port for port in item.get("ports", []))
+            assert "memory" in item["resources"]["limits"], f"{name}/{item['name']} has no memory limit"
