@@ -301,3 +301,16 @@ def test_every_pod_meets_the_restricted_pod_security_standard(
             assert context["allowPrivilegeEscalation"] is False and context["capabilities"] == {"drop": ["ALL"]}, name
             assert not context.get("privileged") and all("hostPort" not in port for port in item.get("ports", []))
             assert "memory" in item["resources"]["limits"], f"{name}/{item['name']} has no memory limit"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_autoscaled_deployments_leave_the_replica_count_to_their_autoscaler(
+    rendered: dict[str, list[m.Manifest]], overlay: str
+) -> None:
+    """A `replicas` field would reset the scale on every `kubectl apply`, fighting the HPA."""
+    docs = rendered[overlay]
+    scaled = {hpa["spec"]["scaleTargetRef"]["name"] for hpa in m.of_kind(docs, "HorizontalPodAutoscaler")}
+    scaled |= {obj["spec"]["scaleTargetRef"]["name"] for obj in m.of_kind(docs, "ScaledObject")}
+    assert scaled == {"vocalio-api", "vocalio-worker"}
+    for name in scaled:
+        assert "replicas" not in m.find(docs, "Deployment", name)["spec"], name
