@@ -11,9 +11,11 @@ from vocalio_shared import scaling
 from vocalio_shared.schemas.workers import ScalingSignal
 from vocalio_worker.config import WorkerConfig
 
+from tests.compose import compose_files as cf
 from tests.deploy import manifests as m
 
-OVERLAYS = ("monitoring", "production", "scale-to-zero", "trial")
+OVERLAYS = ("monitoring", "production", "scale-to-zero", "trial", "trial-cpu")
+GPU_OVERLAYS = OVERLAYS[:-1]
 COMPONENT = "app.kubernetes.io/component"
 POSTGRES_PORT = 5432
 REDIS_PORTS = {6379, 6380}
@@ -27,7 +29,7 @@ def _env_value(docs: list[m.Manifest], deployment: str, name: str, key: str, def
 # ---- the worker ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("overlay", GPU_OVERLAYS)
 def test_each_worker_asks_for_one_gpu_on_gpu_nodes_spot_ones_allowed(
     rendered: dict[str, list[m.Manifest]], overlay: str
 ) -> None:
@@ -43,6 +45,16 @@ def test_each_worker_asks_for_one_gpu_on_gpu_nodes_spot_ones_allowed(
         "kubernetes.azure.com/scalesetpriority",
         "karpenter.sh/capacity-type",
     } <= tolerated
+
+
+def test_the_cpu_trial_runs_the_compose_cpu_worker_on_any_node(rendered: dict[str, list[m.Manifest]]) -> None:
+    worker = m.find(rendered["trial-cpu"], "Deployment", "vocalio-worker")
+    item = m.container(worker, "worker")
+    assert item["image"] == cf.load("compose.cpu.yaml")["services"]["worker"]["image"]
+    assert "nvidia.com/gpu" not in item["resources"]["requests"] and "nvidia.com/gpu" not in item["resources"]["limits"]
+    assert "nodeSelector" not in m.pod_spec(worker)
+    gpu_trial = m.find(rendered["trial"], "Deployment", "vocalio-worker")
+    assert item["lifecycle"] == m.container(gpu_trial, "worker")["lifecycle"]  # the same drain
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -111,7 +123,7 @@ def test_the_api_scales_on_cpu_and_keeps_one_pod_through_disruptions(
     port = int(_env_value(docs, "vocalio-api", "api", "VOCALIO_PORT", ApiSettings.model_fields["port"].default))
     assert m.container(api, "api")["ports"] == [{"name": "http", "containerPort": port}]
     assert service["spec"]["selector"] == m.pod_labels(api)
-    if overlay != "trial":
+    if not overlay.startswith("trial"):
         assert hpa["spec"]["minReplicas"] >= 2 and pdb["spec"]["minAvailable"] == 1
         claim = m.find(docs, "PersistentVolumeClaim", "vocalio-api-data")
         assert claim["spec"]["accessModes"] == ["ReadWriteMany"]  # every replica sees the same audio
@@ -160,7 +172,7 @@ def test_only_the_api_reaches_the_database(rendered: dict[str, list[m.Manifest]]
             assert rule.get("ports"), f"{workload['metadata']['name']} may open any port: {rule}"
         reaches_database = POSTGRES_PORT in _egress_ports(docs, m.pod_labels(workload))
         assert reaches_database == (m.pod_labels(workload)[COMPONENT] == "api"), workload["metadata"]["name"]
-    if overlay == "trial":
+    if overlay.startswith("trial"):
         postgres = m.find(docs, "StatefulSet", "vocalio-postgres")
         (policy,) = [p for p in _policies_for(docs, m.pod_labels(postgres), "Ingress") if p["spec"].get("ingress")]
         sources = [

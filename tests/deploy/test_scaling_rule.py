@@ -166,7 +166,7 @@ def test_scale_to_zero_frees_the_last_gpu_after_the_cooldown_and_wakes_on_a_job(
     assert hpa.step(zero_at + POLL_S, _signal(pending=1, running=0)) == 1
 
 
-@pytest.mark.parametrize("overlay", ["monitoring", "production", "trial"])
+@pytest.mark.parametrize("overlay", ["monitoring", "production", "trial", "trial-cpu"])
 def test_only_the_scale_to_zero_overlay_ever_reaches_zero(rendered: dict[str, list[m.Manifest]], overlay: str) -> None:
     hpa = Hpa.from_scaled_object(_scaled(rendered, overlay), replicas=1)
     assert {hpa.step(t, _signal(0, 0)) for t in range(0, 4 * 3600, 60)} == {1}
