@@ -296,6 +296,7 @@ def test_every_pod_meets_the_restricted_pod_security_standard(
     (namespace,) = m.of_kind(docs, "Namespace")
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     for doc in docs:  # every object in the namespace the standard is enforced on, components' ones too
+        assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "vocalio", doc["metadata"]["name"]
         if doc["kind"] != "Namespace":
             assert doc["metadata"].get("namespace") == namespace["metadata"]["name"], doc["metadata"]["name"]
     workloads = m.of_kind(docs, "Deployment") + m.of_kind(docs, "StatefulSet")
