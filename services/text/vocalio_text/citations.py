@@ -85,7 +85,9 @@ def _number_over_year(match: re.Match[str]) -> str:
 # number and the dot is "punto".
 _SECTION_WORDS = (
     r"artículos?|arts?\.|apartados?|secci(?:ón|ones)|capítulos?|cap\.|epígrafes?|párrafos?|"
-    r"versi(?:ón|ones)|figuras?|fig\.|tablas?|cuadros?|anexos?|notas?|ecuaci(?:ón|ones)|reglas?|normas?"
+    r"versi(?:ón|ones)|figuras?|fig\.|tablas?|cuadros?|anexos?|notas?|ecuaci(?:ón|ones)|reglas?|normas?|"
+    # Latin-American regulations number their paragraphs "numeral 2.3.1", "inciso 4.2", "literal 7.1".
+    r"(?:sub)?numeral(?:es)?|incisos?|inc\.|literal(?:es)?|ítems?"
 )
 _SECTION_NUMBER = re.compile(
     rf"(?P<head>\b(?:{_SECTION_WORDS})\s+)(?P<number>\d{{1,3}}(?:\.\d{{1,3}})+)(?![\w]|[.,]\d)", re.IGNORECASE

@@ -124,7 +124,12 @@ def _replace(match: re.Match[str]) -> str:
         form = Form.APOCOPE  # "1.º puesto" -> "primer puesto", never "primero puesto"
     else:
         form = Form.MASCULINE
-    return ordinal(int(number_text), form)
+    number = int(number_text)
+    if number > 10 and _ARTICLE_WORD_BEFORE.search(match.string, 0, match.start()):
+        # Articles of law are read with ordinals up to the tenth and cardinals after it, however
+        # they are written (RAE, Ortografía 2010): "artículo 194.º" -> "artículo ciento noventa y cuatro".
+        return cardinal(number)
+    return ordinal(number, form)
 
 
 def normalize_ordinals(text: str) -> str:

@@ -87,6 +87,8 @@ _TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre l
 _UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
 
 
+# A currency sign just before: "$12.50" is a price wherever the point is written, never a time.
+_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₡₲]|\b(?:US|USD|MXN|S/\.?|Bs\.?|Gs?\.))\s?$")
 _NEXT_SENTENCE = re.compile(r"\s+[¿¡«\"—A-ZÁÉÍÓÚÑ]")
 _WORD_BEFORE = re.compile(r"[^\W\d_]{2,}")
 
@@ -169,8 +171,8 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
                 return match.group(0)  # "3.14" is a decimal where the point is the decimal mark
             if _UNIT_AFTER.match(match.string, match.end()) and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
-        if hour > 24:
-            return match.group(0)
+        if hour > 24 or _CURRENCY_BEFORE.search(match.string, 0, match.start()):
+            return match.group(0)  # "$12.50", "US$ 9.99": an amount, left to the money rules
         if hour == 0 and not second and not match.group("suffix"):
             # "00:30" is said on the twelve-hour clock: "las doce y media de la noche", never "las cero y media".
             return _keep_full_stop(match, spoken_time(12, minute) + " de la noche" + _zone(match))
