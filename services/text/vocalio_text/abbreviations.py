@@ -216,6 +216,12 @@ ABBREVIATIONS: dict[str, str] = {
     "v. gr.": "verbigracia",
     "i. e.": "esto es",
     "ss.": "siguientes",
+    "Cat.": "categoría",
+    "cat.": "categoría",
+    "Cats.": "categorías",
+    # Club names as the sports pages shorten them: "Def. y Justicia", "Juv. Unida", "Dep. Cali".
+    "Def.": "Defensa",
+    "Juv.": "Juventud",
     "a. m.": "a. m.",
     "p. m.": "p. m.",
 }
@@ -294,7 +300,7 @@ def _replace(match: re.Match[str]) -> str:
 # "No. 005", "Núm. A/041", "N.4" (a seed in a draw), "Art 1º" without its dot: número and artículo
 # before a number (or a letter code and a number); "c. 1548" is circa, said "hacia", before a year.
 _BEFORE_NUMBER = re.compile(
-    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b))\s?"
+    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b)|of\.|Of\.|Ofic\.)\s?"
     r"(?=\d|[A-Z]/\d)"
 )
 _BEFORE_NUMBER_SPOKEN = {
@@ -308,6 +314,9 @@ _BEFORE_NUMBER_SPOKEN = {
     "N.": "número",
     "Art": "artículo",
     "c.": "hacia",
+    "of.": "oficina",  # "of. 204": an office number in an address
+    "Of.": "oficina",
+    "Ofic.": "oficina",
 }
 
 
@@ -315,6 +324,13 @@ def normalize_abbreviations_before_numbers(text: str) -> str:
     return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 
+# A title glued to the name it precedes ("Dra.Pérez", "Dr.B", a typing habit of forms and captions)
+# gets its space, so the title is read.
+_GLUED_TITLE = re.compile(r"(?<![\w.])(Sra?|Srta|Dra?|Lic|Ing|Profa?|Arq|Mtr[oa]|Gral|Lcd[oa])\.(?=[A-ZÁÉÍÓÚÑ])")
+
+
 def normalize_abbreviations(text: str) -> str:
+    if "." in text:
+        text = _GLUED_TITLE.sub(r"\1. ", text)
     text = _ABBREVIATION.sub(_replace, text)
     return normalize_acronyms(text)

@@ -54,6 +54,18 @@ _DIALLED_CUE_BEFORE = re.compile(
 )
 
 
+# "el servicio de emergencias (112, 800 y 900)": named as an emergency line in the same sentence.
+_EMERGENCY_WORD = re.compile(r"\bemergencias?\b", re.IGNORECASE)
+
+
+def _dialled_cue(match: re.Match[str]) -> bool:
+    before = match.string[: match.start()]
+    if _DIALLED_CUE_BEFORE.search(before):
+        return True
+    sentence_start = max((end.end() for end in _SENTENCE_END.finditer(before)), default=0)
+    return bool(_EMERGENCY_WORD.search(before, sentence_start))
+
+
 def _leading_zeros(written: str) -> str:
     """ "061" -> "cero sesenta y uno", "002" -> "cero cero dos": each leading zero said, then the number."""
     rest = written.lstrip("0")
@@ -98,7 +110,7 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
             return _spaced(match, _leading_zeros(written))
         if (
             written in _EMERGENCY_NUMBERS
-            and _DIALLED_CUE_BEFORE.search(match.string, 0, match.start())
+            and _dialled_cue(match)
             and (
                 form_before(match.string[match.end() :]) is Form.MASCULINE
                 or _SINGULAR_NEXT.match(match.string, match.end())  # "el 112 funciona": not a count

@@ -12,6 +12,7 @@
 
 import re
 
+from vocalio_text.full_stop import with_full_stop
 from vocalio_text.numbers import cardinal
 
 MONTHS = (
@@ -198,7 +199,7 @@ def _day_month(match: re.Match[str]) -> str:
     spoken = f"{_weekday(match)}{day_words(day)} de {_month_name(match.group('month'))}"
     if match.group("year"):
         spoken += f" {match.group('year_article') or 'de'} {year_words(match.group('year'))}"
-    return spoken
+    return with_full_stop(match, spoken)
 
 
 def _month_day(match: re.Match[str]) -> str:
@@ -208,14 +209,14 @@ def _month_day(match: re.Match[str]) -> str:
     spoken = f"{_weekday(match)}{day_words(day)} de {_month_name(match.group('month'))}"
     if match.group("year"):
         spoken += f" de {year_words(match.group('year'))}"
-    return spoken
+    return with_full_stop(match, spoken)
 
 
 def _era(match: re.Match[str]) -> str:
     spoken = _ERA_LOOKUP.get(re.sub(r"\s", "", match.group("era")))
     if spoken is None:
         return match.group(0)
-    return f"{match.group('before')}{match.group('space')}{spoken}"
+    return with_full_stop(match, f"{match.group('before')}{match.group('space')}{spoken}")
 
 
 # Day and month without a year ("el 25/12", "lunes 5/3") are a date only with a cue before them: an

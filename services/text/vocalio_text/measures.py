@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.fractions import denominator_name, spoken_fraction
+from vocalio_text.full_stop import with_full_stop
 from vocalio_text.money import CURRENCIES, CURRENCY_AFTER
 from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, ends_in_scale_noun, split_number
 
@@ -207,8 +208,9 @@ def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]]
             return f"menos {spoken}" if negative else spoken
         if match.group("whole"):
             # "3 100 m" with a lone group is not a fraction: leave the first number to the number rules.
-            return match.group("whole") + " " + spoken_measure(match.group("amount"), unit, conventions, negative)
-        return spoken_measure(match.group("amount"), unit, conventions, negative)
+            spoken = match.group("whole") + " " + spoken_measure(match.group("amount"), unit, conventions, negative)
+            return with_full_stop(match, spoken)
+        return with_full_stop(match, spoken_measure(match.group("amount"), unit, conventions, negative))
 
     return _replace
 

@@ -11,10 +11,9 @@
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
-from vocalio_text.currency_cues import dollar_sign_reading
 from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, ends_in_scale_noun, split_number
 
 
@@ -165,7 +164,7 @@ _BOLIVIANO = Currency("boliviano", "bolivianos")
 def _currency(written: str, conventions: RegionalConventions) -> Currency:
     key = written.lower().replace(" ", "")
     if key == "$":
-        return Currency(conventions.dollar_sign_major, conventions.dollar_sign_plural)  # already cue-resolved
+        return Currency(conventions.dollar_sign_major, conventions.dollar_sign_plural)
     if key in ("bs", "bs.") and conventions.bs_is_boliviano:
         return _BOLIVIANO
     return CURRENCIES[key]
@@ -247,9 +246,6 @@ def normalize_currency_pairs(text: str) -> str:
 
 
 def normalize_money(text: str, conventions: RegionalConventions) -> str:
-    if "$" in text and conventions.dollar_sign_cues is not None:
-        major, plural = dollar_sign_reading(text, conventions)
-        conventions = replace(conventions, dollar_sign_major=major, dollar_sign_plural=plural)
     if "M" in text or "mill." in text:
         text = _MILLIONS_SIGN.sub(_make_millions(conventions), text)
     if "G" in text:

@@ -20,6 +20,7 @@ from vocalio_text.acronyms import LETTER_NAMES, spoken_letters
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
+from vocalio_text.country_cues import conventions_for_text
 from vocalio_text.dates import normalize_dates
 from vocalio_text.degrees import normalize_degrees
 from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
@@ -190,6 +191,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
     if _VULGAR_FRACTION.search(text):
         text = ascii_vulgar_fractions(text)
     if _HAS_DIGIT.search(text):
+        conventions = conventions_for_text(text, conventions)
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         if ":" in text:
             text = _LABEL_COLON_DIGIT.sub(": ", text)
