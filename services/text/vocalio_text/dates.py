@@ -114,6 +114,10 @@ _MONTH_NAMES = "|".join(MONTHS)
 _MONTH_ABBR = "|".join(sorted(_MONTH_ABBREVIATIONS, key=len, reverse=True))
 _DAY_ABBR = "|".join(sorted(_DAY_ABBREVIATIONS, key=len, reverse=True))
 _MONTH = rf"(?P<month>{_MONTH_NAMES}|(?:{_MONTH_ABBR})\.)"
+# Without its dot an abbreviation is a month only after a day ("13 jun", "hasta el 30 dic") and only
+# where it is no Spanish word: "mar" (sea), "set", "en", "ma" are left out.
+_DOTLESS_MONTHS = ("ene", "feb", "abr", "may", "jun", "jul", "ago", "sep", "sept", "oct", "nov", "dic")
+_DAY_MONTH_NAME = rf"(?P<month>{_MONTH_NAMES}|(?:{_MONTH_ABBR})\.|(?:{'|'.join(_DOTLESS_MONTHS)})(?!\.))"
 _YEAR_TAIL = r"(?:,?\s+(?P<year_article>de|del)?\s*(?P<year>\d{4}|\d{1,3}(?:\.\d{3})))?"
 _WEEKDAY = rf"(?:(?P<weekday>{_DAY_ABBR})\.\s+)?"
 
@@ -122,7 +126,7 @@ _NUMERIC = re.compile(
     r"|(?P<iso_year>\d{4})(?P<iso_sep>[-/.])(?P<iso_month>[01]?\d)(?P=iso_sep)(?P<iso_day>[0-3]?\d))(?![\w/]|[.-]\d)"
 )
 _DAY_MONTH = re.compile(
-    rf"(?<![\w.,]){_WEEKDAY}(?P<day>[0-3]?\d)(?:\s+de)?\s+{_MONTH}(?![\w]){_YEAR_TAIL}(?!\d)",
+    rf"(?<![\w.,]){_WEEKDAY}(?P<day>[0-3]?\d)(?:\s+de)?\s+{_DAY_MONTH_NAME}(?![\w]){_YEAR_TAIL}(?!\d)",
     re.IGNORECASE,
 )
 _MONTH_DAY = re.compile(
@@ -184,7 +188,7 @@ def _numeric(match: re.Match[str]) -> str:
 def _month_name(written: str) -> str:
     if written.endswith("."):
         return _MONTH_ABBREVIATIONS[written[:-1].lower()]
-    return written
+    return _MONTH_ABBREVIATIONS.get(written.lower(), written)
 
 
 def _weekday(match: re.Match[str]) -> str:

@@ -94,8 +94,8 @@ def _extensions(match: re.Match[str]) -> str:
 # sometimes with a unit after a slash: "Decreto Supremo N.º 004-2020-SA", "Informe N° 045-2022-MTC/19",
 # "Resolución Directoral N.º 0012-2023-EF/50.01". Such a code is a file number with or without "N.º".
 # After "N.º" the parts may also be letters and slashes ("Acuerdo Núm. A/041/2018").
-_CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,6})"
-_CODE = rf"(?:\d+|[A-Z]{{1,6}})(?:[-/]{_CODE_PART})+"
+_CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10})"
+_CODE = rf"(?:\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
 _FILE_NUMBER = re.compile(
     rf"(?<![\w.])(?:(?P<sign>N°|Nº|No\.|N\.º|N\.°|n\.º|nº|n°|Núm\.|núm\.)\s?)?(?P<code>{_CODE})\b(?![-/])"
 )

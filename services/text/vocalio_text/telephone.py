@@ -21,7 +21,7 @@ _PHONE = re.compile(
     rf"(?<![\w+.,/-])(?P<country>{_COUNTRY}[\s-]?)?(?P<area>{_AREA}\s?)?"
     rf"(?P<number>{_GROUP}(?:-{_GROUP}){{1,3}}|{_GROUP}(?:\s{_GROUP}){{1,3}}(?=\s*(?:-\s*)?\d{{4}})\s*-?\s*\d{{4}})"
     rf"(?:(?P<ext_dash>-\d{{1,4}})|\s*(?P<ext_word>ext\.?|extensión)\s*(?P<ext>\d{{1,5}}))?"
-    rf"(?![\w,]|[.-]\d)"
+    rf"(?![\w]|[.,-]\d)"
 )
 # After a country code the first group may be a single digit: Chile's mobiles "+56 9 8765 4321",
 # Argentina's "+54 9 11 ...".
@@ -50,10 +50,15 @@ _SPACED_PHONE = re.compile(
 )
 
 
+_DIALLED_BEFORE = re.compile(r"\b(?:el|al|del|número|teléfono|línea|móvil|fax)\s+$", re.IGNORECASE)
+
+
 def _spaced_phone(match: re.Match[str]) -> str:
     groups = match.group("number").replace("(", "").replace(")", " ").split()
     digits = sum(len(group) for group in groups)
     thousands = len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
+    if thousands and len(groups) == 3 and digits == 9 and _DIALLED_BEFORE.search(match.string, 0, match.start()):
+        return _read_groups(match.group("number"))  # "es el 900 100 200": Spain's 3-3-3, named as a number to call
     if not 8 <= digits <= 13 or thousands or min(len(group) for group in groups) < 2:
         return match.group(0)
     if not (groups[0].startswith("0") or any(len(group) == 2 for group in groups)):
