@@ -53,12 +53,20 @@ _SPACED_PHONE = re.compile(
 _DIALLED_BEFORE = re.compile(r"\b(?:el|al|del|número|teléfono|línea|móvil|fax)\s+$", re.IGNORECASE)
 
 
+_COUNTED_AFTER = re.compile(r"\s*(?:[^\W\d_]|[%‰€$£¥₡₲])")
+
+
 def _spaced_phone(match: re.Match[str]) -> str:
     groups = match.group("number").replace("(", "").replace(")", " ").split()
     digits = sum(len(group) for group in groups)
     thousands = len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
-    if thousands and len(groups) == 3 and digits == 9 and _DIALLED_BEFORE.search(match.string, 0, match.start()):
-        return _read_groups(match.group("number"))  # "es el 900 100 200": Spain's 3-3-3, named as a number to call
+    # Spain's 3-3-3 ("es el 900 100 200", "Información: 915 298 210."): a phone when named as one or
+    # when nothing it counts follows; "915 298 210 euros" is a quantity written with spaces.
+    spain_grouping = thousands and len(groups) == 3 and digits == 9 and groups[0][0] in "6789"
+    if spain_grouping and (
+        _DIALLED_BEFORE.search(match.string, 0, match.start()) or not _COUNTED_AFTER.match(match.string, match.end())
+    ):
+        return _read_groups(match.group("number"))
     if not 8 <= digits <= 13 or thousands or min(len(group) for group in groups) < 2:
         return match.group(0)
     if not (groups[0].startswith("0") or any(len(group) == 2 for group in groups)):
