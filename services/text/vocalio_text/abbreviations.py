@@ -328,9 +328,11 @@ def normalize_abbreviations_before_numbers(text: str) -> str:
 # gets its space, so the title is read.
 _GLUED_TITLE = re.compile(r"(?<![\w.])(Sra?|Srta|Dra?|Lic|Ing|Profa?|Arq|Mtr[oa]|Gral|Lcd[oa])\.(?=[A-ZÁÉÍÓÚÑ])")
 
+_DOT_THEN_CAPITAL = re.compile(r"\.[A-ZÁÉÍÓÚÑ]")
+
 
 def normalize_abbreviations(text: str) -> str:
-    if "." in text:
+    if _DOT_THEN_CAPITAL.search(text):  # rare in prose: skip the title scan on most lines
         text = _GLUED_TITLE.sub(r"\1. ", text)
     text = _ABBREVIATION.sub(_replace, text)
     return normalize_acronyms(text)

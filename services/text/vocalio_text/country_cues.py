@@ -29,73 +29,100 @@ from dataclasses import replace
 
 from vocalio_text.conventions import RegionalConventions
 
-_DOLLAR_COUNTRIES = (
-    r"Puerto\s+Rico|puertorriqueñ[oa]s?|boricuas?|Bayamón|Mayagüez|Caguas|"
-    r"Ecuador|ecuatorian[oa]s?|Guayaquil|El\s+Salvador|salvadoreñ[oa]s?|Panamá|panameñ[oa]s?"
+
+# Cue words (single words, matched whole and case-sensitively: "Chile" the country, not "chile" the
+# pepper) and phrases, per group.
+def _cues(words: str, phrases: str = "") -> tuple[frozenset[str], tuple[str, ...]]:
+    return frozenset(words.split()), tuple(phrase for phrase in phrases.split(",") if phrase)
+
+
+_DEMONYMS = "{0}o {0}a {0}os {0}as"
+
+
+def _demonyms(*stems: str) -> str:
+    return " ".join(_DEMONYMS.format(stem) for stem in stems)
+
+
+_DOLLAR_COUNTRIES = _cues(
+    "Ecuador Guayaquil Panamá Bayamón Mayagüez Caguas boricua boricuas "
+    + _demonyms("puertorriqueñ", "ecuatorian", "salvadoreñ", "panameñ"),
+    "Puerto Rico,El Salvador",
 )
-_PESO_COUNTRIES = (
-    r"México|mexican[oa]s?|CDMX|Monterrey|Guadalajara|"
-    r"Argentina|argentin[oa]s?|Buenos\s+Aires|Uruguay|uruguay[oa]s?|Montevideo|"
-    r"Colombia|colombian[oa]s?|Bogotá|Medellín|Barranquilla|Chile|chilen[oa]s?|Valparaíso|"
-    r"República\s+Dominicana|dominican[oa]s?|Santo\s+Domingo|Cuba|cuban[oa]s?|La\s+Habana"
+_PESO_COUNTRIES = _cues(
+    "México CDMX Monterrey Guadalajara Argentina Uruguay Montevideo Colombia Bogotá Medellín Barranquilla "
+    "Chile Valparaíso Cuba " + _demonyms("mexican", "argentin", "uruguay", "colombian", "chilen", "dominican", "cuban"),
+    "Buenos Aires,República Dominicana,Santo Domingo,La Habana",
 )
-_POINT_COUNTRIES = (
-    r"México|mexican[oa]s?|CDMX|Monterrey|Guadalajara|Puerto\s+Rico|puertorriqueñ[oa]s?|boricuas?|"
-    r"República\s+Dominicana|dominican[oa]s?|Santo\s+Domingo|Guatemala|guatemaltec[oa]s?|Honduras|"
-    r"hondureñ[oa]s?|Tegucigalpa|Nicaragua|nicaragüense?s?|Managua|El\s+Salvador|salvadoreñ[oa]s?|"
-    r"Panamá|panameñ[oa]s?"
+_POINT_COUNTRIES = _cues(
+    "México CDMX Monterrey Guadalajara boricua boricuas Guatemala Honduras Tegucigalpa Nicaragua Managua "
+    "Panamá nicaragüense nicaragüenses "
+    + _demonyms("mexican", "puertorriqueñ", "dominican", "guatemaltec", "hondureñ", "salvadoreñ", "panameñ"),
+    "Puerto Rico,República Dominicana,Santo Domingo,El Salvador",
 )
-_COMMA_COUNTRIES = (
-    r"Venezuela|venezolan[oa]s?|Caracas|Maracaibo|Cuba|cuban[oa]s?|La\s+Habana|España|español[ae]?s?|"
-    r"Madrid|Argentina|argentin[oa]s?|Buenos\s+Aires|Uruguay|uruguay[oa]s?|Montevideo|Colombia|"
-    r"colombian[oa]s?|Bogotá|Chile|chilen[oa]s?|Perú|peruan[oa]s?|Lima|Bolivia|bolivian[oa]s?|"
-    r"Paraguay|paraguay[oa]s?|Asunción|Ecuador|ecuatorian[oa]s?|Quito|Costa\s+Rica|costarricenses?"
+_COMMA_COUNTRIES = _cues(
+    "Venezuela Caracas Maracaibo Cuba España Madrid Argentina Uruguay Montevideo Colombia Bogotá Chile Perú "
+    "Lima Bolivia Paraguay Asunción Ecuador Quito costarricense costarricenses español española españoles "
+    "españolas "
+    + _demonyms("venezolan", "cuban", "argentin", "uruguay", "colombian", "chilen", "peruan", "bolivian", "paraguay")
+    + _demonyms("ecuatorian"),
+    "La Habana,Buenos Aires,Costa Rica",
 )
+_CARIBBEAN_DOLLAR = (_DOLLAR_COUNTRIES[0], (*_DOLLAR_COUNTRIES[1], "San Juan"))
 
-
-def _cues(first: str, second: str, extra_first: str = "") -> re.Pattern[str]:
-    return re.compile(rf"\b(?:(?P<first>{first}{extra_first})|(?P<second>{second}))\b")
-
-
-_DOLLAR_OR_PESO = _cues(_DOLLAR_COUNTRIES, _PESO_COUNTRIES)
-_DOLLAR_OR_PESO_CARIBBEAN = _cues(_DOLLAR_COUNTRIES, _PESO_COUNTRIES, r"|San\s+Juan")
-_POINT_OR_COMMA = _cues(_POINT_COUNTRIES, _COMMA_COUNTRIES)
-
+_WORD = re.compile(r"[^\W\d_]+")
+# A number with a mark: its reading (and the word said for the mark) may depend on the conventions.
+_MARKED_NUMBER = re.compile(r"\d[.,]\d")
+# Only a number a mark could make two numbers of ("1,500", "1.500") depends on the decimal mark.
+_AMBIGUOUS_NUMBER = re.compile(r"\d[.,]\d{3}(?!\d)")
 # Numbers that show their marks: several thousands groups, both marks, or three zero "decimals".
 _COMMA_THOUSANDS = re.compile(
     r"(?<![\d.,])\d{1,3}(?:,\d{3}){2,}(?![\d,])|\d,\d{3}\.\d|(?<![\d.,])[1-9]\d{0,2},000(?![\d,]|\.\d)"
 )
 _POINT_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3}){2,}(?![\d.])|\d\.\d{3},\d")
 
+_Cues = tuple[frozenset[str], tuple[str, ...]]
 
-def _named(pattern: re.Pattern[str], text: str) -> str | None:
+
+def _names(text: str, cues: _Cues, words: set[str]) -> bool:
+    single, phrases = cues
+    return not single.isdisjoint(words) or any(phrase in text for phrase in phrases)
+
+
+def _named(text: str, first: _Cues, second: _Cues) -> str | None:
     """ "first" or "second" when the text names countries of only one of the two groups."""
-    found = {match.lastgroup for match in pattern.finditer(text)}
-    return found.pop() if len(found) == 1 else None
+    words = set(_WORD.findall(text))
+    named_first, named_second = _names(text, first, words), _names(text, second, words)
+    if named_first == named_second:
+        return None
+    return "first" if named_first else "second"
 
 
 def _decimal_mark(text: str, conventions: RegionalConventions) -> tuple[str, str]:
     """The decimal mark this text writes, and the word for it: the region's word when only the page's
     marks differ (a narrator from Montevideo says "coma" whatever mark the page used), the country's
     when the text names it."""
-    comma_thousands, point_thousands = _COMMA_THOUSANDS.search(text), _POINT_THOUSANDS.search(text)
-    if comma_thousands and not point_thousands:
-        return ".", conventions.decimal_word
-    if point_thousands and not comma_thousands:
-        return ",", conventions.decimal_word
+    default = conventions.decimal_mark, conventions.decimal_word
+    if not _MARKED_NUMBER.search(text):
+        return default
+    if _AMBIGUOUS_NUMBER.search(text):
+        comma_thousands, point_thousands = _COMMA_THOUSANDS.search(text), _POINT_THOUSANDS.search(text)
+        if comma_thousands and not point_thousands:
+            return ".", conventions.decimal_word
+        if point_thousands and not comma_thousands:
+            return ",", conventions.decimal_word
     if conventions.country_cues is not None:
-        named = _named(_POINT_OR_COMMA, text)
+        named = _named(text, _POINT_COUNTRIES, _COMMA_COUNTRIES)
         if named:
             return (".", "punto") if named == "first" else (",", "coma")
-    return conventions.decimal_mark, conventions.decimal_word
+    return default
 
 
 def _dollar_sign(text: str, conventions: RegionalConventions) -> tuple[str, str]:
     default = (conventions.dollar_sign_major, conventions.dollar_sign_plural)
     if conventions.country_cues is None or "$" not in text:
         return default
-    pattern = _DOLLAR_OR_PESO_CARIBBEAN if conventions.country_cues == "caribbean" else _DOLLAR_OR_PESO
-    named = _named(pattern, text)
+    dollar = _CARIBBEAN_DOLLAR if conventions.country_cues == "caribbean" else _DOLLAR_COUNTRIES
+    named = _named(text, dollar, _PESO_COUNTRIES)
     if named == "first":
         return ("dólar", "dólares")
     if named == "second":
