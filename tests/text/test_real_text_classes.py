@@ -189,6 +189,12 @@ TIMES = [
     (ES, "a las 20.45h en la catedral", "a las veinte cuarenta y cinco en la catedral"),
     (ES, "a las 23.30 horas", "a las veintitrés treinta horas"),
     (ES, "de 9.00 a 14.00 y de 17.00 a 20.30 horas", "de nueve a catorce y de diecisiete a veinte treinta horas"),
+    (
+        AR,
+        "Será a las 18 hs. en la plaza y el sábado a las 21 hs.",
+        "Será a las dieciocho horas en la plaza y el sábado a las veintiuna horas.",
+    ),
+    (AR, "Duró 3 hs. de viaje; a las 7 h salimos.", "Duró tres horas de viaje; a las siete salimos."),
 ]
 
 ABBREVIATIONS_AND_DATES = [

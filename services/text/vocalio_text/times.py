@@ -75,7 +75,7 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _HOUR_ONLY = re.compile(
-    rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h|hs|hrs)\b(?!/)(?:\s?{_ZONE})?)",
+    rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h\b|hs\b\.?|hrs\b\.?)(?!/)(?:\s?{_ZONE})?)",
 )
 # The abbreviation's dot is taken only mid-sentence: "2 h 15 min." at the end keeps its full stop.
 _ABBREVIATION_DOT = r"(?:\.(?=\s+[a-záéíóúñ\d]))?"
@@ -194,7 +194,10 @@ def _hour_only(match: re.Match[str]) -> str:
     if match.group("zone") or (hour_text.startswith("0") and len(hour_text) == 2):
         return hour_words(hour) + _zone(match)
     if hour <= 24 and _TIME_CUE_BEFORE.search(match.string, 0, match.start()):
-        return hour_words(hour)  # "a las 7 h": a time of day, not seven hours
+        # "a las 7 h": a time of day, not seven hours; the written abbreviation of the word is said
+        # ("a las 18 hs." -> "a las dieciocho horas"), the symbol "h" is not.
+        word = " horas" if match.group("h").rstrip(".") in ("hs", "hrs") else ""
+        return _keep_full_stop(match, hour_words(hour) + word)
     return match.group(0)  # "3 h" is a duration: the measure rules say "tres horas"
 
 
