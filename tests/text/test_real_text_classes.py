@@ -135,6 +135,13 @@ LEGAL_NUMBERING = [
         "Informe número cero ciento veintitrés guion dos mil veintitrés guion SUNAFIL barra ge ge guion o a jota",
     ),
     (MX, "Acuerdo Núm. A/041/2018", "Acuerdo número a barra cero cuarenta y uno barra dos mil dieciocho"),
+    (
+        AR,
+        "Anexo I (IF-2024-12345678-APN-MEC)",
+        "Anexo uno (i efe guion dos mil veinticuatro guion uno dos tres cuatro cinco seis siete ocho"
+        " guion a pe ene guion eme e ce)",
+    ),
+    (MX, "la fracción III del artículo 115", "la fracción tres del artículo ciento quince"),
     # Without "N.º" and without an office, a hyphen is a range, not a code.
     (N, "entre 2010-2015 y de 10-20 personas", "entre dos mil diez y dos mil quince y de diez a veinte personas"),
 ]
@@ -177,6 +184,11 @@ TELEPHONES = [
     (ES, "Hubo 911 emergencias.", "Hubo novecientas once emergencias."),
     (ES, "El 016 y el 061.", "El cero dieciséis y el cero sesenta y uno."),
     (MX, "Marca al 911.", "Marca al nueve uno uno."),
+    (
+        MX,
+        "Tel. 55 1234 5678, ext. 204.",
+        "teléfono cinco cinco uno dos tres cuatro cinco seis siete ocho, extensión dos cero cuatro.",
+    ),
 ]
 
 TIMES = [
@@ -213,6 +225,15 @@ ABBREVIATIONS_AND_DATES = [
 ]
 
 # The dot of an abbreviation that ends a sentence is its full stop too (RAE): it is given back.
+AGREEMENT = [
+    # A verb after a decimal is not its noun: no apocope.
+    (MX, "un sismo de magnitud 7.1 sacudió la capital", "un sismo de magnitud siete punto uno sacudió la capital"),
+    (ES, "85,1 millones de turistas", "ochenta y cinco coma un millones de turistas"),
+    # "3.º" after a masculine article stays masculine before a feminine word (a floor and its door).
+    (ES, "Vivía en el 3.º izquierda.", "Vivía en el tercero izquierda."),
+    (ES, "Llegó en la 12° fecha.", "Llegó en la duodécima fecha."),
+]
+
 FULL_STOPS = [
     (N, "Tiene 40 has. El vecino, 25 ha.", "Tiene cuarenta hectáreas. El vecino, veinticinco hectáreas."),
     (
@@ -225,7 +246,16 @@ FULL_STOPS = [
     (N, "«Llegó el 3 de ene.»", "«Llegó el tres de enero.»"),
 ]
 
-CASES = MONEY_BY_COUNTRY + DECIMAL_MARKS + LEGAL_NUMBERING + TELEPHONES + TIMES + ABBREVIATIONS_AND_DATES + FULL_STOPS
+CASES = (
+    MONEY_BY_COUNTRY
+    + DECIMAL_MARKS
+    + LEGAL_NUMBERING
+    + TELEPHONES
+    + TIMES
+    + ABBREVIATIONS_AND_DATES
+    + AGREEMENT
+    + FULL_STOPS
+)
 
 
 @pytest.mark.parametrize(("region", "written", "spoken"), CASES)

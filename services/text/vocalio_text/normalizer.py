@@ -99,11 +99,14 @@ _CODE = rf"(?:\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
 _FILE_NUMBER = re.compile(
     rf"(?<![\w.])(?:(?P<sign>N°|Nº|No\.|N\.º|N\.°|n\.º|nº|n°|Núm\.|núm\.)\s?)?(?P<code>{_CODE})\b(?![-/])"
 )
-_OFFICE_CODE = re.compile(r"\d+-(?:19|20)\d\d-[A-Z]{2,}")
+# Argentina's electronic files lead with the document type: "IF-2024-12345678-APN-MEC".
+_OFFICE_CODE = re.compile(r"\d+-(?:19|20)\d\d-[A-Z]{2,}|[A-Z]{2,}-(?:19|20)\d\d-\d+-[A-Z]{2,}")
 
 
 def _code_part(part: str) -> str:
     if part.isdigit():
+        if len(part) > 6:
+            return digits_one_by_one(part)  # a serial number, not a quantity: "12345678"
         return _leading_zeros(part) if part[0] == "0" and len(part) > 1 else cardinal(int(part))
     if part[0].isdigit():
         pieces = part.split(".")

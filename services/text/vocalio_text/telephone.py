@@ -162,6 +162,10 @@ def _postal_code(match: re.Match[str]) -> str:
     return "código postal " + digits_one_by_one(match.group("code"))
 
 
+# "Tel. 55 1234 5678, ext. 204": an extension apart from its number is dialled too.
+_LONE_EXTENSION = re.compile(r"(?<![\w.])[Ee]xt\.?\s?(?P<ext>\d{1,5})\b(?![.,]\d)")
+
+
 def normalize_telephone(text: str) -> str:
     if "ISBN" in text or "ISSN" in text:
         text = _ISBN.sub(_isbn, text)
@@ -180,4 +184,7 @@ def normalize_telephone(text: str) -> str:
     text = _PROMPTED.sub(_prompted, text)
     if " " in text:
         text = _SPACED_PHONE.sub(_spaced_phone, text)
-    return _PHONE.sub(_phone, text)
+    text = _PHONE.sub(_phone, text)
+    if "xt" in text:
+        text = _LONE_EXTENSION.sub(lambda match: "extensión " + digits_one_by_one(match.group("ext")), text)
+    return text
