@@ -100,7 +100,8 @@ DECIMAL_MARKS = [
     ),
     (CAR, "En Venezuela subió 1,500.", "En Venezuela subió uno coma quinientos."),
     (CAR, "Subió 1,500.", "Subió mil quinientos."),
-    (N, "En México subió 1,500.", "En México subió mil quinientos."),
+    # Neutral is mostly wire news about other countries: the country named does not move the marks.
+    (N, "En México subió 1.500.", "En México subió mil quinientos."),
     # The region's decimal word stays when only the page's mark differs.
     (AR, "La inflación fue de 4.17 por ciento.", "La inflación fue de cuatro coma diecisiete por ciento."),
 ]
@@ -232,6 +233,26 @@ AGREEMENT = [
     # "3.º" after a masculine article stays masculine before a feminine word (a floor and its door).
     (ES, "Vivía en el 3.º izquierda.", "Vivía en el tercero izquierda."),
     (ES, "Llegó en la 12° fecha.", "Llegó en la duodécima fecha."),
+]
+
+UNITS_AND_CODES = [
+    (
+        ES,
+        'pantalla de 6,8" y televisor de 55″',
+        "pantalla de seis coma ocho pulgadas y televisor de cincuenta y cinco pulgadas",
+    ),
+    (ES, 'Dijo "tengo 5" y se fue.', 'Dijo "tengo cinco" y se fue.'),
+    (N, "cerrada entre los km 30 y 45", "cerrada entre los kilómetros treinta y cuarenta y cinco"),
+    (N, "en el km 30", "en el kilómetro treinta"),
+    (ES, "el código postal es el 08012", "el código postal es el cero ocho cero uno dos"),
+    (ES, "el 016 y el 0800", "el cero dieciséis y el cero ochocientos"),
+    # A number standing for a feminine noun named before takes its gender, before a new phrase too.
+    (ES, "De las 30 casas quedan 21 en venta.", "De las treinta casas quedan veintiuna en venta."),
+    (
+        ES,
+        "De las 1.200 plazas quedan 350 sin cubrir.",
+        "De las mil doscientas plazas quedan trescientas cincuenta sin cubrir.",
+    ),
 ]
 
 FULL_STOPS = [

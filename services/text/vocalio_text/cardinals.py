@@ -15,7 +15,16 @@ from collections.abc import Callable
 from vocalio_text.acronyms import LETTER_NAMES
 from vocalio_text.agreement import form_before
 from vocalio_text.conventions import RegionalConventions
-from vocalio_text.numbers import NUMBER_PATTERN, SCALE_WORDS, Form, cardinal, decimal, ends_in_scale_noun, split_number
+from vocalio_text.numbers import (
+    NUMBER_PATTERN,
+    SCALE_WORDS,
+    Form,
+    cardinal,
+    decimal,
+    digits_one_by_one,
+    ends_in_scale_noun,
+    split_number,
+)
 
 _NUMBER = NUMBER_PATTERN
 _OPERATORS = {
@@ -78,7 +87,9 @@ def _leading_zeros(written: str) -> str:
 # - earlier, when the number refers back to a counted noun: "de las 500 plazas, quedan 300" ->
 #   "trescientas"; "pasando de las 4.800 plazas ... a 1.400" -> "mil cuatrocientas".
 _RANGE_NOUN_AFTER = re.compile(rf"\s+(?:a|al|y|o|u)\s+(?:{_NUMBER})(?=\s)")
-_ENDS_PHRASE = re.compile(r"\s*(?:[.,;:)!?»”\"]|$)")
+# The number ends its phrase: punctuation, the end, or a preposition that starts another phrase
+# ("quedan 350 sin cubrir", "quedan 300 en venta"); not "por", which also multiplies ("540 por 960").
+_ENDS_PHRASE = re.compile(r"\s*(?:[.,;:)!?»”\"]|$|(?:sin|para|en)\s)")
 _COUNTED_NOUN_BEFORE = re.compile(rf"(?<![\w.,])(?:{_NUMBER})(?=(?P<after>\s+[a-záéíóúñ]+s\b))")
 _SENTENCE_END = re.compile(r"[.!?]\s")
 _ANAPHORIC_CUE_BEFORE = re.compile(
@@ -106,7 +117,10 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
     def _number(match: re.Match[str]) -> str:
         written = match.group("number")
         if written.isdigit() and len(written) > 1 and written[0] == "0" and not match.group("minus"):
-            # Service numbers, contract and case numbers keep their zeros: "el 016", "Contrato 002".
+            # Service numbers, contract and case numbers keep their zeros: "el 016", "Contrato 002";
+            # five digits or more are a code read digit by digit ("el 08012", a postal code).
+            if len(written) >= 5:
+                return _spaced(match, digits_one_by_one(written))
             return _spaced(match, _leading_zeros(written))
         if (
             written in _EMERGENCY_NUMBERS

@@ -15,8 +15,10 @@ Two cues in the sentence refine the region's conventions, the first one found de
     caribbean (pesos in Santo Domingo and Havana, dollars in San Juan); the other varieties have
     one reading.
   - Decimal mark: the point in Mexico, Central America, Puerto Rico and the Dominican Republic; the
-    comma in Venezuela, Cuba, Spain and South America. It decides in neutral and caribbean
-    (Venezuela writes "Bs. 1.500,50" and "3,5 %").
+    comma in Venezuela, Cuba, Spain and South America. It decides only in caribbean (Venezuela
+    writes "Bs. 1.500,50" and says "coma"; San Juan and Santo Domingo write "3.5" and say "punto").
+    Not in neutral: neutral text is mostly wire news, written in one country about another ("En
+    México ... 1.500 empleos" from Madrid), so the country named says little about the marks.
   A sentence naming countries with different conventions, or none, keeps the region's.
 
 City names that exist in several countries (Santiago, Córdoba) and names that are also surnames
@@ -110,7 +112,7 @@ def _decimal_mark(text: str, conventions: RegionalConventions) -> tuple[str, str
             return ".", conventions.decimal_word
         if point_thousands and not comma_thousands:
             return ",", conventions.decimal_word
-    if conventions.country_cues is not None:
+    if conventions.country_cues == "caribbean":
         named = _named(text, _POINT_COUNTRIES, _COMMA_COUNTRIES)
         if named:
             return (".", "punto") if named == "first" else (",", "coma")

@@ -220,8 +220,14 @@ def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]]
 _ROAD_MARKER = re.compile(r"(?<![\w.,])(?<!\d\s)(?P<marker>[Kk][Mm]\.?|KM\.?|PK|P\.\s?K\.|p\.\s?k\.)\s?(?=\d)")
 
 
+_PLURAL_ARTICLE_BEFORE = re.compile(r"\b(?:los|las)\s+$", re.IGNORECASE)
+
+
 def _road_marker(match: re.Match[str]) -> str:
-    return "kilómetro " if match.group("marker")[0] in "Kk" else "punto kilométrico "
+    plural = bool(_PLURAL_ARTICLE_BEFORE.search(match.string, 0, match.start()))  # "entre los km 30 y 45"
+    if match.group("marker")[0] in "Kk":
+        return "kilómetros " if plural else "kilómetro "
+    return "puntos kilométricos " if plural else "punto kilométrico "
 
 
 # A rate after a spoken amount: "2 €/kg", "3.000 €/m²", "20 km/l", "5 $/día" -> "por kilogramo"...
@@ -302,7 +308,23 @@ def _symbol_in_brackets(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+# Screen sizes in inches: "6,8"", "55″". The double prime always is the inch; the straight quote only
+# right after a screen word ("pantalla de 6,8\""), since it also closes quotations ("el número "7"").
+_INCHES = re.compile(rf"(?<![\w.,])(?P<amount>{_NUMBER})(?:″|\"(?=[\s,.;:)]|$))")
+_SCREEN_BEFORE = re.compile(
+    r"\b(?:pantallas?|monitor(?:es)?|televisor(?:es)?|tele|TV|tablets?|portátil|laptop)\s+(?:de\s+)?$"
+)
+
+
+def _inches(match: re.Match[str], conventions: RegionalConventions) -> str:
+    if match.group(0).endswith('"') and not _SCREEN_BEFORE.search(match.string, 0, match.start()):
+        return match.group(0)
+    return spoken_measure(match.group("amount"), UNITS["in"], conventions)
+
+
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:
+    if '"' in text or "″" in text:
+        text = _INCHES.sub(lambda match: _inches(match, conventions), text)
     if "K" in text:
         text = _KILO_K.sub(
             lambda match: match.group("amount") + (" kilo" if match.group("amount") in ("1", "1/2") else " kilos"), text

@@ -162,8 +162,9 @@ def _postal_code(match: re.Match[str]) -> str:
     return "código postal " + digits_one_by_one(match.group("code"))
 
 
-# "Tel. 55 1234 5678, ext. 204": an extension apart from its number is dialled too.
-_LONE_EXTENSION = re.compile(r"(?<![\w.])[Ee]xt\.?\s?(?P<ext>\d{1,5})\b(?![.,]\d)")
+# "Tel. 55 1234 5678, ext. 204": an extension after a comma is dialled too, once the number before it
+# has been read as digits; elsewhere "ext." may be a Mexican address's "número exterior".
+_LONE_EXTENSION = re.compile(rf"(?P<lead>\b(?:{'|'.join(DIGIT_WORDS)}),?\s+)[Ee]xt\.?\s?(?P<ext>\d{{1,5}})\b(?![.,]\d)")
 
 
 def normalize_telephone(text: str) -> str:
@@ -186,5 +187,7 @@ def normalize_telephone(text: str) -> str:
         text = _SPACED_PHONE.sub(_spaced_phone, text)
     text = _PHONE.sub(_phone, text)
     if "xt" in text:
-        text = _LONE_EXTENSION.sub(lambda match: "extensión " + digits_one_by_one(match.group("ext")), text)
+        text = _LONE_EXTENSION.sub(
+            lambda match: match.group("lead") + "extensión " + digits_one_by_one(match.group("ext")), text
+        )
     return text

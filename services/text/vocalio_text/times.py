@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 
 from vocalio_text.conventions import RegionalConventions
+from vocalio_text.money import CURRENCIES
 from vocalio_text.numbers import Form, cardinal
 
 TIME_ZONE_NAMES: dict[str, str] = {
@@ -87,6 +88,12 @@ _TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre l
 _UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
 
 
+# A currency named after the figure: "18.50 lempiras", "2.50 córdobas" are prices, not times.
+_CURRENCY_NAME_AFTER = re.compile(
+    r"\s(?:"
+    + "|".join(sorted({currency.plural.split()[0] for currency in CURRENCIES.values()} | {"pesos", "dólares"}))
+    + r")\b"
+)
 # A currency sign just before: "$12.50" is a price wherever the point is written, never a time.
 _CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₡₲]|\b(?:US|USD|MXN|S/\.?|Bs\.?|Gs?\.))\s?$")
 _NEXT_SENTENCE = re.compile(r"\s+[¿¡«\"—A-ZÁÉÍÓÚÑ]")
@@ -169,8 +176,10 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
             before = match.string[: match.start()]
             if conventions.decimal_mark == "." and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "3.14" is a decimal where the point is the decimal mark
-            if _UNIT_AFTER.match(match.string, match.end()) and not _TIME_CUE_BEFORE.search(before):
-                return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
+            if (
+                _UNIT_AFTER.match(match.string, match.end()) or _CURRENCY_NAME_AFTER.match(match.string, match.end())
+            ) and not _TIME_CUE_BEFORE.search(before):
+                return match.group(0)  # "1.05 kg", "2.30 €", "18.50 lempiras": a number, left to the number rules
         if hour > 24 or _CURRENCY_BEFORE.search(match.string, 0, match.start()):
             return match.group(0)  # "$12.50", "US$ 9.99": an amount, left to the money rules
         if hour == 0 and not second and not match.group("suffix"):
