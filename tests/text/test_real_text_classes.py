@@ -185,6 +185,14 @@ TELEPHONES = [
     (ES, "Hubo 911 emergencias.", "Hubo novecientas once emergencias."),
     (ES, "El 016 y el 061.", "El cero dieciséis y el cero sesenta y uno."),
     (MX, "Marca al 911.", "Marca al nueve uno uno."),
+    (CO, "En caso de emergencia llame a la línea 123.", "En caso de emergencia llame a la línea uno dos tres."),
+    (N, "Del 1 al 123 y el 123 de la lista.", "Del uno al ciento veintitrés y el ciento veintitrés de la lista."),
+    (
+        ES,
+        "Cita previa: 960 123 456 o 655 12 34 56.",
+        "Cita previa: nueve seis cero uno dos tres cuatro cinco seis"
+        " o seis cinco cinco uno dos tres cuatro cinco seis.",
+    ),
     (
         MX,
         "Tel. 55 1234 5678, ext. 204.",
@@ -201,6 +209,13 @@ TIMES = [
     (ES, "a las 00:00 h.", "a las doce de la noche."),
     (ES, "a las 20.45h en la catedral", "a las veinte cuarenta y cinco en la catedral"),
     (ES, "a las 23.30 horas", "a las veintitrés treinta horas"),
+    # Race times with hundredths are minutes and seconds, not a clock.
+    (ES, "1.º Pablo Ruiz (2:01.45)", "primero Pablo Ruiz (dos minutos uno coma cuarenta y cinco segundos)"),
+    (
+        MX,
+        "Ganó con 1:58.3 y llegó a las 12:30.",
+        "Ganó con un minuto cincuenta y ocho punto tres segundos y llegó a las doce y media.",
+    ),
     (ES, "de 9.00 a 14.00 y de 17.00 a 20.30 horas", "de nueve a catorce y de diecisiete a veinte treinta horas"),
     (
         AR,

@@ -58,6 +58,9 @@ _NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<
 # uno uno", wherever it is written as the number itself (after an article, "teléfono", "llamar al"...)
 # and not counting a noun ("112 personas").
 _EMERGENCY_NUMBERS = frozenset({"112", "911"})
+# Colombia's 123: too common a number to read digit by digit after "el" or "al" ("del 1 al 123"),
+# it is the emergency line only where the sentence names one.
+_NAMED_EMERGENCY_NUMBERS = frozenset({"123"})
 _DIALLED_CUE_BEFORE = re.compile(
     r"\b(?:el|al|del|teléfono|número|línea|marque|marcar|llame|llamar|llamando)\s+$", re.IGNORECASE
 )
@@ -69,7 +72,7 @@ _EMERGENCY_WORD = re.compile(r"\bemergencias?\b", re.IGNORECASE)
 
 def _dialled_cue(match: re.Match[str]) -> bool:
     before = match.string[: match.start()]
-    if _DIALLED_CUE_BEFORE.search(before):
+    if match.group("number") in _EMERGENCY_NUMBERS and _DIALLED_CUE_BEFORE.search(before):
         return True
     sentence_start = max((end.end() for end in _SENTENCE_END.finditer(before)), default=0)
     return bool(_EMERGENCY_WORD.search(before, sentence_start))
@@ -123,7 +126,7 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
                 return _spaced(match, digits_one_by_one(written))
             return _spaced(match, _leading_zeros(written))
         if (
-            written in _EMERGENCY_NUMBERS
+            written in _EMERGENCY_NUMBERS | _NAMED_EMERGENCY_NUMBERS
             and _dialled_cue(match)
             and (
                 form_before(match.string[match.end() :]) is Form.MASCULINE

@@ -53,7 +53,7 @@ _SPACED_PHONE = re.compile(
 _DIALLED_BEFORE = re.compile(r"\b(?:el|al|del|número|teléfono|línea|móvil|fax)\s+$", re.IGNORECASE)
 
 
-_COUNTED_AFTER = re.compile(r"\s*(?:[^\W\d_]|[%‰€$£¥₡₲])")
+_COUNTED_AFTER = re.compile(r"\s*(?:(?!(?:y|o|u|e)\s)[^\W\d_]|[%‰€$£¥₡₲])")  # "… 456 o 655 …": a list of phones
 
 
 def _spaced_phone(match: re.Match[str]) -> str:

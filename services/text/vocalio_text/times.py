@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.money import CURRENCIES
-from vocalio_text.numbers import Form, cardinal
+from vocalio_text.numbers import Form, cardinal, decimal
 
 TIME_ZONE_NAMES: dict[str, str] = {
     "art": "hora estándar de argentina",
@@ -272,7 +272,25 @@ _CLOCK_RANGE = re.compile(r"(?<=\d[:.]\d\d)\s?[-–]\s?(?=[012]?\d[:.][0-5]\d(?!
 _NOON = re.compile(r"(?<![\w.,:])12(?::00)?\s?m\.(?!\w)")
 
 
+# Race times with hundredths, "2:01.45" or "1:58,3": minutes, then seconds as a decimal, never a
+# clock ("dos minutos uno coma cuarenta y cinco segundos").
+_RACE_TIME = re.compile(r"(?<![\w:.,])(?P<minute>\d{1,2}):(?P<second>[0-5]\d)[.,](?P<fraction>\d{1,3})(?![\d:]|[.,]\d)")
+
+
+def _make_race_time(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
+    def _race_time(match: re.Match[str]) -> str:
+        minutes = _count(int(match.group("minute")), "minuto", "minutos")
+        seconds = decimal(
+            match.group("second").lstrip("0") or "0", match.group("fraction"), Form.MASCULINE, conventions.decimal_word
+        )
+        return f"{minutes} {seconds} segundos"
+
+    return _race_time
+
+
 def normalize_times(text: str, conventions: RegionalConventions) -> str:
+    if ":" in text:
+        text = _RACE_TIME.sub(_make_race_time(conventions), text)
     if "-" in text or "–" in text:
         text = _CLOCK_RANGE.sub(" a ", text)
     if "m." in text:
