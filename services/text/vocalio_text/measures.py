@@ -36,6 +36,7 @@ UNITS: dict[str, Unit] = {
     "km/h": _unit("kilómetro por hora", "kilómetros por hora"),
     "kph": _unit("kilómetro por hora", "kilómetros por hora"),
     "mph": _unit("milla por hora", "millas por hora", True),
+    "rpm": _unit("revolución por minuto", "revoluciones por minuto", True),
     "m/s": _unit("metro por segundo", "metros por segundo"),
     "km²": _unit("kilómetro cuadrado", "kilómetros cuadrados"),
     "km2": _unit("kilómetro cuadrado", "kilómetros cuadrados"),
