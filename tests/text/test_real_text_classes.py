@@ -185,6 +185,22 @@ TELEPHONES = [
     (ES, "Hubo 911 emergencias.", "Hubo novecientas once emergencias."),
     (ES, "El 016 y el 061.", "El cero dieciséis y el cero sesenta y uno."),
     (MX, "Marca al 911.", "Marca al nueve uno uno."),
+    (
+        AND,
+        "Contacto: 987654321 o al 999888777.",
+        "Contacto: nueve ocho siete seis cinco cuatro tres dos uno"
+        " o al nueve nueve nueve ocho ocho ocho siete siete siete.",
+    ),
+    (
+        ES,
+        "DNI 612345678",
+        "de ene i seiscientos doce millones trescientos cuarenta y cinco mil seiscientos setenta y ocho",
+    ),
+    (
+        N,
+        "Son 987654321 personas.",
+        "Son novecientos ochenta y siete millones seiscientas cincuenta y cuatro mil trescientas veintiuna personas.",
+    ),
     (CO, "En caso de emergencia llame a la línea 123.", "En caso de emergencia llame a la línea uno dos tres."),
     (N, "Del 1 al 123 y el 123 de la lista.", "Del uno al ciento veintitrés y el ciento veintitrés de la lista."),
     (

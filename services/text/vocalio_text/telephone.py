@@ -162,6 +162,21 @@ def _postal_code(match: re.Match[str]) -> str:
     return "código postal " + digits_one_by_one(match.group("code"))
 
 
+# Mobiles written as one run: nine digits from 6 to 9 (Spain's 6xx/7xx/9xx, Peru's 9xx xxx xxx) are a
+# number to dial unless a noun or a currency follows ("987654321 personas") or an identity number is
+# named before ("DNI 612345678").
+_UNGROUPED_MOBILE = re.compile(r"(?<![\w.,+/:-])(?P<number>[6-9]\d{8})(?![\w]|[.,]\d)")
+_IDENTITY_BEFORE = re.compile(
+    r"\b(?:DNI|NIE|NIF|RUC|RUT|RUN|CUIT|CUIL|CI|cédula|pasaporte)\b[^\d]{0,12}$", re.IGNORECASE
+)
+
+
+def _ungrouped_mobile(match: re.Match[str]) -> str:
+    if _COUNTED_AFTER.match(match.string, match.end()) or _IDENTITY_BEFORE.search(match.string, 0, match.start()):
+        return match.group(0)
+    return digits_one_by_one(match.group("number"))
+
+
 # "Tel. 55 1234 5678, ext. 204": an extension after a comma is dialled too, once the number before it
 # has been read as digits; elsewhere "ext." may be a Mexican address's "número exterior".
 _LONE_EXTENSION = re.compile(rf"(?P<lead>\b(?:{'|'.join(DIGIT_WORDS)}),?\s+)[Ee]xt\.?\s?(?P<ext>\d{{1,5}})\b(?![.,]\d)")
@@ -186,6 +201,7 @@ def normalize_telephone(text: str) -> str:
     if " " in text:
         text = _SPACED_PHONE.sub(_spaced_phone, text)
     text = _PHONE.sub(_phone, text)
+    text = _UNGROUPED_MOBILE.sub(_ungrouped_mobile, text)
     if "xt" in text:
         text = _LONE_EXTENSION.sub(
             lambda match: match.group("lead") + "extensión " + digits_one_by_one(match.group("ext")), text
