@@ -143,6 +143,13 @@ LEGAL_NUMBERING = [
         " guion a pe ene guion eme e ce)",
     ),
     (MX, "la fracción III del artículo 115", "la fracción tres del artículo ciento quince"),
+    (
+        AND,
+        "el D.L. 1057 y la R.M. N.º 123-2022-MINEDU",
+        "el Decreto Legislativo mil cincuenta y siete y la Resolución Ministerial número ciento veintitrés"
+        " guion dos mil veintidós guion MINEDU",
+    ),
+    (N, "Lo firmó D.S. en su carta.", "Lo firmó D.S. en su carta."),
     # Without "N.º" and without an office, a hyphen is a range, not a code.
     (N, "entre 2010-2015 y de 10-20 personas", "entre dos mil diez y dos mil quince y de diez a veinte personas"),
 ]

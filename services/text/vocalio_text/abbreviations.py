@@ -320,7 +320,22 @@ _BEFORE_NUMBER_SPOKEN = {
 }
 
 
+# Peruvian and Andean legal citations abbreviate the kind of norm before its number: "D.S. N° 003-2021-PCM"
+# (decreto supremo), "R.M. N.º 123-2022-MINEDU" (resolución ministerial). "R.D." is left out: it is
+# Spain's real decreto as often as a resolución directoral.
+_NORM_KINDS = {
+    "D.S.": "Decreto Supremo",
+    "D.L.": "Decreto Legislativo",
+    "D.U.": "Decreto de Urgencia",
+    "R.M.": "Resolución Ministerial",
+    "R.S.": "Resolución Suprema",
+}
+_NORM_KIND = re.compile(r"(?<![\w.])(?P<abbr>D\.\s?[SLU]\.|R\.\s?[MS]\.)(?=\s+(?:N[°º.]|n[°º.]|Nro\.|número|\d))")
+
+
 def normalize_abbreviations_before_numbers(text: str) -> str:
+    if "." in text:
+        text = _NORM_KIND.sub(lambda match: _NORM_KINDS[match.group("abbr").replace(" ", "")], text)
     return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 
