@@ -13,9 +13,10 @@ them from one place:
   Mexico, Colombia and Chile the sign is the local peso; in the Caribbean variant it is read as
   "peso" too (Dominican Republic, Cuba). The andean variant keeps dollars (Ecuador uses the US
   dollar; Peru and Bolivia write S/ and Bs.). In neutral and caribbean, which hold both readings, a
-  country named in the sentence decides (country_cues.py): Puerto Rico's "$" is the dollar,
-  Venezuela writes the decimal comma. A number that shows its marks ("1,234,567", "15,000") sets
-  the decimal mark for its sentence in every region.
+  country named in the sentence decides (country_cues.py): Puerto Rico's "$" is the dollar. In
+  caribbean the country named also sets the decimal mark (Venezuela writes and says the comma). A
+  number that shows its marks ("1,234,567", "15,000") sets the decimal mark for its sentence in
+  every region.
 - Minor unit. "€" cents are "céntimos"; dollar and peso cents are "centavos".
 - "Bs". Bolivia's boliviano in the andean variant (La Paz writes "Bs 3,74"); elsewhere Venezuela's
   bolívar. Bolivia also writes "$us" for the US dollar, said plain "dólares".
