@@ -229,7 +229,7 @@ TIME = [
     ("a las 00:30", "a las doce y media de la noche"),
     ("09:00-18:00", "nueve a dieciocho"),
     ("9:00–14:00 y 16:00–20:00", "nueve a catorce y dieciséis a veinte"),
-    ("las 18 hrs", "las dieciocho"),
+    ("las 18 hrs", "las dieciocho horas"),  # the written word is said, as in "08:00 hrs"
     ("tardó 3 hrs", "tardó tres horas"),
     ("a las 12 m. en punto", "a las doce del mediodía en punto"),
     ("el maratón: 2:01:09", "el maratón: dos horas un minuto y nueve segundos"),

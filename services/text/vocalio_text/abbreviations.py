@@ -216,6 +216,12 @@ ABBREVIATIONS: dict[str, str] = {
     "v. gr.": "verbigracia",
     "i. e.": "esto es",
     "ss.": "siguientes",
+    "Cat.": "categoría",
+    "cat.": "categoría",
+    "Cats.": "categorías",
+    # Club names as the sports pages shorten them: "Def. y Justicia", "Juv. Unida", "Dep. Cali".
+    "Def.": "Defensa",
+    "Juv.": "Juventud",
     "a. m.": "a. m.",
     "p. m.": "p. m.",
 }
@@ -294,7 +300,7 @@ def _replace(match: re.Match[str]) -> str:
 # "No. 005", "Núm. A/041", "N.4" (a seed in a draw), "Art 1º" without its dot: número and artículo
 # before a number (or a letter code and a number); "c. 1548" is circa, said "hacia", before a year.
 _BEFORE_NUMBER = re.compile(
-    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b))\s?"
+    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b)|of\.|Of\.|Ofic\.)\s?"
     r"(?=\d|[A-Z]/\d)"
 )
 _BEFORE_NUMBER_SPOKEN = {
@@ -308,13 +314,40 @@ _BEFORE_NUMBER_SPOKEN = {
     "N.": "número",
     "Art": "artículo",
     "c.": "hacia",
+    "of.": "oficina",  # "of. 204": an office number in an address
+    "Of.": "oficina",
+    "Ofic.": "oficina",
 }
 
 
+# Peruvian and Andean legal citations abbreviate the kind of norm before its number: "D.S. N° 003-2021-PCM"
+# (decreto supremo), "R.M. N.º 123-2022-MINEDU" (resolución ministerial). "R.D." is left out: it is
+# Spain's real decreto as often as a resolución directoral.
+_NORM_KINDS = {
+    "D.S.": "Decreto Supremo",
+    "D.L.": "Decreto Legislativo",
+    "D.U.": "Decreto de Urgencia",
+    "R.M.": "Resolución Ministerial",
+    "R.S.": "Resolución Suprema",
+}
+_NORM_KIND = re.compile(r"(?<![\w.])(?P<abbr>D\.\s?[SLU]\.|R\.\s?[MS]\.)(?=\s+(?:N[°º.]|n[°º.]|Nro\.|número|\d))")
+
+
 def normalize_abbreviations_before_numbers(text: str) -> str:
+    if "." in text:
+        text = _NORM_KIND.sub(lambda match: _NORM_KINDS[match.group("abbr").replace(" ", "")], text)
     return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 
+# A title glued to the name it precedes ("Dra.Pérez", "Dr.B", a typing habit of forms and captions)
+# gets its space, so the title is read.
+_GLUED_TITLE = re.compile(r"(?<![\w.])(Sra?|Srta|Dra?|Lic|Ing|Profa?|Arq|Mtr[oa]|Gral|Lcd[oa])\.(?=[A-ZÁÉÍÓÚÑ])")
+
+_DOT_THEN_CAPITAL = re.compile(r"\.[A-ZÁÉÍÓÚÑ]")
+
+
 def normalize_abbreviations(text: str) -> str:
+    if _DOT_THEN_CAPITAL.search(text):  # rare in prose: skip the title scan on most lines
+        text = _GLUED_TITLE.sub(r"\1. ", text)
     text = _ABBREVIATION.sub(_replace, text)
     return normalize_acronyms(text)

@@ -66,6 +66,8 @@ _MASCULINE_OTHER = frozenset(
     )
 )
 
+_NOUNS_IN_O = frozenset(_words("dominó dominós buró burós capó capós plató platós rondó rondós landó bongó"))
+
 _FEMININE_ENDINGS = (
     "a",
     "as",
@@ -100,6 +102,10 @@ def noun_gender(word: str) -> str | None:
         return "f"
     # A verb right after a number ("los 3 llegaron") is not its noun.
     if lowered.endswith(("aron", "ieron", "aban", "ían", "arán", "erán", "irán")) and len(lowered) > 5:
+        return None
+    # Nor is a preterite ("un sismo de magnitud 7.1 sacudió", "los 2 llegó"): few nouns end in a
+    # stressed -ó.
+    if lowered.endswith("ó") and len(lowered) > 3 and lowered not in _NOUNS_IN_O:
         return None
     if lowered.endswith(_FEMININE_ENDINGS):
         return "f"

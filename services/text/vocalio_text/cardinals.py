@@ -15,7 +15,16 @@ from collections.abc import Callable
 from vocalio_text.acronyms import LETTER_NAMES
 from vocalio_text.agreement import form_before
 from vocalio_text.conventions import RegionalConventions
-from vocalio_text.numbers import NUMBER_PATTERN, SCALE_WORDS, Form, cardinal, decimal, ends_in_scale_noun, split_number
+from vocalio_text.numbers import (
+    NUMBER_PATTERN,
+    SCALE_WORDS,
+    Form,
+    cardinal,
+    decimal,
+    digits_one_by_one,
+    ends_in_scale_noun,
+    split_number,
+)
 
 _NUMBER = NUMBER_PATTERN
 _OPERATORS = {
@@ -49,9 +58,24 @@ _NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<
 # uno uno", wherever it is written as the number itself (after an article, "teléfono", "llamar al"...)
 # and not counting a noun ("112 personas").
 _EMERGENCY_NUMBERS = frozenset({"112", "911"})
+# Colombia's 123: too common a number to read digit by digit after "el" or "al" ("del 1 al 123"),
+# it is the emergency line only where the sentence names one.
+_NAMED_EMERGENCY_NUMBERS = frozenset({"123"})
 _DIALLED_CUE_BEFORE = re.compile(
     r"\b(?:el|al|del|teléfono|número|línea|marque|marcar|llame|llamar|llamando)\s+$", re.IGNORECASE
 )
+
+
+# "el servicio de emergencias (112, 800 y 900)": named as an emergency line in the same sentence.
+_EMERGENCY_WORD = re.compile(r"\bemergencias?\b", re.IGNORECASE)
+
+
+def _dialled_cue(match: re.Match[str]) -> bool:
+    before = match.string[: match.start()]
+    if match.group("number") in _EMERGENCY_NUMBERS and _DIALLED_CUE_BEFORE.search(before):
+        return True
+    sentence_start = max((end.end() for end in _SENTENCE_END.finditer(before)), default=0)
+    return bool(_EMERGENCY_WORD.search(before, sentence_start))
 
 
 def _leading_zeros(written: str) -> str:
@@ -66,7 +90,9 @@ def _leading_zeros(written: str) -> str:
 # - earlier, when the number refers back to a counted noun: "de las 500 plazas, quedan 300" ->
 #   "trescientas"; "pasando de las 4.800 plazas ... a 1.400" -> "mil cuatrocientas".
 _RANGE_NOUN_AFTER = re.compile(rf"\s+(?:a|al|y|o|u)\s+(?:{_NUMBER})(?=\s)")
-_ENDS_PHRASE = re.compile(r"\s*(?:[.,;:)!?»”\"]|$)")
+# The number ends its phrase: punctuation, the end, or a preposition that starts another phrase
+# ("quedan 350 sin cubrir", "quedan 300 en venta"); not "por", which also multiplies ("540 por 960").
+_ENDS_PHRASE = re.compile(r"\s*(?:[.,;:)!?»”\"]|$|(?:sin|para|en)\s)")
 _COUNTED_NOUN_BEFORE = re.compile(rf"(?<![\w.,])(?:{_NUMBER})(?=(?P<after>\s+[a-záéíóúñ]+s\b))")
 _SENTENCE_END = re.compile(r"[.!?]\s")
 _ANAPHORIC_CUE_BEFORE = re.compile(
@@ -94,11 +120,14 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
     def _number(match: re.Match[str]) -> str:
         written = match.group("number")
         if written.isdigit() and len(written) > 1 and written[0] == "0" and not match.group("minus"):
-            # Service numbers, contract and case numbers keep their zeros: "el 016", "Contrato 002".
+            # Service numbers, contract and case numbers keep their zeros: "el 016", "Contrato 002";
+            # five digits or more are a code read digit by digit ("el 08012", a postal code).
+            if len(written) >= 5:
+                return _spaced(match, digits_one_by_one(written))
             return _spaced(match, _leading_zeros(written))
         if (
-            written in _EMERGENCY_NUMBERS
-            and _DIALLED_CUE_BEFORE.search(match.string, 0, match.start())
+            written in _EMERGENCY_NUMBERS | _NAMED_EMERGENCY_NUMBERS
+            and _dialled_cue(match)
             and (
                 form_before(match.string[match.end() :]) is Form.MASCULINE
                 or _SINGULAR_NEXT.match(match.string, match.end())  # "el 112 funciona": not a count

@@ -85,7 +85,9 @@ def _number_over_year(match: re.Match[str]) -> str:
 # number and the dot is "punto".
 _SECTION_WORDS = (
     r"artículos?|arts?\.|apartados?|secci(?:ón|ones)|capítulos?|cap\.|epígrafes?|párrafos?|"
-    r"versi(?:ón|ones)|figuras?|fig\.|tablas?|cuadros?|anexos?|notas?|ecuaci(?:ón|ones)|reglas?|normas?"
+    r"versi(?:ón|ones)|figuras?|fig\.|tablas?|cuadros?|anexos?|notas?|ecuaci(?:ón|ones)|reglas?|normas?|"
+    # Latin-American regulations number their paragraphs "numeral 2.3.1", "inciso 4.2", "literal 7.1".
+    r"(?:sub)?numeral(?:es)?|incisos?|inc\.|literal(?:es)?|ítems?"
 )
 _SECTION_NUMBER = re.compile(
     rf"(?P<head>\b(?:{_SECTION_WORDS})\s+)(?P<number>\d{{1,3}}(?:\.\d{{1,3}})+)(?![\w]|[.,]\d)", re.IGNORECASE
@@ -102,10 +104,31 @@ def _section_number(match: re.Match[str]) -> str:
     return match.group("head") + " punto ".join(spoken)
 
 
+# "la temporada 84/85", "el curso 99/00": two two-digit years in a row are a season, read like a
+# range ("ochenta y cuatro a ochenta y cinco"), never a fraction. Small pairs ("3/4", "11/12") stay
+# fractions unless a season word comes before them.
+_TWO_DIGIT_SEASON = re.compile(r"(?<![\w.,/-])(?P<first>\d{2})/(?P<second>\d{2})(?![\w/]|[.,]\d)")
+_SEASON_WORD_BEFORE = re.compile(
+    r"\b(?:temporadas?|campañas?|cursos?|ejercicios?|zafras?|ediciones|edición)\s+(?:de\s+)?(?:la\s+|el\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _two_digit_season(match: re.Match[str]) -> str:
+    first, second = int(match.group("first")), int(match.group("second"))
+    # "99/00" and "09/10" are said several ways ("noventa y nueve dos mil", "cero nueve diez"): left as written.
+    if second != first + 1 or first < 10:
+        return match.group(0)
+    if first < 13 and not _SEASON_WORD_BEFORE.search(match.string, 0, match.start()):
+        return match.group(0)
+    return f"{cardinal(first)} a {cardinal(second)}"
+
+
 def normalize_citations(text: str) -> str:
     if "." in text:
         text = _SECTION_NUMBER.sub(_section_number, text)
     if "/" not in text:
         return text
     text = _CITED.sub(_cited, text)
-    return _NUMBER_OVER_YEAR.sub(_number_over_year, text)
+    text = _NUMBER_OVER_YEAR.sub(_number_over_year, text)
+    return _TWO_DIGIT_SEASON.sub(_two_digit_season, text)

@@ -12,6 +12,7 @@
 
 import re
 
+from vocalio_text.full_stop import with_full_stop
 from vocalio_text.numbers import cardinal
 
 MONTHS = (
@@ -113,6 +114,10 @@ _MONTH_NAMES = "|".join(MONTHS)
 _MONTH_ABBR = "|".join(sorted(_MONTH_ABBREVIATIONS, key=len, reverse=True))
 _DAY_ABBR = "|".join(sorted(_DAY_ABBREVIATIONS, key=len, reverse=True))
 _MONTH = rf"(?P<month>{_MONTH_NAMES}|(?:{_MONTH_ABBR})\.)"
+# Without its dot an abbreviation is a month only after a day ("13 jun", "hasta el 30 dic") and only
+# where it is no Spanish word: "mar" (sea), "set", "en", "ma" are left out.
+_DOTLESS_MONTHS = ("ene", "feb", "abr", "may", "jun", "jul", "ago", "sep", "sept", "oct", "nov", "dic")
+_DAY_MONTH_NAME = rf"(?P<month>{_MONTH_NAMES}|(?:{_MONTH_ABBR})\.|(?:{'|'.join(_DOTLESS_MONTHS)})(?!\.))"
 _YEAR_TAIL = r"(?:,?\s+(?P<year_article>de|del)?\s*(?P<year>\d{4}|\d{1,3}(?:\.\d{3})))?"
 _WEEKDAY = rf"(?:(?P<weekday>{_DAY_ABBR})\.\s+)?"
 
@@ -121,7 +126,7 @@ _NUMERIC = re.compile(
     r"|(?P<iso_year>\d{4})(?P<iso_sep>[-/.])(?P<iso_month>[01]?\d)(?P=iso_sep)(?P<iso_day>[0-3]?\d))(?![\w/]|[.-]\d)"
 )
 _DAY_MONTH = re.compile(
-    rf"(?<![\w.,]){_WEEKDAY}(?P<day>[0-3]?\d)(?:\s+de)?\s+{_MONTH}(?![\w]){_YEAR_TAIL}(?!\d)",
+    rf"(?<![\w.,]){_WEEKDAY}(?P<day>[0-3]?\d)(?:\s+de)?\s+{_DAY_MONTH_NAME}(?![\w]){_YEAR_TAIL}(?!\d)",
     re.IGNORECASE,
 )
 _MONTH_DAY = re.compile(
@@ -183,7 +188,7 @@ def _numeric(match: re.Match[str]) -> str:
 def _month_name(written: str) -> str:
     if written.endswith("."):
         return _MONTH_ABBREVIATIONS[written[:-1].lower()]
-    return written
+    return _MONTH_ABBREVIATIONS.get(written.lower(), written)
 
 
 def _weekday(match: re.Match[str]) -> str:
@@ -198,7 +203,7 @@ def _day_month(match: re.Match[str]) -> str:
     spoken = f"{_weekday(match)}{day_words(day)} de {_month_name(match.group('month'))}"
     if match.group("year"):
         spoken += f" {match.group('year_article') or 'de'} {year_words(match.group('year'))}"
-    return spoken
+    return with_full_stop(match, spoken)
 
 
 def _month_day(match: re.Match[str]) -> str:
@@ -208,14 +213,14 @@ def _month_day(match: re.Match[str]) -> str:
     spoken = f"{_weekday(match)}{day_words(day)} de {_month_name(match.group('month'))}"
     if match.group("year"):
         spoken += f" de {year_words(match.group('year'))}"
-    return spoken
+    return with_full_stop(match, spoken)
 
 
 def _era(match: re.Match[str]) -> str:
     spoken = _ERA_LOOKUP.get(re.sub(r"\s", "", match.group("era")))
     if spoken is None:
         return match.group(0)
-    return f"{match.group('before')}{match.group('space')}{spoken}"
+    return with_full_stop(match, f"{match.group('before')}{match.group('space')}{spoken}")
 
 
 # Day and month without a year ("el 25/12", "lunes 5/3") are a date only with a cue before them: an

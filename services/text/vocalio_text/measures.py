@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.fractions import denominator_name, spoken_fraction
+from vocalio_text.full_stop import with_full_stop
 from vocalio_text.money import CURRENCIES, CURRENCY_AFTER
 from vocalio_text.numbers import NUMBER_PATTERN, Form, cardinal, decimal, ends_in_scale_noun, split_number
 
@@ -35,6 +36,7 @@ UNITS: dict[str, Unit] = {
     "km/h": _unit("kilómetro por hora", "kilómetros por hora"),
     "kph": _unit("kilómetro por hora", "kilómetros por hora"),
     "mph": _unit("milla por hora", "millas por hora", True),
+    "rpm": _unit("revolución por minuto", "revoluciones por minuto", True),
     "m/s": _unit("metro por segundo", "metros por segundo"),
     "km²": _unit("kilómetro cuadrado", "kilómetros cuadrados"),
     "km2": _unit("kilómetro cuadrado", "kilómetros cuadrados"),
@@ -207,8 +209,9 @@ def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]]
             return f"menos {spoken}" if negative else spoken
         if match.group("whole"):
             # "3 100 m" with a lone group is not a fraction: leave the first number to the number rules.
-            return match.group("whole") + " " + spoken_measure(match.group("amount"), unit, conventions, negative)
-        return spoken_measure(match.group("amount"), unit, conventions, negative)
+            spoken = match.group("whole") + " " + spoken_measure(match.group("amount"), unit, conventions, negative)
+            return with_full_stop(match, spoken)
+        return with_full_stop(match, spoken_measure(match.group("amount"), unit, conventions, negative))
 
     return _replace
 
@@ -218,8 +221,14 @@ def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]]
 _ROAD_MARKER = re.compile(r"(?<![\w.,])(?<!\d\s)(?P<marker>[Kk][Mm]\.?|KM\.?|PK|P\.\s?K\.|p\.\s?k\.)\s?(?=\d)")
 
 
+_PLURAL_ARTICLE_BEFORE = re.compile(r"\b(?:los|las)\s+$", re.IGNORECASE)
+
+
 def _road_marker(match: re.Match[str]) -> str:
-    return "kilómetro " if match.group("marker")[0] in "Kk" else "punto kilométrico "
+    plural = bool(_PLURAL_ARTICLE_BEFORE.search(match.string, 0, match.start()))  # "entre los km 30 y 45"
+    if match.group("marker")[0] in "Kk":
+        return "kilómetros " if plural else "kilómetro "
+    return "puntos kilométricos " if plural else "punto kilométrico "
 
 
 # A rate after a spoken amount: "2 €/kg", "3.000 €/m²", "20 km/l", "5 $/día" -> "por kilogramo"...
@@ -300,7 +309,23 @@ def _symbol_in_brackets(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+# Screen sizes in inches: "6,8"", "55″". The double prime always is the inch; the straight quote only
+# right after a screen word ("pantalla de 6,8\""), since it also closes quotations ("el número "7"").
+_INCHES = re.compile(rf"(?<![\w.,])(?P<amount>{_NUMBER})(?:″|\"(?=[\s,.;:)]|$))")
+_SCREEN_BEFORE = re.compile(
+    r"\b(?:pantallas?|monitor(?:es)?|televisor(?:es)?|tele|TV|tablets?|portátil|laptop)\s+(?:de\s+)?$"
+)
+
+
+def _inches(match: re.Match[str], conventions: RegionalConventions) -> str:
+    if match.group(0).endswith('"') and not _SCREEN_BEFORE.search(match.string, 0, match.start()):
+        return match.group(0)
+    return spoken_measure(match.group("amount"), UNITS["in"], conventions)
+
+
 def normalize_measures(text: str, conventions: RegionalConventions) -> str:
+    if '"' in text or "″" in text:
+        text = _INCHES.sub(lambda match: _inches(match, conventions), text)
     if "K" in text:
         text = _KILO_K.sub(
             lambda match: match.group("amount") + (" kilo" if match.group("amount") in ("1", "1/2") else " kilos"), text

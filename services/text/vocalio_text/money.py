@@ -115,9 +115,9 @@ _PREFIXED = re.compile(
     rf"(?P<again>\s+(?:de\s+)?[^\W\d_]+\b)?",
     re.IGNORECASE,
 )
-# Paraguay writes guaraníes "G. 2.550.307" or "Gs.2.289.324": only before an amount and with the
+# Paraguay writes guaraníes "G. 2.550.307", "Gs.2.289.324" or "Gs 3.400": only before an amount and with the
 # capital, so "200 g." stays grams.
-_GUARANI_PREFIX = re.compile(r"(?<![\w$])Gs?\.\s?(?=\d)")
+_GUARANI_PREFIX = re.compile(r"(?<![\w$])(?:Gs?\.|Gs)\s?(?=\d)")
 # The words "$" can stand for when the writer names the currency after the amount ("$23.19 pesos").
 _DOLLAR_SIGN_WORDS = {
     "peso": Currency("peso", "pesos"),

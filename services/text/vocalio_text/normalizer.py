@@ -16,10 +16,11 @@ import unicodedata
 from vocalio_shared.regions import Region
 
 from vocalio_text.abbreviations import normalize_abbreviations, normalize_abbreviations_before_numbers
-from vocalio_text.acronyms import spoken_letters
+from vocalio_text.acronyms import LETTER_NAMES, spoken_letters
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
+from vocalio_text.country_cues import conventions_for_text
 from vocalio_text.dates import normalize_dates
 from vocalio_text.degrees import normalize_degrees
 from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
@@ -89,17 +90,42 @@ def _extensions(match: re.Match[str]) -> str:
 
 # "Contrato N° 03-2022-MDLJ", "Ley No. 183-02": a file number after "número" keeps its zeros and
 # says its hyphens ("cero tres guion dos mil veintidós guion eme de ele jota").
-_FILE_NUMBER = re.compile(r"(?<![\w.])(?:N°|Nº|No\.)\s(?P<code>\d+(?:-(?:\d+|[A-Z]{2,}))+)\b(?!-)")
+# Latin-American official documents number themselves "<number>-<year>-<issuing office>", the office
+# sometimes with a unit after a slash: "Decreto Supremo N.º 004-2020-SA", "Informe N° 045-2022-MTC/19",
+# "Resolución Directoral N.º 0012-2023-EF/50.01". Such a code is a file number with or without "N.º".
+# After "N.º" the parts may also be letters and slashes ("Acuerdo Núm. A/041/2018").
+_CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10})"
+_CODE = rf"(?:\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
+_FILE_NUMBER = re.compile(
+    rf"(?<![\w.])(?:(?P<sign>N°|Nº|No\.|N\.º|N\.°|n\.º|nº|n°|Núm\.|núm\.)\s?)?(?P<code>{_CODE})\b(?![-/])"
+)
+# Argentina's electronic files lead with the document type: "IF-2024-12345678-APN-MEC".
+_OFFICE_CODE = re.compile(r"\d+-(?:19|20)\d\d-[A-Z]{2,}|[A-Z]{2,}-(?:19|20)\d\d-\d+-[A-Z]{2,}")
+
+
+def _code_part(part: str) -> str:
+    if part.isdigit():
+        if len(part) > 6:
+            return digits_one_by_one(part)  # a serial number, not a quantity: "12345678"
+        return _leading_zeros(part) if part[0] == "0" and len(part) > 1 else cardinal(int(part))
+    if part[0].isdigit():
+        pieces = part.split(".")
+        if all(len(piece) == 3 for piece in pieces[1:]):
+            return cardinal(int("".join(pieces)))  # "1.234": thousands
+        return " punto ".join(_code_part(piece) for piece in pieces)  # "50.01": "cincuenta punto cero uno"
+    # An office's initials are spelled when short ("EF" -> "e efe", "SA" -> "ese a"); a longer one is
+    # said as a word when Spanish can say it ("MINSA", "SUNAT").
+    return spoken_letters(part) if len(part) > 3 else " ".join(LETTER_NAMES[letter] for letter in part)
 
 
 def _file_number(match: re.Match[str]) -> str:
-    parts = []
-    for part in match.group("code").split("-"):
-        if part.isdigit():
-            parts.append(_leading_zeros(part) if part[0] == "0" and len(part) > 1 else cardinal(int(part)))
-        else:
-            parts.append(spoken_letters(part))
-    return "número " + " guion ".join(parts)
+    code = match.group("code")
+    if not match.group("sign") and not _OFFICE_CODE.match(code):
+        return match.group(0)  # "10-20", "2010-2015": ranges, read by the number rules
+    spoken = " barra ".join(
+        " guion ".join(_code_part(part) for part in section.split("-")) for section in code.split("/")
+    )
+    return ("número " if match.group("sign") else "") + spoken
 
 
 def _leading_zeros(written: str) -> str:
@@ -168,12 +194,13 @@ def _normalize_once(text: str, region: Region | None) -> str:
     if _VULGAR_FRACTION.search(text):
         text = ascii_vulgar_fractions(text)
     if _HAS_DIGIT.search(text):
+        conventions = conventions_for_text(text, conventions)
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         if ":" in text:
             text = _LABEL_COLON_DIGIT.sub(": ", text)
         if "exts." in text:
             text = _EXTENSIONS.sub(_extensions, text)
-        if "-" in text:
+        if "-" in text or "/" in text:
             text = _FILE_NUMBER.sub(_file_number, text)
         if "(" in text:
             text = _GLUED_BRACKET.sub(" (", text)

@@ -99,6 +99,7 @@ _WRITTEN_ORDINAL = re.compile(
 _ARTICLE_WORD_BEFORE = re.compile(r"\b(?:artículo|art\.|Art\.|ARTÍCULO)\s*$", re.IGNORECASE)
 # Bare "o"/"a"/"r" endings are only ordinals right after the dot or with a superscript sign; without
 # them "2a" or "4o" are too often codes or typos. Keep the longer letter endings.
+_MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|del|al|un|los)\s+$", re.IGNORECASE)
 _LETTER_ONLY = frozenset({"o", "a", "r"})
 
 
@@ -118,13 +119,25 @@ def _replace(match: re.Match[str]) -> str:
         form = Form.APOCOPE
     elif ending in _FEMININE_ENDINGS.split("|"):
         form = Form.FEMININE
-    elif ending in ("º", "°") and next_form is Form.FEMININE and re.match(r"\s+[a-záéíóúñ]", after):
-        form = Form.FEMININE  # "la 12° fecha": the sign is written the same for both genders
+    elif (
+        ending in ("º", "°")
+        and next_form is Form.FEMININE
+        and re.match(r"\s+[a-záéíóúñ]", after)
+        and not _MASCULINE_ARTICLE_BEFORE.search(match.string, 0, match.start())
+    ):
+        # "la 12° fecha": the sign is written the same for both genders; but after a masculine
+        # article the ordinal is masculine whatever follows ("el 3.º izquierda", a floor in Spain).
+        form = Form.FEMININE
     elif next_form is Form.APOCOPE and re.match(r"\s+[a-záéíóúñ]", after):
         form = Form.APOCOPE  # "1.º puesto" -> "primer puesto", never "primero puesto"
     else:
         form = Form.MASCULINE
-    return ordinal(int(number_text), form)
+    number = int(number_text)
+    if number > 10 and _ARTICLE_WORD_BEFORE.search(match.string, 0, match.start()):
+        # Articles of law are read with ordinals up to the tenth and cardinals after it, however
+        # they are written (RAE, Ortografía 2010): "artículo 194.º" -> "artículo ciento noventa y cuatro".
+        return cardinal(number)
+    return ordinal(number, form)
 
 
 def normalize_ordinals(text: str) -> str:

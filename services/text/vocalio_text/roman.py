@@ -29,7 +29,9 @@ _ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
 _CARDINAL_CONTEXT = (
     r"(?:finales|principios|mediados|fines|comienzos)\s+del|siglos?|S\.|grupos?|Grupos?|artículos?|articulos?|títulos?|capítulos?|cap\.|tomos?|t\.|vols?\.|volúmen(?:es)?|volumen|libros?|partes?|actos?|escenas?|"
     r"cantos?|fascículos?|años?|legislaturas?|tít\.|títulos?|secciones|sección|fases?|edición|juegos|"
-    r"congreso|cumbre|bienal|festival|anexos?|temas?|lecci(?:ón|ones)|unidad(?:es)?|apéndices?|cuadernos?"
+    r"congreso|cumbre|bienal|festival|anexos?|temas?|lecci(?:ón|ones)|unidad(?:es)?|apéndices?|cuadernos?|"
+    # Mexican and Latin-American law numbers its fractions and paragraphs in roman: "fracción III".
+    r"fracci(?:ón|ones)|fracc\.|numeral(?:es)?"
 )
 _REGNAL_NAMES = (
     "Felipe|Carlos|Luis|Juan|Pablo|Pío|Alfonso|Fernando|Enrique|Benedicto|Gregorio|León|Jorge|Eduardo|"

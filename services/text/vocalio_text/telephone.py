@@ -21,10 +21,12 @@ _PHONE = re.compile(
     rf"(?<![\w+.,/-])(?P<country>{_COUNTRY}[\s-]?)?(?P<area>{_AREA}\s?)?"
     rf"(?P<number>{_GROUP}(?:-{_GROUP}){{1,3}}|{_GROUP}(?:\s{_GROUP}){{1,3}}(?=\s*(?:-\s*)?\d{{4}})\s*-?\s*\d{{4}})"
     rf"(?:(?P<ext_dash>-\d{{1,4}})|\s*(?P<ext_word>ext\.?|extensión)\s*(?P<ext>\d{{1,5}}))?"
-    rf"(?![\w,]|[.-]\d)"
+    rf"(?![\w]|[.,-]\d)"
 )
+# After a country code the first group may be a single digit: Chile's mobiles "+56 9 8765 4321",
+# Argentina's "+54 9 11 ...".
 _PHONE_WITH_PREFIX = re.compile(
-    rf"(?<![\w+])(?P<country>{_COUNTRY})[\s-]?(?P<area>{_AREA}\s?)?(?P<number>\d{{2,4}}(?:[\s.-]\d{{2,4}})+)"
+    rf"(?<![\w+])(?P<country>{_COUNTRY})[\s-]?(?P<area>{_AREA}\s?)?(?P<number>\d{{1,4}}(?:[\s.-]\d{{2,4}})+)"
     rf"(?:(?P<ext_dash>-\d{{1,4}})|\s*(?P<ext_word>ext\.?|extensión)\s*(?P<ext>\d{{1,5}}))?(?![\w])"
 )
 _TOLL_FREE = re.compile(r"(?<![\w-])([01])-(800|900|888|877)-([a-záéíóúñ]+(?:-[a-záéíóúñ]+)*)\b", re.IGNORECASE)
@@ -36,6 +38,40 @@ _PROMPTED = re.compile(
     r"llamar al|llama al|llame al|marque|marca al)\s*:?\s*)(?P<digits>\d[\d\s.-]{5,}\d)",
     re.IGNORECASE,
 )
+
+
+# National numbers grouped with spaces the way each country writes them: Spain's nine digits in
+# 3-2-2-2 or 2-3-2-2 ("612 34 56 78", "91 234 56 78"), Mexico's ten in 2-4-4 ("55 1234 5678"),
+# Argentina's "011 4321 5678" and "0800 222 3456". Three or more groups, 8 to 13 digits in all,
+# and a two-digit group or a leading zero: a run of four-digit years ("1990 2000 2010") or a number
+# with space thousands ("1 234 567") is neither.
+_SPACED_PHONE = re.compile(
+    r"(?<![\w+.,/:-])(?P<number>(?:\(\d{1,4}\)\s?|\d{1,4}[ \u00a0])\d{1,4}(?:[ \u00a0]\d{1,4}){1,4})(?![\w]|[.,:/-]\d)"
+)
+
+
+_DIALLED_BEFORE = re.compile(r"\b(?:el|al|del|número|teléfono|línea|móvil|fax)\s+$", re.IGNORECASE)
+
+
+_COUNTED_AFTER = re.compile(r"\s*(?:(?!(?:y|o|u|e)\s)[^\W\d_]|[%‰€$£¥₡₲])")  # "… 456 o 655 …": a list of phones
+
+
+def _spaced_phone(match: re.Match[str]) -> str:
+    groups = match.group("number").replace("(", "").replace(")", " ").split()
+    digits = sum(len(group) for group in groups)
+    thousands = len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
+    # Spain's 3-3-3 ("es el 900 100 200", "Información: 915 298 210."): a phone when named as one or
+    # when nothing it counts follows; "915 298 210 euros" is a quantity written with spaces.
+    spain_grouping = thousands and len(groups) == 3 and digits == 9 and groups[0][0] in "6789"
+    if spain_grouping and (
+        _DIALLED_BEFORE.search(match.string, 0, match.start()) or not _COUNTED_AFTER.match(match.string, match.end())
+    ):
+        return _read_groups(match.group("number"))
+    if not 8 <= digits <= 13 or thousands or min(len(group) for group in groups) < 2:
+        return match.group(0)
+    if not (groups[0].startswith("0") or any(len(group) == 2 for group in groups)):
+        return match.group(0)
+    return _read_groups(match.group("number"))
 
 
 def _country_code(code: str) -> str:
@@ -54,6 +90,8 @@ _WORD_AFTER = re.compile(r"\s?([^\s\d.,;:()]+)")
 
 def _phone(match: re.Match[str]) -> str:
     number = match.group("number")
+    if match.group("country") and sum(char.isdigit() for char in number) < 6:
+        return match.group(0)  # "+5 10 20": a sum, not a telephone
     if not match.group("country") and (_YEAR_RANGE.fullmatch(number) or sum(char.isdigit() for char in number) < 7):
         return match.group(0)  # "2010-2020", "10-20": ranges, read by the number rules
     if not match.group("country") and number.count("-") == 1 and not match.group("ext"):
@@ -124,6 +162,26 @@ def _postal_code(match: re.Match[str]) -> str:
     return "código postal " + digits_one_by_one(match.group("code"))
 
 
+# Mobiles written as one run: nine digits from 6 to 9 (Spain's 6xx/7xx/9xx, Peru's 9xx xxx xxx) are a
+# number to dial unless a noun or a currency follows ("987654321 personas") or an identity number is
+# named before ("DNI 612345678").
+_UNGROUPED_MOBILE = re.compile(r"(?<![\w.,+/:-])(?P<number>[6-9]\d{8})(?![\w]|[.,]\d)")
+_IDENTITY_BEFORE = re.compile(
+    r"\b(?:DNI|NIE|NIF|RUC|RUT|RUN|CUIT|CUIL|CI|cédula|pasaporte)\b[^\d]{0,12}$", re.IGNORECASE
+)
+
+
+def _ungrouped_mobile(match: re.Match[str]) -> str:
+    if _COUNTED_AFTER.match(match.string, match.end()) or _IDENTITY_BEFORE.search(match.string, 0, match.start()):
+        return match.group(0)
+    return digits_one_by_one(match.group("number"))
+
+
+# "Tel. 55 1234 5678, ext. 204": an extension after a comma is dialled too, once the number before it
+# has been read as digits; elsewhere "ext." may be a Mexican address's "número exterior".
+_LONE_EXTENSION = re.compile(rf"(?P<lead>\b(?:{'|'.join(DIGIT_WORDS)}),?\s+)[Ee]xt\.?\s?(?P<ext>\d{{1,5}})\b(?![.,]\d)")
+
+
 def normalize_telephone(text: str) -> str:
     if "ISBN" in text or "ISSN" in text:
         text = _ISBN.sub(_isbn, text)
@@ -140,4 +198,12 @@ def normalize_telephone(text: str) -> str:
     if "+" in text:
         text = _PHONE_WITH_PREFIX.sub(_phone, text)
     text = _PROMPTED.sub(_prompted, text)
-    return _PHONE.sub(_phone, text)
+    if " " in text:
+        text = _SPACED_PHONE.sub(_spaced_phone, text)
+    text = _PHONE.sub(_phone, text)
+    text = _UNGROUPED_MOBILE.sub(_ungrouped_mobile, text)
+    if "xt" in text:
+        text = _LONE_EXTENSION.sub(
+            lambda match: match.group("lead") + "extensión " + digits_one_by_one(match.group("ext")), text
+        )
+    return text

@@ -22,7 +22,8 @@ import re
 from collections.abc import Callable
 
 from vocalio_text.conventions import RegionalConventions
-from vocalio_text.numbers import Form, cardinal
+from vocalio_text.money import CURRENCIES
+from vocalio_text.numbers import Form, cardinal, decimal
 
 TIME_ZONE_NAMES: dict[str, str] = {
     "art": "hora estándar de argentina",
@@ -75,7 +76,7 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _HOUR_ONLY = re.compile(
-    rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h|hs|hrs)\b(?!/)(?:\s?{_ZONE})?)",
+    rf"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])\s?(?:{_SUFFIX}|(?P<h>h\b|hs\b\.?|hrs\b\.?)(?!/)(?:\s?{_ZONE})?)",
 )
 # The abbreviation's dot is taken only mid-sentence: "2 h 15 min." at the end keeps its full stop.
 _ABBREVIATION_DOT = r"(?:\.(?=\s+[a-záéíóúñ\d]))?"
@@ -87,6 +88,14 @@ _TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre l
 _UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
 
 
+# A currency named after the figure: "18.50 lempiras", "2.50 córdobas" are prices, not times.
+_CURRENCY_NAME_AFTER = re.compile(
+    r"\s(?:"
+    + "|".join(sorted({currency.plural.split()[0] for currency in CURRENCIES.values()} | {"pesos", "dólares"}))
+    + r")\b"
+)
+# A currency sign just before: "$12.50" is a price wherever the point is written, never a time.
+_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₡₲]|\b(?:US|USD|MXN|S/\.?|Bs\.?|Gs?\.))\s?$")
 _NEXT_SENTENCE = re.compile(r"\s+[¿¡«\"—A-ZÁÉÍÓÚÑ]")
 _WORD_BEFORE = re.compile(r"[^\W\d_]{2,}")
 
@@ -167,10 +176,12 @@ def _make_clock(conventions: RegionalConventions) -> Callable[[re.Match[str]], s
             before = match.string[: match.start()]
             if conventions.decimal_mark == "." and not _TIME_CUE_BEFORE.search(before):
                 return match.group(0)  # "3.14" is a decimal where the point is the decimal mark
-            if _UNIT_AFTER.match(match.string, match.end()) and not _TIME_CUE_BEFORE.search(before):
-                return match.group(0)  # "1.05 kg", "2.30 €": a number, left to the number rules
-        if hour > 24:
-            return match.group(0)
+            if (
+                _UNIT_AFTER.match(match.string, match.end()) or _CURRENCY_NAME_AFTER.match(match.string, match.end())
+            ) and not _TIME_CUE_BEFORE.search(before):
+                return match.group(0)  # "1.05 kg", "2.30 €", "18.50 lempiras": a number, left to the number rules
+        if hour > 24 or _CURRENCY_BEFORE.search(match.string, 0, match.start()):
+            return match.group(0)  # "$12.50", "US$ 9.99": an amount, left to the money rules
         if hour == 0 and not second and not match.group("suffix"):
             # "00:30" is said on the twelve-hour clock: "las doce y media de la noche", never "las cero y media".
             return _keep_full_stop(match, spoken_time(12, minute) + " de la noche" + _zone(match))
@@ -192,7 +203,10 @@ def _hour_only(match: re.Match[str]) -> str:
     if match.group("zone") or (hour_text.startswith("0") and len(hour_text) == 2):
         return hour_words(hour) + _zone(match)
     if hour <= 24 and _TIME_CUE_BEFORE.search(match.string, 0, match.start()):
-        return hour_words(hour)  # "a las 7 h": a time of day, not seven hours
+        # "a las 7 h": a time of day, not seven hours; the written abbreviation of the word is said
+        # ("a las 18 hs." -> "a las dieciocho horas"), the symbol "h" is not.
+        word = " horas" if match.group("h").rstrip(".") in ("hs", "hrs") else ""
+        return _keep_full_stop(match, hour_words(hour) + word)
     return match.group(0)  # "3 h" is a duration: the measure rules say "tres horas"
 
 
@@ -258,7 +272,25 @@ _CLOCK_RANGE = re.compile(r"(?<=\d[:.]\d\d)\s?[-–]\s?(?=[012]?\d[:.][0-5]\d(?!
 _NOON = re.compile(r"(?<![\w.,:])12(?::00)?\s?m\.(?!\w)")
 
 
+# Race times with hundredths, "2:01.45" or "1:58,3": minutes, then seconds as a decimal, never a
+# clock ("dos minutos uno coma cuarenta y cinco segundos").
+_RACE_TIME = re.compile(r"(?<![\w:.,])(?P<minute>\d{1,2}):(?P<second>[0-5]\d)[.,](?P<fraction>\d{1,3})(?![\d:]|[.,]\d)")
+
+
+def _make_race_time(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
+    def _race_time(match: re.Match[str]) -> str:
+        minutes = _count(int(match.group("minute")), "minuto", "minutos")
+        seconds = decimal(
+            match.group("second").lstrip("0") or "0", match.group("fraction"), Form.MASCULINE, conventions.decimal_word
+        )
+        return f"{minutes} {seconds} segundos"
+
+    return _race_time
+
+
 def normalize_times(text: str, conventions: RegionalConventions) -> str:
+    if ":" in text:
+        text = _RACE_TIME.sub(_make_race_time(conventions), text)
     if "-" in text or "–" in text:
         text = _CLOCK_RANGE.sub(" a ", text)
     if "m." in text:
