@@ -141,8 +141,10 @@ def test_kill_9_of_every_child_one_after_another_then_two_at_once(stack: UpStack
         types = Counter(event["type"] for event in history)
         assert types["job.succeeded"] == 1 and history[-1]["type"] == "job.succeeded", (job_id, types)
         assert types["job.failed"] == types["job.cancelled"] == 0, (job_id, types)
-    audio_files = sorted(path.stem for path in (stack.data_dir / "audio").iterdir() if path.is_file())
-    assert audio_files == sorted(job_ids), audio_files  # one file per job, nothing half-written left
+    audio_files = sorted(path.name for path in (stack.data_dir / "audio").iterdir() if path.is_file())
+    expected_files = sorted(f"{job_id}.flac" for job_id in job_ids)
+    # one file per job, nothing half-written left behind by a kill mid-upload
+    assert audio_files == expected_files, set(audio_files) ^ set(expected_files)
     for job_id, payload in audio.items():
         assert hashlib.sha256(payload).hexdigest() == jobs[job_id]["result"]["sha256"], job_id
     # Usage is counted in the transaction of the success: a success applied twice would count twice.
