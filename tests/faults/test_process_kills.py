@@ -75,7 +75,7 @@ def get(client: httpx.Client, path: str) -> Any:
         time.sleep(0.3)
 
 
-def wait_for_running_work(client: httpx.Client, job_ids: list[str], timeout_s: float = 30.0) -> None:
+def wait_for_running_work(client: httpx.Client, job_ids: list[str], timeout_s: float = 60.0) -> None:
     """Until some job is being synthesized, so the kill lands mid-job."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
