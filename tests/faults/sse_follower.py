@@ -1,5 +1,6 @@
-"""A client that follows a job's Server-Sent Events the way a browser's EventSource does: when the
-connection breaks (the API was killed) it connects again with Last-Event-ID, until a terminal event.
+"""A client that follows an event log's Server-Sent Events (a job's, a book's) the way a browser's
+EventSource does: when the connection breaks (the API was killed) it connects again with
+Last-Event-ID, until the API ends the stream after a terminal event.
 
 Every event received is kept, duplicates included, so the test can tell a replay (an id seen twice)
 from a gap (an id never seen)."""
@@ -11,14 +12,14 @@ from dataclasses import dataclass, field
 
 import httpx
 from httpx_sse import SSEError, connect_sse
-from vocalio_shared.events import TERMINAL_EVENT_TYPES
 
 RECONNECT_S = 0.3  # EventSource's default retry is a few seconds; shorter keeps the test fast
 
 
 @dataclass
 class Followed:
-    job_id: str
+    path: str  # the stream's URL path
+    terminal: frozenset[str]  # event types after which the API may end the stream
     received: list[tuple[int, str]] = field(default_factory=list)  # (id, event type), as they came
     connections: int = 0
     ended: bool = False
@@ -31,7 +32,7 @@ class Followed:
         """De-duplicated by id; an id that came twice with a different type is a lie, and fails."""
         seen: dict[int, str] = {}
         for event_id, event_type in self.received:
-            assert seen.setdefault(event_id, event_type) == event_type, (self.job_id, event_id)
+            assert seen.setdefault(event_id, event_type) == event_type, (self.path, event_id)
         return seen
 
 
@@ -45,9 +46,9 @@ class SseFollower:
         self.followed: dict[str, Followed] = {}
         self.threads: list[threading.Thread] = []
 
-    def follow(self, job_id: str) -> None:
-        followed = self.followed[job_id] = Followed(job_id)
-        thread = threading.Thread(target=self._run, args=(followed,), name=f"sse-{job_id}", daemon=True)
+    def follow(self, name: str, path: str, terminal: frozenset[str]) -> None:
+        followed = self.followed[name] = Followed(path, terminal)
+        thread = threading.Thread(target=self._run, args=(followed,), name=f"sse-{name}", daemon=True)
         self.threads.append(thread)
         thread.start()
 
@@ -60,8 +61,7 @@ class SseFollower:
                 try:
                     # read timeout above the API's 15 s ping: a silent live stream is not a broken one
                     timeout = httpx.Timeout(10.0, read=25.0)
-                    path = f"/api/v1/jobs/{followed.job_id}/events"
-                    with connect_sse(client, "GET", path, headers=headers, timeout=timeout) as source:
+                    with connect_sse(client, "GET", followed.path, headers=headers, timeout=timeout) as source:
                         source.response.raise_for_status()
                         for sse in source.iter_sse():
                             # The spec dispatches no event with empty data; httpx-sse does, with
@@ -70,9 +70,9 @@ class SseFollower:
                                 continue
                             json.loads(sse.data)  # every payload is whole JSON, even across kills
                             followed.received.append((int(sse.id), sse.event))
-                            if sse.event in TERMINAL_EVENT_TYPES:
-                                followed.ended = True
-                                break
+                    # The API closed the stream itself: done if it was after a terminal event (a
+                    # book's stream goes on when something newer follows its settled event).
+                    followed.ended = bool(followed.received) and followed.received[-1][1] in followed.terminal
                 except (httpx.HTTPError, SSEError, ValueError) as error:
                     followed.errors.append(repr(error)[:200])
                 if not followed.ended:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from vocalio_shared.events import BOOK_SETTLED_EVENT_TYPES, TERMINAL_EVENT_TYPES
 
 from tests.e2e.books.flows import create_book
 from tests.faults.sse_follower import SseFollower
@@ -50,6 +51,10 @@ FAST_RECOVERY = {
     "VOCALIO_SIMULATED_CHUNK_DELAY_S": "0.3",
 }
 TERMINAL = ("succeeded", "failed", "cancelled")
+
+
+def follow_job(events: SseFollower, job_id: str) -> None:
+    events.follow(job_id, f"/api/v1/jobs/{job_id}/events", frozenset(TERMINAL_EVENT_TYPES))
 
 
 @pytest.fixture
@@ -106,12 +111,14 @@ def test_kill_9_of_every_child_one_after_another_then_two_at_once(stack: UpStack
     events = SseFollower(stack.api_url, key, deadline_s=360)
     with httpx.Client(base_url=stack.api_url, headers=headers, timeout=30) as client:
         book = create_book(client, chapters=CHAPTERS)
+        book_events = f"/api/v1/books/{book['id']}/events"
+        events.follow("book", book_events, frozenset(BOOK_SETTLED_EVENT_TYPES))
         rendered = client.post(f"/api/v1/books/{book['id']}/render")
         assert rendered.status_code == 202, rendered.text
         chapter_jobs = [chapter["job_id"] for chapter in rendered.json()["chapters"]]
         job_ids = list(chapter_jobs)
         for job_id in chapter_jobs:
-            events.follow(job_id)
+            follow_job(events, job_id)
 
         for round_number, victims in enumerate(ROUNDS, start=1):
             for n in range(JOBS_PER_ROUND):
@@ -120,13 +127,14 @@ def test_kill_9_of_every_child_one_after_another_then_two_at_once(stack: UpStack
                 created = client.post("/api/v1/jobs", json=body)
                 assert created.status_code == 202, created.text
                 job_ids.append(created.json()["id"])
-                events.follow(created.json()["id"])
+                follow_job(events, created.json()["id"])
             wait_for_running_work(client, job_ids)
             stack.kill(*victims)
 
         jobs = wait_terminal(client, job_ids, timeout_s=240)
         book_done = get(client, f"/api/v1/books/{book['id']}")
         histories = {job_id: get(client, f"/api/v1/jobs/{job_id}/events/history") for job_id in job_ids}
+        histories["book"] = get(client, f"{book_events}/history")
         audio = {job_id: client.get(f"/api/v1/jobs/{job_id}/audio").content for job_id in job_ids}
         admin_id = next(k["id"] for k in get(client, "/api/v1/keys")["items"] if k["role"] == "admin")
         usage = get(client, f"/api/v1/keys/{admin_id}/usage")
@@ -135,7 +143,8 @@ def test_kill_9_of_every_child_one_after_another_then_two_at_once(stack: UpStack
 
     # Every job succeeded, exactly once, with its one stored result.
     assert {job_id: job["status"] for job_id, job in jobs.items()} == dict.fromkeys(job_ids, "succeeded")
-    for job_id, history in histories.items():
+    for job_id in job_ids:
+        history = histories[job_id]
         seqs = [event["seq"] for event in history]
         assert seqs == list(range(1, len(seqs) + 1)), (job_id, seqs)  # the log itself has no gap
         types = Counter(event["type"] for event in history)
@@ -157,15 +166,18 @@ def test_kill_9_of_every_child_one_after_another_then_two_at_once(stack: UpStack
     stored = len(list((stack.data_dir / "sentences").rglob("*.flac")))
     spoken = sum(chapter["text"].count(".") for chapter in CHAPTERS)
     assert stored == units >= spoken, book_done["chapters"]
+    book_types = Counter(event["type"] for event in histories["book"])
+    assert book_types["book.succeeded"] == 1 and book_types["chapter.succeeded"] == len(CHAPTERS), book_types
+    assert book_types["book.failed"] == book_types["chapter.failed"] == 0, book_types
 
     # No lost event: each follower saw its job's whole log, in order, each event once.
     replays = 0
-    for job_id, history in histories.items():
-        followed = events.followed[job_id]
-        assert followed.ended, (job_id, followed.received, followed.errors[-3:])
+    for name, history in histories.items():  # every job's, and the book's
+        followed = events.followed[name]
+        assert followed.ended, (name, followed.received, followed.errors[-3:])
         replays += len(followed.received) - len(followed.by_id())
-        assert followed.by_id() == {event["seq"]: event["type"] for event in history}, job_id
-        assert [event_id for event_id, _ in followed.received] == sorted(followed.by_id()), job_id
+        assert followed.by_id() == {event["seq"]: event["type"] for event in history}, name
+        assert [event_id for event_id, _ in followed.received] == sorted(followed.by_id()), name
 
     # The supervisor restarted each child once per kill of it, and nothing else.
     killed = Counter(stack.kills)
@@ -177,7 +189,8 @@ def test_kill_9_of_every_child_one_after_another_then_two_at_once(stack: UpStack
     print(
         f"faults injected: {len(stack.kills)} kills in {len(ROUNDS)} rounds {dict(killed)}; "
         f"jobs submitted: {len(job_ids)} ({len(chapter_jobs)} chapters); lost: 0; duplicate successes: 0; "
-        f"events checked: {checked} over {connections} SSE connections, replays: {replays}; "
+        f"events checked: {checked} ({len(histories['book'])} of the book) over {connections} SSE connections, "
+        f"replays: {replays}; "
         f"sentences: {units} stored {stored}; {elapsed_s:.0f} s"
     )
     assert replays == 0
