@@ -154,6 +154,8 @@ def test_kill_9_of_every_child_one_after_another_then_two_at_once(stack: UpStack
     expected_files = sorted(f"{job_id}.flac" for job_id in job_ids)
     # one file per job, nothing half-written left behind by a kill mid-upload
     assert audio_files == expected_files, set(audio_files) ^ set(expected_files)
+    half_written = [p for p in stack.data_dir.rglob("*") if ".part" in p.name and p.is_file()]  # .part, .partial
+    assert half_written == [], half_written  # in the whole data dir: audio, sentences, books, worker copies
     for job_id, payload in audio.items():
         assert hashlib.sha256(payload).hexdigest() == jobs[job_id]["result"]["sha256"], job_id
     # Usage is counted in the transaction of the success: a success applied twice would count twice.
