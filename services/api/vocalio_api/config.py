@@ -47,7 +47,7 @@ class ApiSettings(WorkerTokenSettings):
     abandoned_upload_after_s: float = Field(
         default=3600,
         gt=0,
-        description="An upload's part file no byte was written to for this long is deleted as abandoned "
+        description="An upload's part file unchanged for this long is deleted as abandoned "
         "(one of a dead API process on this host goes at once; see Faults in the docs).",
     )
     key_cache_ttl_s: int = Field(default=300, ge=0, description="How long API key lookups stay cached in Redis.")

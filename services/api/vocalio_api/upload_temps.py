@@ -3,7 +3,7 @@
 An upload (a job's audio, a sentence of the book cache) streams to a part file next to its final
 place, so that moving it there is atomic. A `kill -9` of the API mid-upload, or between the fsync
 and the move, leaves that part file behind: nobody will ever move it, and it is not a result. Found
-by the process-kill fault suite (tests/faults), where each API kill mid-book left one.
+by the process-kill fault suite (tests/faults): an API killed mid-upload left one for good.
 
 A part file's name says who writes it: `.upload-<host>-<pid>-<process token>-<uuid>.part`. The
 sweep deletes a part file when
@@ -12,8 +12,10 @@ sweep deletes a part file when
   process with this very pid (a pid reused, such as pid 1 of a restarted container: the process
   token differs); a live process's uploads, this one's or another API process's on this host, are
   never touched;
-- no byte was written to it for `abandoned_upload_after_s` (a writer on another host sharing the
-  store, whose pids this host cannot see, and part files named before names said who writes them).
+- it has not changed for `abandoned_upload_after_s` (a writer on another host sharing the store,
+  whose pids this host cannot see, and part files named before names said who writes them). Bytes
+  reach the file in 1 MiB batches (storage.WRITE_BATCH_BYTES), so the bound must stay well above
+  the time a slow client takes to send 1 MiB.
 
 It runs when the API starts (the moment after a crash) and every SWEEP_EVERY_S after.
 """
