@@ -12,7 +12,7 @@ from vocalio_shared.events import EventType
 from vocalio_shared.queue import ARQ_IN_PROGRESS_KEY_PREFIX, ARQ_JOB_KEY_PREFIX
 from vocalio_shared.schemas.jobs import RUNNING_STATUSES, JobStatus
 
-from vocalio_api import job_queue, webhooks, workers_service
+from vocalio_api import job_queue, upload_temps, webhooks, workers_service
 from vocalio_api.books import sentence_cache
 from vocalio_api.jobs_service import job_spec
 from vocalio_api.lifecycle import lock_job, transition
@@ -48,6 +48,14 @@ async def sweep_sentence_cache(state: AppState) -> None:
     if done.removed:
         freed_mb = round(done.freed_bytes / 1e6, 1)
         log.info("sentence cache swept", removed=done.removed, kept=done.kept, freed_mb=freed_mb)
+
+
+async def sweep_abandoned_uploads(state: AppState) -> None:
+    settings = state.settings
+    directories = [settings.audio_dir, sentence_cache.sentences_dir(settings) / sentence_cache.INCOMING_DIR]
+    removed = await asyncio.to_thread(upload_temps.sweep_part_files, directories, settings.abandoned_upload_after_s)
+    if removed:
+        log.warning("removed abandoned uploads", count=len(removed), files=[path.name for path in removed])
 
 
 async def reconcile_queue(state: AppState) -> None:
@@ -108,6 +116,10 @@ def start_background(state: AppState) -> list[asyncio.Task[None]]:
         asyncio.create_task(every(sweep_every, "lost-workers", lambda: sweep_lost_workers(state, started_at))),
         asyncio.create_task(every(1.0, "webhooks", lambda: webhooks.deliver_due(state))),
         asyncio.create_task(every(15.0, "reconcile-queue", lambda: reconcile_queue(state))),
+        # its first run is at start, the moment after a crash: a killed predecessor's part files go then
+        asyncio.create_task(
+            every(upload_temps.SWEEP_EVERY_S, "abandoned-uploads", lambda: sweep_abandoned_uploads(state))
+        ),
     ]
     if (sentences_every := state.settings.sentence_cache_sweep_interval_s) > 0:
         tasks.append(asyncio.create_task(every(sentences_every, "sentence-cache", lambda: sweep_sentence_cache(state))))

@@ -44,6 +44,12 @@ class ApiSettings(WorkerTokenSettings):
     sentence_cache_sweep_interval_s: float = Field(
         default=3600, ge=0, description="How often the sentence cache is swept (0: never)."
     )
+    abandoned_upload_after_s: float = Field(
+        default=3600,
+        gt=0,
+        description="An upload's part file unchanged for this long is deleted as abandoned "
+        "(one of a dead API process on this host goes at once; see Faults in the docs).",
+    )
     key_cache_ttl_s: int = Field(default=300, ge=0, description="How long API key lookups stay cached in Redis.")
     rate_requests_per_min: int = Field(default=600, ge=1, description="Default per-key requests per minute.")
     rate_chars_per_day: int = Field(default=5_000_000, ge=1, description="Default per-key characters per day.")

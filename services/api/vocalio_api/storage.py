@@ -7,7 +7,6 @@ way) and are moved into place atomically, so a reader never sees half a file.
 import asyncio
 import hashlib
 import os
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ from typing import BinaryIO
 
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import AUDIO_EXTENSIONS, OutputFormat
+
+from vocalio_api.upload_temps import new_part_path
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ async def receive_upload(
     chunks: AsyncIterator[bytes], directory: Path, max_bytes: int, expected_sha256: str | None
 ) -> StoredUpload:
     directory.mkdir(parents=True, exist_ok=True)
-    temp_path = directory / f".upload-{uuid.uuid4().hex}.part"
+    temp_path = new_part_path(directory)  # named for its writer: see upload_temps
     digest = hashlib.sha256()
     size = 0
     handle = await asyncio.to_thread(open, temp_path, "wb")

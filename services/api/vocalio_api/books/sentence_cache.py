@@ -34,6 +34,8 @@ from vocalio_api.models import CHAPTER_PARAM, Book, Job
 from vocalio_api.state import AppState
 from vocalio_api.storage import StoredUpload, commit_upload, discard_upload
 
+INCOMING_DIR = ".incoming"  # under sentences_dir: uploads in progress (part files, see upload_temps)
+
 
 def sentences_dir(settings: ApiSettings) -> Path:
     return settings.data_dir / "sentences"

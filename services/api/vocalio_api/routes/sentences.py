@@ -43,7 +43,7 @@ async def put_sentence(
             {"max_sentence_upload_bytes": limit},
         )
     directory = sentence_cache.sentences_dir(settings)
-    upload = await receive_upload(request.stream(), directory / ".incoming", limit, x_audio_sha256)
+    upload = await receive_upload(request.stream(), directory / sentence_cache.INCOMING_DIR, limit, x_audio_sha256)
     stored = await sentence_cache.store(directory, key, upload)
     return {"key": key, "size_bytes": upload.size_bytes, "sha256": upload.sha256, "stored": stored}
 
