@@ -1,11 +1,13 @@
 """Render every failure as the one error body, validation errors included (field paths in context)."""
 
+import errno
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from vocalio_shared.errors import ErrorBody, ErrorCode, VocalioError, error_detail
 
@@ -19,6 +21,31 @@ _HTTP_STATUS_CODES: dict[int, ErrorCode] = {
     413: ErrorCode.BODY_TOO_LARGE,
     416: ErrorCode.RANGE_NOT_SATISFIABLE,
 }
+
+
+# A full disk and an unreachable or locked database are conditions that pass: answered as retryable
+# errors with a Retry-After, never as a 500 (whose advice is "do not retry").
+FULL_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+STORAGE_RETRY_AFTER_S = 30
+DATABASE_RETRY_AFTER_S = 2
+
+
+def storage_full_error(error: OSError, where: str) -> VocalioError:
+    return VocalioError(
+        ErrorCode.STORAGE_FULL,
+        f"no space left to store {where}; nothing was stored, retry once space is freed",
+        {"errno": errno.errorcode.get(error.errno or 0, str(error.errno))},
+        headers={"Retry-After": str(STORAGE_RETRY_AFTER_S)},
+    )
+
+
+def database_unavailable_error(error: Exception) -> VocalioError:
+    return VocalioError(
+        ErrorCode.DATABASE_UNAVAILABLE,
+        "the database is unavailable or busy; retry shortly",
+        {"reason": type(getattr(error, "orig", None) or error).__name__},
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
 
 
 def error_response(error: VocalioError) -> JSONResponse:
@@ -53,6 +80,23 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             ErrorBody(error=detail).model_dump(mode="json"), status_code=exc.status_code, headers=exc.headers
         )
+
+    # OperationalError: SQLite "database is locked" past busy_timeout, PostgreSQL down or restarting;
+    # InterfaceError: a connection that broke mid-use; TimeoutError: no pooled connection in time.
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.InterfaceError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _database(_request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable", error=repr(exc)[:500])
+        return error_response(database_unavailable_error(exc))
+
+    @app.exception_handler(OSError)
+    async def _os_error(_request: Request, exc: OSError) -> JSONResponse:
+        if exc.errno in FULL_DISK_ERRNOS:
+            log.error("storage full", error=repr(exc))
+            return error_response(storage_full_error(exc, "the file"))
+        log.exception("unhandled error", error=repr(exc))
+        return error_response(VocalioError(ErrorCode.INTERNAL_ERROR, "internal error"))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
