@@ -3,6 +3,7 @@ API and eSpeak worker processes, a real SQLite file or PostgreSQL, a real size-l
 real TCP proxy between worker and API. Each test counts its jobs, and every one must end once."""
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -142,3 +143,28 @@ def metric(worker: WorkerProcess, name: str, labels: str = "") -> float:
         if match and labels in (match.group(1) or ""):
             total += float(match.group(2))
     return total
+
+
+TALLY = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults_io.jsonl"
+
+
+def tally(test: str, faults: list[str], client: httpx.Client, jobs: list[str], failed_by_design: int = 0) -> None:
+    """One line per test for the run's note: faults injected, jobs, lost (a job that did not
+    succeed, the ones meant to fail excepted) and duplicates (a second success or audio rewritten)."""
+    lost = duplicates = 0
+    for job_id in jobs:
+        kinds = [e["type"] for e in events(client, job_id)]
+        lost += get_job(client, job_id)["status"] != "succeeded"
+        duplicates += max(0, kinds.count("job.succeeded") - 1)
+    TALLY.parent.mkdir(parents=True, exist_ok=True)
+    line = {
+        "test": test,
+        "faults": faults,
+        "jobs": len(jobs) + failed_by_design,
+        "failed_by_design": failed_by_design,
+        "lost": lost,
+        "duplicates": duplicates,
+    }
+    with TALLY.open("a") as handle:
+        handle.write(json.dumps(line) + "\n")
+    assert lost == 0 and duplicates == 0, line

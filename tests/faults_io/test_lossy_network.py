@@ -20,6 +20,7 @@ from tests.faults_io.conftest import (
     events,
     metric,
     submit,
+    tally,
     wait_for,
     wait_progress,
     wait_until,
@@ -106,3 +107,12 @@ def test_slow_lossy_network_then_outage_loses_nothing(proxy, worker_factory) -> 
         assert {"chunk 1/3", "chunk 2/3", "chunk 3/3"} <= {e["stage"] for e in history}
         assert silent_for == "LOST", "8 s without a heartbeat is past the 3 s LOST window"
         assert tcp.counts.dropped > 0 and tcp.counts.blackholed > 0, tcp.counts
+        c = tcp.counts
+        faults = [
+            f"{c.reset} connections reset on connect",
+            f"{c.cut} live connections cut",
+            f"{c.uploads_cut} uploads cut half-way",
+            f"{c.blackholed} connections black-holed",
+            f"{c.dropped} connections dropped",
+        ]
+        tally("lossy_network", faults, client, [lossy, outage])

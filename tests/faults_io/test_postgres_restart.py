@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults_io.conftest import SHORT_TEXT, admin_client, assert_ended_once, get_job, wait_for
+from tests.faults_io.conftest import SHORT_TEXT, admin_client, assert_ended_once, get_job, tally, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -125,3 +125,4 @@ def test_postgres_restart_mid_load(postgres: Postgres, api_factory, worker_facto
         listed = client.get("/api/v1/jobs", params={"limit": 200}).json()["items"]
         assert len(listed) == len(jobs), "no job doubled by a retried submission"
         assert " 500 " not in api.logs() and "unhandled error" not in api.logs()
+        tally("postgres_restart", [f"PostgreSQL fast shutdown, {OUTAGE_S} s down, restart"], client, jobs)

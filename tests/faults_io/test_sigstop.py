@@ -15,6 +15,7 @@ from tests.faults_io.conftest import (
     events,
     get_job,
     submit,
+    tally,
     wait_for,
     wait_progress,
     wait_until,
@@ -54,3 +55,4 @@ def test_frozen_worker_is_lost_and_cannot_overwrite_the_newer_result(api_factory
         assert not [e for e in history if e["data"].get("attempt") == 1 and e["type"] == "job.succeeded"]
         assert_ended_once(client, job_id)
         assert frozen.running, "the woken worker carries on"
+        tally("sigstop", ["SIGSTOP worker mid-job", "SIGCONT after the re-run"], client, [job_id])

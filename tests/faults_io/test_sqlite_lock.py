@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.faults_io.conftest import SHORT_TEXT, SLOW_TEXT, admin_client, assert_ended_once, wait_for
+from tests.faults_io.conftest import SHORT_TEXT, SLOW_TEXT, admin_client, assert_ended_once, tally, wait_for
 
 BUSY_TIMEOUT_S = 2.0
 
@@ -102,3 +102,5 @@ def test_locked_sqlite_file_waits_then_answers_503_and_loses_nothing(api_factory
         listed = client.get("/api/v1/jobs", params={"limit": 100}).json()
         assert len(listed["items"]) == len(jobs), "an idempotent retry never makes a second job"
         assert "Traceback" not in api.logs()
+        faults = [f"SQLite EXCLUSIVE lock {BUSY_TIMEOUT_S / 2} s", f"SQLite EXCLUSIVE lock {3 * BUSY_TIMEOUT_S} s"]
+        tally("sqlite_lock", faults, client, jobs)

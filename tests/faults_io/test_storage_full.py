@@ -19,6 +19,7 @@ from tests.faults_io.conftest import (
     events,
     metric,
     submit,
+    tally,
     wait_for,
     wait_until,
     worker_state,
@@ -119,3 +120,5 @@ def test_full_audio_store_fails_recoverably_and_recovers(small_store: Path, api_
         wait_for(client, again, timeout_s=60)
         assert_ended_once(client, again)
         assert leftovers(audio_dir) == sorted([f"{waiting}.wav", f"{again}.wav"])
+        faults = ["audio store full (probe upload)", "audio store full (2 tries)", "audio store full (1 try)"]
+        tally("storage_full", faults, client, [waiting, again], failed_by_design=1)
