@@ -77,7 +77,14 @@ def test_locked_sqlite_file_waits_then_answers_503_and_loses_nothing(api_factory
             with admin_client(api) as own:
                 accepted.append(submit_retrying(own, SHORT_TEXT, refusals, key))
 
-        threads = [threading.Thread(target=one, args=(key,)) for key in keys]
+        openai: list[httpx.Response] = []
+
+        def speech() -> None:  # the OpenAI-compatible route answers in OpenAI's shape, same code
+            with admin_client(api) as own:
+                body = {"model": "tts-1", "input": SHORT_TEXT, "voice": "alloy", "stream": False}
+                openai.append(own.post("/v1/audio/speech", json=body))
+
+        threads = [threading.Thread(target=one, args=(key,)) for key in keys] + [threading.Thread(target=speech)]
         for thread in threads:
             thread.start()
         probe = client.get(f"/api/v1/jobs/{running}")  # reads take the lock too (BEGIN IMMEDIATE)
@@ -94,6 +101,8 @@ def test_locked_sqlite_file_waits_then_answers_503_and_loses_nothing(api_factory
             assert set(error) >= {"message", "category", "severity", "context"}
             assert int(refused.headers["retry-after"]) >= 1
         assert len(set(accepted)) == len(keys), accepted
+        assert openai[0].status_code == 503, openai[0].text
+        assert openai[0].json()["error"]["code"] == "DATABASE_UNAVAILABLE" and "retry-after" in openai[0].headers
 
         # Every job, the one running through the lock included, ends succeeded exactly once.
         for job_id in jobs:

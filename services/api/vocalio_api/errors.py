@@ -48,6 +48,23 @@ def database_unavailable_error(error: Exception) -> VocalioError:
     )
 
 
+# OperationalError: SQLite "database is locked" past busy_timeout, PostgreSQL down or restarting;
+# InterfaceError: a connection that broke mid-use; TimeoutError: no pooled connection in time.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def passing_condition_error(exc: Exception) -> VocalioError:
+    """A database or filesystem failure as the error a client should see (also on /v1/*), logged once."""
+    if isinstance(exc, DATABASE_ERRORS):
+        log.warning("database unavailable", error=repr(exc)[:500])
+        return database_unavailable_error(exc)
+    if isinstance(exc, OSError) and exc.errno in FULL_DISK_ERRNOS:
+        log.error("storage full", error=repr(exc))
+        return storage_full_error(exc, "the file")
+    log.error("unhandled error", error=repr(exc), exc_info=exc)
+    return VocalioError(ErrorCode.INTERNAL_ERROR, "internal error")
+
+
 def error_response(error: VocalioError) -> JSONResponse:
     body = ErrorBody(error=error.detail())
     return JSONResponse(body.model_dump(mode="json"), status_code=error.http_status, headers=error.headers)
@@ -81,22 +98,11 @@ def install_error_handlers(app: FastAPI) -> None:
             ErrorBody(error=detail).model_dump(mode="json"), status_code=exc.status_code, headers=exc.headers
         )
 
-    # OperationalError: SQLite "database is locked" past busy_timeout, PostgreSQL down or restarting;
-    # InterfaceError: a connection that broke mid-use; TimeoutError: no pooled connection in time.
-    @app.exception_handler(sa_exc.OperationalError)
-    @app.exception_handler(sa_exc.InterfaceError)
-    @app.exception_handler(sa_exc.TimeoutError)
-    async def _database(_request: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable", error=repr(exc)[:500])
-        return error_response(database_unavailable_error(exc))
+    async def _passing(_request: Request, exc: Exception) -> JSONResponse:
+        return error_response(passing_condition_error(exc))
 
-    @app.exception_handler(OSError)
-    async def _os_error(_request: Request, exc: OSError) -> JSONResponse:
-        if exc.errno in FULL_DISK_ERRNOS:
-            log.error("storage full", error=repr(exc))
-            return error_response(storage_full_error(exc, "the file"))
-        log.exception("unhandled error", error=repr(exc))
-        return error_response(VocalioError(ErrorCode.INTERNAL_ERROR, "internal error"))
+    for exc_class in (*DATABASE_ERRORS, OSError):
+        app.add_exception_handler(exc_class, _passing)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
