@@ -32,3 +32,9 @@ def test_other_filesystem_errors_stay_internal() -> None:
     error = passing_condition_error(PermissionError(errno.EACCES, "Permission denied"))
     assert error.code == ErrorCode.INTERNAL_ERROR and error.http_status == 500
     assert "retry-after" not in error_response(error).headers
+
+
+def test_a_full_database_disk_is_storage_full() -> None:
+    full = sa_exc.OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+    error = passing_condition_error(full)
+    assert error.code == ErrorCode.STORAGE_FULL and error.http_status == 507

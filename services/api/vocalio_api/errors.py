@@ -53,8 +53,17 @@ def database_unavailable_error(error: Exception) -> VocalioError:
 DATABASE_ERRORS: tuple[type[Exception], ...] = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
+def _database_disk_full(exc: Exception) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), PostgreSQL's disk_full (SQLSTATE 53100)."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) == "53100" or "database or disk is full" in str(orig)
+
+
 def passing_condition_error(exc: Exception) -> VocalioError:
     """A database or filesystem failure as the error a client should see (also on /v1/*), logged once."""
+    if isinstance(exc, DATABASE_ERRORS) and _database_disk_full(exc):
+        log.error("storage full", error=repr(exc)[:500])
+        return storage_full_error(OSError(errno.ENOSPC, "database disk full"), "the database change")
     if isinstance(exc, DATABASE_ERRORS):
         log.warning("database unavailable", error=repr(exc)[:500])
         return database_unavailable_error(exc)
