@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults_io.conftest import SHORT_TEXT, admin_client, assert_ended_once, get_job, tally, wait_for
+from tests.faults_io.conftest import SHORT_TEXT, admin_client, assert_ended_once, get_job, tally, wait_for, wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -100,7 +100,7 @@ def test_postgres_restart_mid_load(postgres: Postgres, api_factory, worker_facto
         loader = threading.Thread(target=load)
         loader.start()
         try:
-            time.sleep(2)
+            wait_until(lambda: len(jobs) >= 2, 60, "the load under way")
             before = len(jobs)
             postgres.stop()
             down = time.monotonic()
