@@ -5,7 +5,6 @@ retry, an upload cut half-way is discarded by the API and sent again whole, the 
 opens and closes again (its gauge on the worker's own metrics port, which the proxy does not
 carry), and every job ends succeeded exactly once with its audio intact."""
 
-import random
 import threading
 import time
 from collections.abc import Iterator
@@ -50,15 +49,16 @@ def test_slow_lossy_network_then_outage_loses_nothing(proxy, worker_factory) -> 
     worker = worker_factory(api, "worker-net", api_url=tcp.url, **WORKER_ENV)
     with admin_client(api) as client:  # the test itself talks to the API directly
         # 1. Slow and lossy: every piece delayed, a quarter of new connections reset, the live ones
-        #    cut now and then (a 15 % chance each 0.5 s), and the first two uploads cut half-way.
-        #    (Harsher settings only make the test longer: an upload cut every time never lands.)
+        #    cut every 2 s (first at 0.5 s), and the first two uploads cut half-way. (Harsher
+        #    settings only make the test longer: an upload cut every time never lands.)
         tcp.set("pass", delay_s=DELAY_S, reset_ratio=0.25, cut_uploads=2)
         flapping = threading.Event()
-        chance = random.Random(20)
 
         def flap() -> None:
+            tick = 0
             while not flapping.wait(0.5):
-                cut = chance.random() < 0.15
+                tick += 1
+                cut = tick % 4 == 1
                 tcp.set("pass", delay_s=DELAY_S, reset_ratio=0.25, cut=cut, cut_uploads=tcp_uploads_left())
 
         def tcp_uploads_left() -> int:
