@@ -5,6 +5,7 @@ way) and are moved into place atomically, so a reader never sees half a file.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import uuid
@@ -75,7 +76,8 @@ async def receive_upload(
         await asyncio.to_thread(_write_and_sync, handle, pending)
     except BaseException as error:
         # Nothing half-written stays behind: the partial file is only ever the hidden .part name.
-        handle.close()
+        with contextlib.suppress(OSError):  # closing flushes, which fails again on a full disk
+            handle.close()
         temp_path.unlink(missing_ok=True)
         if isinstance(error, OSError) and error.errno in FULL_DISK_ERRNOS:
             raise storage_full_error(error, "the upload") from error
