@@ -14,6 +14,13 @@ class ApiSettings(WorkerTokenSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default is a SQLite file in the data dir."
     )
+    sqlite_busy_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="How long a request waits for a SQLite write lock held elsewhere before it is answered "
+        "503 DATABASE_UNAVAILABLE (with Retry-After).",
+    )
     webhook_secret: SecretStr = Field(min_length=16, description="HMAC-SHA256 key that signs webhook calls.")
     webhook_allowlist: list[str] = Field(
         default_factory=list,

@@ -21,22 +21,24 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def create_engine(settings: ApiSettings) -> AsyncEngine:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        busy_s = settings.sqlite_busy_timeout_s
         engine = create_async_engine(
-            settings.async_database_url, connect_args={"timeout": 30}, pool_size=8, max_overflow=8
+            settings.async_database_url, connect_args={"timeout": busy_s}, pool_size=8, max_overflow=8
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_s)
         return engine
     return create_async_engine(settings.async_database_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_s: float) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # a lock held by another process (a backup, a sqlite3 shell) is waited for this long, then 503
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -5,6 +5,7 @@ way) and are moved into place atomically, so a reader never sees half a file.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import os
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from typing import BinaryIO
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import AUDIO_EXTENSIONS, OutputFormat
 
+from vocalio_api.errors import FULL_DISK_ERRNOS, storage_full_error
 from vocalio_api.upload_temps import new_part_path
 
 
@@ -72,11 +74,21 @@ async def receive_upload(
                 await asyncio.to_thread(handle.writelines, pending)
                 pending, pending_bytes = [], 0
         await asyncio.to_thread(_write_and_sync, handle, pending)
-    except BaseException:
-        handle.close()
+    except BaseException as error:
+        # Nothing half-written stays behind: the partial file is only ever the hidden .part name.
+        with contextlib.suppress(OSError):  # closing flushes, which fails again on a full disk
+            handle.close()
         temp_path.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno in FULL_DISK_ERRNOS:
+            raise storage_full_error(error, "the upload") from error
         raise
-    handle.close()
+    try:
+        handle.close()
+    except OSError as error:  # a filesystem may report the lack of space only when the file is closed
+        temp_path.unlink(missing_ok=True)
+        if error.errno in FULL_DISK_ERRNOS:
+            raise storage_full_error(error, "the upload") from error
+        raise
     sha256 = digest.hexdigest()
     if expected_sha256 and sha256 != expected_sha256.lower():
         temp_path.unlink(missing_ok=True)

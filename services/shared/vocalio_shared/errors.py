@@ -82,6 +82,8 @@ class ErrorCode(StrEnum):
     BOOK_TOO_LARGE = "BOOK_TOO_LARGE"  # upload, unpacked size, chapters or characters over the limits
     BOOK_EMPTY = "BOOK_EMPTY"  # nothing to read once front/back matter is set aside
     SENTENCE_NOT_CACHED = "SENTENCE_NOT_CACHED"
+    STORAGE_FULL = "STORAGE_FULL"  # the audio/data store has no space left (ENOSPC/EDQUOT); nothing was stored
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # the database is unreachable or locked past its busy timeout
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,8 @@ ERROR_TRAITS: dict[ErrorCode, ErrorTraits] = {
     ErrorCode.BOOK_TOO_LARGE: _t(413, _V, _LOW, False, False),
     ErrorCode.BOOK_EMPTY: _t(422, ErrorCategory.INPUT, _LOW, False, False),
     ErrorCode.SENTENCE_NOT_CACHED: _t(404, ErrorCategory.NOT_FOUND, _LOW, False, False),
+    ErrorCode.STORAGE_FULL: _t(507, _R, _HIGH, True, True),
+    ErrorCode.DATABASE_UNAVAILABLE: _t(503, _R, _HIGH, True, True),
 }
 
 

@@ -16,7 +16,7 @@ import structlog
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, stop_never, wait_exponential_jitter
 from vocalio_runtime.breaker import CircuitBreaker, CircuitOpenError, CircuitState
-from vocalio_shared.errors import ErrorCode
+from vocalio_shared.errors import ERROR_TRAITS, ErrorCode, VocalioError
 from vocalio_shared.schemas.jobs import JobStatusAck, JobStatusUpdate
 from vocalio_shared.schemas.sentences import (
     SENTENCE_AUDIO_MEDIA_TYPE,
@@ -45,6 +45,16 @@ class ApiError(Exception):
         self.status_code = status_code
         self.code = code
         self.message = message
+
+
+def _storage_full(response: httpx.Response) -> VocalioError:
+    """The API's store is full: a recoverable job error (retried after a backoff), not an outage."""
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        error = {}
+    context = dict(error.get("context") or {}) | {"retry_after_s": response.headers.get("retry-after")}
+    return VocalioError(ErrorCode.STORAGE_FULL, error.get("message", "the API's audio store is full"), context)
 
 
 def _api_error(response: httpx.Response) -> ApiError:
@@ -101,6 +111,12 @@ class ApiClient:
             reason = "timeout" if isinstance(error, httpx.TimeoutException) else "unreachable"
             self._metrics.api_call_failures.labels(reason=reason).inc()
             raise ApiUnavailableError(f"{method} {path}: {type(error).__name__}") from error
+        if response.status_code == ERROR_TRAITS[ErrorCode.STORAGE_FULL].http_status:
+            # The API is up and answered; its disk is full. Retrying the same upload at once cannot
+            # help and must not open the breaker (heartbeats would stop): the job decides, see upload_audio.
+            self.breaker.record_success()
+            self._metrics.api_call_failures.labels(reason=f"http_{response.status_code}").inc()
+            return response
         if response.status_code >= 500 or response.status_code == 429:
             self.breaker.record_failure()
             self._metrics.api_call_failures.labels(reason=f"http_{response.status_code}").inc()
@@ -164,6 +180,8 @@ class ApiClient:
             "Content-Type": "application/octet-stream",
         }
         response = await self._deliver("PUT", f"/api/v1/jobs/{job_id}/audio", content=data, headers=headers)
+        if response.status_code == ERROR_TRAITS[ErrorCode.STORAGE_FULL].http_status:
+            raise _storage_full(response)
         if response.status_code != 201:
             raise _api_error(response)
 
@@ -191,6 +209,8 @@ class ApiClient:
     async def put_sentence(self, key: str, data: bytes, sha256: str) -> None:
         headers = {SENTENCE_SHA256_HEADER: sha256, "Content-Type": SENTENCE_AUDIO_MEDIA_TYPE}
         response = await self._deliver("PUT", f"/api/v1/sentences/{key}", content=data, headers=headers)
+        if response.status_code == ERROR_TRAITS[ErrorCode.STORAGE_FULL].http_status:
+            raise _storage_full(response)
         if response.status_code != 201:
             raise _api_error(response)
 

@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from vocalio_shared.errors import ErrorCategory, ErrorCode, VocalioError
 
+from vocalio_api.errors import DATABASE_ERRORS, passing_condition_error
+
 OPENAI_PATH_PREFIX = "/v1/"
 
 _TYPES: dict[ErrorCategory, str] = {
@@ -82,3 +84,5 @@ def install_openai_error_handlers(app: FastAPI) -> None:
     scoped(VocalioError, from_vocalio)
     scoped(RequestValidationError, validation)
     scoped(StarletteHTTPException, http)
+    for passing in (*DATABASE_ERRORS, OSError):  # the database down or the disk full: 503/507 here too
+        scoped(passing, lambda exc: from_vocalio(passing_condition_error(exc)))
