@@ -17,6 +17,9 @@ import numpy as np
 import pytest
 import redis
 import soundfile
+from typer import Typer
+from typer.testing import CliRunner
+from vocalio_cli.backup import backup, restore
 
 from tests.support.processes import ApiProcess, WorkerProcess
 
@@ -30,6 +33,17 @@ def cli(args: list[str], env: dict[str, str], stdin: bytes | None = None) -> sub
     clean = {k: v for k, v in os.environ.items() if not k.startswith("VOCALIO_")} | env
     command = [sys.executable, "-m", "vocalio_cli.main", *args]
     return subprocess.run(command, env=clean, input=stdin, capture_output=True, timeout=120)
+
+
+# The same two commands in-process, for the quick checks of the archive itself (no process start each).
+COMMANDS = Typer()
+COMMANDS.command("backup")(backup)
+COMMANDS.command("restore")(restore)
+
+
+def in_process(args: list[str], data_dir: Path, stdin: bytes | None = None) -> tuple[int, bytes, str]:
+    result = CliRunner().invoke(COMMANDS, args, input=stdin, env={"VOCALIO_DATA_DIR": str(data_dir)})
+    return result.exit_code, result.stdout_bytes, result.stderr
 
 
 def sha256(data: bytes) -> str:
@@ -153,8 +167,9 @@ def small_backup(tmp_path: Path) -> Iterator[Path]:
     with sqlite3.connect(source / "vocalio.db") as connection:
         connection.execute("CREATE TABLE jobs (id TEXT, audio_path TEXT)")
         connection.execute("INSERT INTO jobs VALUES ('a', ?)", (str(source / "audio" / "a.flac"),))
-    made = cli(["backup", str(tmp_path / "backup.tar")], {"VOCALIO_DATA_DIR": str(source)})
-    assert made.returncode == 0, made.stderr.decode()
+    code, archive, stderr = in_process(["backup", "-"], source)  # to stdout, as the compose pipeline does
+    assert code == 0, stderr
+    (tmp_path / "backup.tar").write_bytes(archive)
     yield tmp_path / "backup.tar"
 
 
@@ -170,8 +185,8 @@ def test_the_archive_lists_every_member_with_its_sha256(small_backup: Path, tmp_
         for name, entry in manifest["files"].items():
             assert sha256(tar.extractfile(name).read()) == entry["sha256"]  # type: ignore[union-attr]
     target = tmp_path / "elsewhere"
-    put = cli(["restore", "-"], {"VOCALIO_DATA_DIR": str(target)}, stdin=small_backup.read_bytes())  # from stdin
-    assert put.returncode == 0, put.stderr.decode()
+    code, _, stderr = in_process(["restore", "-"], target, stdin=small_backup.read_bytes())  # from stdin
+    assert code == 0, stderr
     import sqlite3
 
     with sqlite3.connect(target / "vocalio.db") as connection:
@@ -186,9 +201,10 @@ def test_a_tampered_or_cut_archive_is_refused_and_nothing_is_restored(small_back
         offset = tar.getmember("data/audio/b.flac").offset_data
     data[offset + 10] ^= 0xFF
     target = tmp_path / "target"
-    tampered = cli(["restore", "-"], {"VOCALIO_DATA_DIR": str(target)}, stdin=bytes(data))
-    assert tampered.returncode == 1 and b"data/audio/b.flac" in tampered.stderr
+    code, _, stderr = in_process(["restore", "-"], target, stdin=bytes(data))
+    assert code == 1 and "data/audio/b.flac" in stderr, stderr
     assert not (target / "audio").exists() and not (target / "vocalio.db").exists()
-    cut = cli(["restore", "-"], {"VOCALIO_DATA_DIR": str(target)}, stdin=small_backup.read_bytes()[:6000])
-    assert cut.returncode == 1
+    code, _, stderr = in_process(["restore", "-"], target, stdin=small_backup.read_bytes()[:6000])
+    assert code == 1, stderr
     assert not (target / "audio").exists() and not (target / "vocalio.db").exists()
+    assert not [path for path in target.iterdir() if path.name.startswith(".restore-")]  # staging removed
