@@ -208,3 +208,39 @@ def test_a_tampered_or_cut_archive_is_refused_and_nothing_is_restored(small_back
     assert code == 1, stderr
     assert not (target / "audio").exists() and not (target / "vocalio.db").exists()
     assert not [path for path in target.iterdir() if path.name.startswith(".restore-")]  # staging removed
+
+
+@pytest.mark.postgres
+def test_the_compose_pipeline_pg_dump_in_and_pg_restore_out(
+    tmp_path: Path, postgres_url: str, second_postgres_url: str
+) -> None:
+    """docs/operations/backup.md's compose commands, with pgserver's pg_dump/pg_restore standing in for the
+    postgres container's: the dump goes in through stdin, comes out through stdout, and restores."""
+    import psycopg
+    from vocalio_cli.backup_database import postgres_tool
+
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, audio_path TEXT)")
+        connection.execute("INSERT INTO jobs VALUES ('j1', '/data/audio/j1.flac')")
+    data = tmp_path / "data"
+    (data / "audio").mkdir(parents=True)
+    (data / "audio" / "j1.flac").write_bytes(b"flac" * 1000)
+    env = {"VOCALIO_DATA_DIR": str(data), "VOCALIO_DATABASE_URL": postgres_url}
+    dump = subprocess.run(
+        [postgres_tool("pg_dump"), "--format=custom", postgres_url], capture_output=True, check=True, timeout=60
+    )
+    made = cli(["backup", "-", "--database-dump", "-"], env, stdin=dump.stdout)
+    assert made.returncode == 0, made.stderr.decode()
+    with tarfile.open(fileobj=io.BytesIO(made.stdout)) as tar:
+        assert tar.getnames() == ["database/vocalio.pgdump", "data/audio/j1.flac", "manifest.json"]
+
+    restored = tmp_path / "restored"
+    out = cli(["restore", "-", "--database-dump-out", "-"], {"VOCALIO_DATA_DIR": str(restored)}, stdin=made.stdout)
+    assert out.returncode == 0, out.stderr.decode()
+    subprocess.run(
+        [postgres_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={second_postgres_url}"],
+        input=out.stdout, capture_output=True, check=True, timeout=60,
+    )  # fmt: skip
+    with psycopg.connect(second_postgres_url) as connection:
+        assert connection.execute("SELECT audio_path FROM jobs").fetchall() == [("/data/audio/j1.flac",)]
+    assert (restored / "audio" / "j1.flac").read_bytes() == b"flac" * 1000
