@@ -12,6 +12,7 @@ keys clients hold keep working after a restore.
 """
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -138,9 +139,8 @@ def write_backup(settings: BackupSettings, out: IO[bytes], database_dump: IO[byt
         with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:
             with snapshot.open("rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
-                manifest.files[manifest.database_member] = {"size": size, "sha256": _add(
-                    tar, manifest.database_member, handle, size, time.time()
-                )}  # fmt: skip
+                digest = _add(tar, manifest.database_member, handle, size, time.time())
+                manifest.files[manifest.database_member] = {"size": size, "sha256": digest}
             for name, path in _store_files(settings.data_dir):
                 try:
                     handle = path.open("rb")
@@ -148,24 +148,11 @@ def write_backup(settings: BackupSettings, out: IO[bytes], database_dump: IO[byt
                     continue  # deleted since the listing (a job's audio expired): not in the snapshot's future
                 with handle:
                     stat = os.fstat(handle.fileno())  # of the open file: a rename can't change it under us
-                    manifest.files[name] = {"size": stat.st_size, "sha256": _add(
-                        tar, name, handle, stat.st_size, stat.st_mtime
-                    )}  # fmt: skip
+                    digest = _add(tar, name, handle, stat.st_size, stat.st_mtime)
+                    manifest.files[name] = {"size": stat.st_size, "sha256": digest}
             body = manifest.to_json()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(body), int(time.time()), 0o640
-            tar.addfile(info, _BytesReader(body))  # type: ignore[arg-type]
+            _add(tar, MANIFEST, io.BytesIO(body), len(body), time.time())
     return manifest
-
-
-class _BytesReader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.offset = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.offset + size
-        chunk, self.offset = self.data[self.offset : end], min(end, len(self.data))
-        return chunk
 
 
 def _member_path(name: str) -> PurePosixPath:
