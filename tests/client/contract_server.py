@@ -309,6 +309,26 @@ class ContractServer:
             # answers the chapter alone: the client must read the book again
             return server._chapter_view(book, chapters[number - 1], number, "draft", 0.0)
 
+        @app.get("/api/v1/books/{book_id}/chapters/{number}/text")
+        async def chapter_text(book_id: str, number: int) -> Any:
+            book = find(book_id)
+            if isinstance(book, Response):
+                return book
+            chapters = server._included(book)
+            if not 1 <= number <= len(chapters):
+                return _error(ErrorCode.CHAPTER_NOT_FOUND, f"chapter {number} not found")
+            chapter = chapters[number - 1]
+            view = server._chapter_view(book, chapter, number, "draft", 0.0)
+            return {
+                "id": view["id"],
+                "number": number,
+                "title": chapter["title"],
+                "kind": "chapter",
+                "included": True,
+                "text_chars": len(chapter["text"]),
+                "text": chapter["text"],
+            }
+
         @app.post("/api/v1/books/{book_id}/render")
         async def render(book_id: str) -> Any:
             book = find(book_id)

@@ -131,6 +131,8 @@ def test_edit_chapter_answers_the_book(client: Client, contract: ContractServer)
     book = client.create_book(BOOK)
     edited = client.edit_chapter(book.id, 2, title="Capítulo dos", text="Otro texto, más largo que antes.")
     assert edited.chapters[1].title == "Capítulo dos" and edited.chapters[1].text_chars == 32
+    text = client.chapter_text(book.id, 2)
+    assert (text.number, text.title, text.text) == (2, "Capítulo dos", "Otro texto, más largo que antes.")
     with pytest.raises(VocalioApiError) as raised:
         client.edit_chapter(book.id, 9, title="x")
     assert raised.value.code == "CHAPTER_NOT_FOUND"

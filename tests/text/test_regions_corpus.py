@@ -21,9 +21,9 @@ assert _spec is not None and _spec.loader is not None
 region_accuracy = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(region_accuracy)
 
-# Measured (dev / held-out): dictionary 86.1 / 92.2 %, running 47.5 / 33.3 %, Spain 86.7 / 78.6 %,
-# neutral 100 / 100 %.
-DEV_FLOORS = {"dictionary": 0.85, "running": 0.45, "spain": 0.85, "neutral": 0.97}
+# Measured (dev / held-out): dictionary 86.1 / 92.2 %, running 63.6 / 33.3 % (collected dev items only:
+# 48.8 %), Spain 89.2 / 78.6 %, neutral 100 / 100 %.
+DEV_FLOORS = {"dictionary": 0.86, "running": 0.63, "spain": 0.89, "neutral": 0.97}
 HELDOUT_FLOORS = {"dictionary": 0.75, "running": 0.20, "spain": 0.60, "neutral": 0.90}
 
 
@@ -33,7 +33,8 @@ def test_corpus_accuracy_floor(name: str, split: str, floors: dict[str, float]) 
     right, total, per_variety, misses = region_accuracy.accuracy(name, split)
     print(f"\n{name} {split}: {right}/{total} {per_variety}")
     assert total >= 10
-    assert right / total >= floors[name], "\n".join(misses)
+    # The held-out misses are never printed: reading them would be tuning on them.
+    assert right / total >= floors[name], "\n".join(misses) if split == "dev" else f"{right}/{total}"
 
 
 def test_every_variety_has_a_data_file_with_cited_groups() -> None:
@@ -43,7 +44,8 @@ def test_every_variety_has_a_data_file_with_cited_groups() -> None:
         if "variety" not in data:
             continue
         varieties.add(Region(data["variety"]))
-        groups = [*data.get("words", []), *data.get("phrases", []), *data.get("exclamations", [])]
+        kinds = ("words", "phrases", "exclamations", "tags")
+        groups = [group for kind in kinds for group in data.get(kind, [])]
         assert groups, path.name
         for group in groups:
             assert 0.0 < group["weight"] <= 1.0, (path.name, group["items"][:40])
@@ -54,8 +56,22 @@ def test_every_variety_has_a_data_file_with_cited_groups() -> None:
 
 
 def test_every_marker_knows_its_sources() -> None:
-    for table in (MARKERS.words, MARKERS.phrases):
+    for table in (MARKERS.words, MARKERS.phrases, MARKERS.exclamations, MARKERS.tags):
         for marker, weights in table.items():
             for region in weights:
                 keys = MARKERS.sources[(marker, region)]
                 assert all(key in MARKERS.citations[region] for key in keys), (marker, region)
+
+
+def test_no_marker_is_also_an_ordinary_word() -> None:
+    # ordinary.toml lists words that only look regional (Tomás, Madrid, usted): none may be a marker too.
+    tables = (MARKERS.words, MARKERS.exclamations, MARKERS.tags)
+    assert not [word for table in tables for word in table if word in MARKERS.ordinary]
+
+
+def test_composed_rows_are_dev_only() -> None:
+    # Rows written for the corpus tune the detector; the held-out part stays collected text only.
+    for name in region_accuracy.SETS:
+        rows = region_accuracy.load(name)
+        assert all(split == "dev" for split, _, kind, _, _ in rows if kind == "composed"), name
+        assert all(split in ("dev", "heldout") for split, *_ in rows), name

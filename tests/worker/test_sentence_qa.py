@@ -149,3 +149,46 @@ def test_pitch_of_harmonic_tones_and_the_speaking_rate(long_sentence: Audio) -> 
     assert stats.pitch_iqr_hz is not None and stats.pitch_iqr_hz >= 0
     slower = chapter_voice_stats(np.concatenate([long_sentence, silence(2.0)]), RATE, sum(c.isalnum() for c in LONG))
     assert slower.speaking_rate_cps == pytest.approx(stats.speaking_rate_cps, rel=0.02)  # pauses do not count
+
+
+def _repeated_s_one_lag_at_a_time(samples: Audio, rate_hz: int, settings: SentenceQASettings) -> float:
+    """The loop check as first written, a lag per iteration: the vectorised one must agree with it."""
+    from vocalio_worker.sentence_qa import LOOP_HOP_S, LOOP_MAX_LAG_S, LOOP_MIN_LAG_S, LOOP_MIN_RUN_OF_LAG, band_shapes
+
+    shapes, speech = band_shapes(np.asarray(samples, dtype=np.float32), rate_hz)
+    count = len(shapes)
+    min_lag = max(1, round(LOOP_MIN_LAG_S / LOOP_HOP_S))
+    if count < 2 * min_lag:
+        return 0.0
+    similar = (shapes @ shapes.T) >= settings.qa_loop_similarity
+    longest = 0
+    for lag in range(min_lag, min(count // 2, round(LOOP_MAX_LAG_S / LOOP_HOP_S)) + 1):
+        repeats = speech[lag:] & speech[:-lag] & np.diagonal(similar, lag)
+        matches = repeats | (~speech[lag:] & ~speech[:-lag])
+        run_of = np.cumsum(matches & ~np.concatenate(([False], matches[:-1]))) - 1
+        if run_of[-1] < 0:
+            continue
+        lengths = np.bincount(run_of[matches], minlength=run_of[-1] + 1)
+        repeated = np.bincount(run_of[repeats], minlength=run_of[-1] + 1)
+        long_enough = lengths >= LOOP_MIN_RUN_OF_LAG * lag
+        if long_enough.any():
+            longest = max(longest, int(repeated[long_enough].max()))
+    return longest * LOOP_HOP_S
+
+
+def test_the_loop_measure_is_the_one_lag_at_a_time_measure(spoken_audio: list[Audio]) -> None:
+    from vocalio_worker.sentence_qa import repeated_s
+
+    rng = np.random.default_rng(7)
+    signals = list(spoken_audio)
+    for audio in spoken_audio[:2]:
+        for _ in range(3):  # a stretch said two or three times, at a random place and length
+            length = int(rng.integers(seconds(0.2), seconds(1.2)))
+            start = int(rng.integers(0, max(1, audio.size - length)))
+            piece = audio[start : start + length]
+            times = int(rng.integers(2, 4))
+            signals.append(np.concatenate([audio[:start], *([piece] * times), audio[start + length :]]))
+    signals.append((rng.standard_normal(seconds(2.0)) * 0.1).astype(np.float32))
+    measured = [repeated_s(signal, RATE, SETTINGS) for signal in signals]
+    assert measured == [_repeated_s_one_lag_at_a_time(signal, RATE, SETTINGS) for signal in signals]
+    assert any(value > 0.3 for value in measured)  # the looped signals really repeat

@@ -1,6 +1,7 @@
 """Reference-free audio figures shared by the worker (every result) and the API (voice uploads).
 
-- `integrated_loudness_lufs`: ITU-R BS.1770 via pyloudnorm; clips shorter than one block are measured looped.
+- `integrated_loudness_lufs`: ITU-R BS.1770 (`vocalio_audio.bs1770`, pyloudnorm's filters and gates);
+  clips shorter than one block are measured looped.
 
 - `clipping_rate`: share of samples that are clipped: at full scale (|x| >= 0.999), or on a flat top
   (3+ equal consecutive magnitudes at >= 95 % of the peak, which survives a later gain change).
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pyloudnorm
 
+from vocalio_audio import bs1770
 from vocalio_audio.types import FloatAudio
 
 FULL_SCALE = 0.999
@@ -27,7 +28,7 @@ FLAT_TOP_LEVEL = 0.95
 SNR_FRAME_S = 0.020
 SNR_CAP_DB = 60.0
 ACTIVE_BELOW_PEAK_DB = 40.0
-LOUDNESS_BLOCK_S = 0.4  # BS.1770 gating block; pyloudnorm cannot measure anything shorter
+LOUDNESS_BLOCK_S = bs1770.BLOCK_S  # nothing shorter than one gating block can be measured
 
 
 @dataclass(frozen=True)
@@ -118,4 +119,4 @@ def integrated_loudness_lufs(audio: FloatAudio, sample_rate_hz: int) -> float:
     if len(samples) < min_samples:
         # A looped short clip has the clip's loudness; better than refusing to normalise "Sí."
         samples = np.tile(samples, -(-min_samples // len(samples)))
-    return float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(samples))
+    return bs1770.integrated_loudness(samples, sample_rate_hz)

@@ -30,6 +30,7 @@ from vocalio_shared.schemas.books import (
     BookStatus,
     ChapterFormat,
     ChapterPatch,
+    ChapterText,
 )
 from vocalio_shared.schemas.jobs import TERMINAL_STATUSES, JobCreate, JobEvent, JobList, JobPublic
 
@@ -283,6 +284,12 @@ class Client:
         if isinstance(answer, dict) and "chapters" in answer:
             return BookPublic.model_validate(answer)
         return self.get_book(book_id)  # the route answered the chapter alone: the book is read again
+
+    def chapter_text(self, book_id: str, chapter: int | str) -> ChapterText:
+        """What chapter `chapter` says (its number from 1, or the id of set-aside matter): to read
+        the detected structure before confirming it, or before an edit."""
+        path = f"/api/v1/books/{book_id}/chapters/{chapter}/text"
+        return ChapterText.model_validate(self.request("GET", path).json())
 
     def render_book(self, book_id: str, *, idempotency_key: str | None = None) -> BookPublic:
         """Render every included chapter whose content changed or that has no finished render."""

@@ -31,6 +31,11 @@ FEATURES = frozenset(
         "interjection_vale",
         "final_pues",
         "de_una",
+        # Issue 19, running text: spelling of speech, Spain's plural imperative, a construction.
+        "s_aspiration",
+        "chilean_ih",
+        "vosotros_imperative",
+        "tener_de_no",
     }
 )
 
@@ -43,6 +48,8 @@ class MarkerData:
     demonyms: dict[str, Weights]
     # Words that mark a variety only when they open an exclamation (¡aguas!, ¡sirvió!).
     exclamations: dict[str, Weights]
+    # Tag questions: what stands alone between ¿ and ? or after a comma («¿viste?», «, ¿cachai?»).
+    tags: dict[str, Weights]
     features: dict[str, Weights]
     # (marker, variety) -> the source keys of that variety's file that back it.
     sources: dict[tuple[str, Region], tuple[str, ...]]
@@ -73,6 +80,7 @@ def load_markers() -> MarkerData:
     phrases: dict[str, Weights] = {}
     demonyms: dict[str, Weights] = {}
     exclamations: dict[str, Weights] = {}
+    tags: dict[str, Weights] = {}
     features: dict[str, Weights] = {}
     sources: dict[tuple[str, Region], tuple[str, ...]] = {}
     citations: dict[Region, dict[str, str]] = {}
@@ -89,10 +97,11 @@ def load_markers() -> MarkerData:
             continue
         region = Region(data["variety"])
         citations[region] = dict(data["sources"])
-        for kind, table in (("words", words), ("phrases", phrases), ("exclamations", exclamations)):
+        kinds = (("words", words), ("phrases", phrases), ("exclamations", exclamations), ("tags", tags))
+        for kind, table in kinds:
             for group in data.get(kind, []):
                 keys = _group_sources(group, citations[region], f"{entry.name} {kind}")
-                items = group["items"] if kind == "phrases" else group["items"].split()
+                items = group["items"] if kind in ("phrases", "tags") else group["items"].split()
                 for item in items:
                     marker = " ".join(item.casefold().split())
                     _add(table, marker, region, float(group["weight"]))
@@ -107,7 +116,7 @@ def load_markers() -> MarkerData:
             if name not in FEATURES:
                 raise ValueError(f"{entry.name}: unknown feature {name!r}")
             features.setdefault(name, {})[region] = float(weight)
-    return MarkerData(words, phrases, demonyms, exclamations, features, sources, citations, ordinary, determiners)
+    return MarkerData(words, phrases, demonyms, exclamations, tags, features, sources, citations, ordinary, determiners)
 
 
 MARKERS = load_markers()
@@ -115,4 +124,5 @@ LEXICAL_MARKERS = MARKERS.words
 PHRASE_MARKERS = MARKERS.phrases
 DEMONYMS = MARKERS.demonyms
 EXCLAMATIONS = MARKERS.exclamations
+TAG_QUESTIONS = MARKERS.tags
 FEATURE_WEIGHTS = MARKERS.features

@@ -27,6 +27,17 @@ from vocalio_text.region_markers import MARKERS, Weights
 
 MIN_EVIDENCE = 0.6
 CLEAR_WEIGHT = 0.5
+# A marker that points at n varieties ranks each of them by its weight divided by n ** SHARED_EXPONENT;
+# the evidence that the text is regional at all counts it in full.
+# Two varieties within TIE_MARGIN of each other are a tie, and a tie is neutral: "la mina … la plata"
+# points at Chile and the Río de la Plata alike.
+TIE_MARGIN = 0.1
+SHARED_EXPONENT = 0.5
+# The evidence needed grows with the length of the text: MIN_EVIDENCE up to LENGTH_UNIT words, then
+# MIN_EVIDENCE x (1 + log10(words / LENGTH_UNIT)): a chapter of 20,000 words needs about 1.8, so a
+# few stray regional words in a long neutral text are not a region, while a regional chapter, whose
+# distinct markers grow with its length, still is.
+LENGTH_UNIT = 200
 
 # A word: letters, an inner apostrophe (pa'l) and a trailing one (lo', prende': an elision).
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*'?")
@@ -39,14 +50,34 @@ _TIO = frozenset({"tío", "tía", "tíos", "tías"})
 _POSITIONAL = _TIO | {"vale", "pues", "una"}
 _NOT_ELIDED = frozenset({"pa", "na", "p", "vamo"})  # pa', na', vamo' are written everywhere
 _ACCENTED = frozenset("áéíóú")
+_VOWELS = frozenset("aeiouáéíóú")
+# A vowel, h, then a consonant that an s may stand before (estar → ehtar); not n or r (John, Mohr).
+_ASPIRATED = re.compile(r"[aeiouáéíóú]h[bcdfgkmpqtv]")
+# The vosotros imperative: -ad/-id, alone or with a pronoun (mirad, venid, avisadme, decídnoslo); -ed
+# only with a pronoun (tenedlo), since a bare -ed is far more often an English past participle
+# (stored, failed); the bare -ed forms (tened, comed, poned) are listed in peninsular.toml.
+_VOSOTROS_IMPERATIVE = re.compile(r"[^aeiou](?:[aií]d|[aeií]d(?:me|nos|lo|la|los|las|le|les|melo|noslo|selo))$")
+# What stands alone between ¿ and ?, or after a comma before a ?: a tag question (¿viste?, ¿vale?).
+_TAG_QUESTION = re.compile(r"(?:¿|,)\s*([^¿?,.;:!¡()«»\"]{1,24}?)\s*\?")
+# "Tenía mucho rato de no hacer películas": tener + a span of time + de no (Mexico, Central America).
+_TIME_WORDS = r"(?:mucho|mucha|muchos|muchas|un|una|dos|tres|cuatro|cinco|seis|diez|varios|varias|algunos|buen|"
+_TIME_WORDS += r"año|años|mes|meses|día|días|semana|semanas|rato|ratito|tiempo|hora|horas|siglos|ratote)"
+_TENER_DE_NO = re.compile(
+    rf"\bten(?:go|ía|ías|íamos|ían|emos|es|és|e|en|ido)\s+(?:{_TIME_WORDS}\s+){{1,3}}de\s+no\s+[^\W\d_]+"
+)
 
 
-def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """Phrases by their first word, longest first, so that phrases are matched word by word."""
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+_Phrases = dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]
+
+
+def _phrase_index() -> _Phrases:
+    """Phrases by their first two words ("" for a one-word phrase), longest first, so that phrases are
+    matched word by word and a frequent first word (la, el, de) costs one look-up, not one per phrase."""
+    index: _Phrases = {}
     for phrase in sorted(MARKERS.phrases, key=len, reverse=True):
         words = tuple(token.rstrip("'") for token in _WORD.findall(phrase))
-        index.setdefault(words[0], []).append((words[1:], phrase))
+        second = words[1] if len(words) > 1 else ""
+        index.setdefault(words[0], {}).setdefault(second, []).append((words[1:], phrase))
     return index
 
 
@@ -66,7 +97,15 @@ class RegionDetection:
 @lru_cache(maxsize=1 << 16)  # words repeat: a chapter reads each distinct word once
 def _feature(word: str) -> str | None:
     """The morphological feature an unlisted word shows, if any."""
-    if word in MARKERS.ordinary or len(word) < 5:
+    if word in MARKERS.ordinary or len(word) < 3:
+        return None
+    # Spellings of speech first: they also mark short words (ehto, ehtá).
+    if _ASPIRATED.search(word):
+        return "s_aspiration"  # ehtá, mihmo, ehcuela: an s before a consonant written as the h heard
+    if len(word) >= 4 and word[-1] == "h" and word[-2] in _VOWELS and not _VOWELS.issuperset(word[:-1]):
+        # tenih, sabíh: the Chilean -ís with its s aspirated; vamoh, ehtamoh: any other final -s.
+        return "chilean_ih" if word.endswith(("ih", "íh")) else "s_aspiration"
+    if len(word) < 5:
         return None
     if word.endswith(("áis", "éis")):
         return "vosotros_ais_eis"
@@ -82,6 +121,8 @@ def _feature(word: str) -> str | None:
         return "ao_participle"
     if word.endswith(("tico", "tica", "ticos", "ticas")) and len(word) >= 6 and not _ACCENTED & set(word):
         return "itico_diminutive"  # -tico is otherwise an accented esdrújula: político, práctico
+    if _VOSOTROS_IMPERATIVE.search(word) and not word.endswith(("dad", "tad")):
+        return "vosotros_imperative"  # mirad, venid, avisadme, decidnos: Spain's plural imperative
     return None
 
 
@@ -105,6 +146,7 @@ class _Reading:
         # The same text before ’ became ': a ’ that closes a ‘ is a quotation mark, not an elision.
         self.quotes = quotes
         self.scores: dict[Region, float] = {}
+        self.evidence: dict[Region, float] = {}
         self.found: list[tuple[str, Weights]] = []
         self.seen: set[str] = set()
 
@@ -113,8 +155,12 @@ class _Reading:
             return
         self.seen.add(marker)
         self.found.append((marker, weights))
+        # A marker shared by several varieties is full evidence that the text is regional (evidence)
+        # but says less about which variety it is (scores, which rank them): its specificity.
+        share = len(weights) ** -SHARED_EXPONENT
         for region, weight in weights.items():
-            self.scores[region] = self.scores.get(region, 0.0) + weight
+            self.evidence[region] = self.evidence.get(region, 0.0) + weight
+            self.scores[region] = self.scores.get(region, 0.0) + weight * share
 
     def positional(self, word: str, start: int, end: int, previous: str) -> str | None:
         """Features that depend on where a word stands: vale, tío, pues, "de una"."""
@@ -166,10 +212,29 @@ def detect_region(text: str) -> RegionDetection:
     reading = _Reading(lowered, folded)
     tokens = [(match.start(), match.end(), match.group(0)) for match in _WORD.finditer(lowered)]
     words = [token.rstrip("'") if token[-1] == "'" else token for _, _, token in tokens]
+    # Tag questions and constructions span words and punctuation: read them on the text itself.
+    tagged: set[int] = set()  # where the words of a tag question start: they are not read again
+    if "?" in lowered:
+        for match in _TAG_QUESTION.finditer(lowered):
+            tag = match.group(1).strip().rstrip("'")
+            if tag in MARKERS.tags:
+                reading.count(f"¿{tag}?", MARKERS.tags[tag])
+                tagged.update(range(match.start(1), match.end(1)))
+    if "de no" in lowered:
+        match = _TENER_DE_NO.search(lowered)
+        if match is not None:
+            reading.count(match.group(0), MARKERS.features.get("tener_de_no", {}))
     # Phrases first; the words inside a phrase are not read again.
-    covered = [False] * len(words)
+    covered = [start in tagged for start, _, _ in tokens] if tagged else [False] * len(words)
     for index, word in enumerate(words):
-        for rest, phrase in _PHRASES_BY_FIRST_WORD.get(word, ()):
+        if covered[index]:
+            continue  # "de a poco" read, "a poco" inside it is not
+        by_second = _PHRASES_BY_FIRST_WORD.get(word)
+        if by_second is None:
+            continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        candidates = [*by_second.get(following, ()), *by_second.get("", ())] if following else by_second.get("", [])
+        for rest, phrase in candidates:
             end = index + 1 + len(rest)
             if tuple(words[index + 1 : end]) == rest:
                 reading.count(phrase, MARKERS.phrases[phrase])
@@ -196,18 +261,27 @@ def detect_region(text: str) -> RegionDetection:
         if not covered[index]:
             reading.word(word, token, start, end, previous)
         previous = word
-    return _decide(reading)
+    return _decide(reading, len(tokens))
 
 
-def _decide(reading: _Reading) -> RegionDetection:
+def required_evidence(words: int) -> float:
+    """The total a variety needs to win in a text of `words` words (see LENGTH_UNIT)."""
+    return MIN_EVIDENCE * (1.0 + math.log10(max(1.0, words / LENGTH_UNIT)))
+
+
+def _decide(reading: _Reading, words: int) -> RegionDetection:
     if not reading.scores:
         return RegionDetection(Region.NEUTRAL, 1.0, [])
     clear = {region for _, weights in reading.found for region, weight in weights.items() if weight >= CLEAR_WEIGHT}
     ranked = sorted(reading.scores.items(), key=lambda item: item[1], reverse=True)
     best_region, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    strength = 1.0 - math.exp(-best)
-    if best < MIN_EVIDENCE or best == second or best_region not in clear:
+    needed = required_evidence(words)
+    # Strength is measured against what this length of text needs, so that confidence means the
+    # same for a sentence and for a chapter.
+    total = reading.evidence[best_region]
+    strength = 1.0 - math.exp(-total * MIN_EVIDENCE / needed)
+    if total < needed or second >= best * (1.0 - TIE_MARGIN) or best_region not in clear:
         return RegionDetection(Region.NEUTRAL, round(1.0 - strength, 3), [marker for marker, _ in reading.found])
     confidence = strength * (best - second) / best
     markers = [marker for marker, weights in reading.found if best_region in weights]

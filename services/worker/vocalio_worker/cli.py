@@ -10,11 +10,23 @@ from vocalio_shared.settings import load_settings
 from vocalio_worker.config import WorkerConfig
 
 
+def single_threaded_numpy_blas() -> None:
+    """numpy's matrix products in a worker are small (a sentence's QA: a few hundred frames by 24 bands;
+    the true-peak interpolator), and OpenBLAS's thread pool made them 10-100x slower than one thread
+    while the engine's own threads (onnxruntime, torch) hold the cores: 45 ms against 4 ms of QA per
+    sentence on a busy 2-core machine. Only OpenBLAS is held: torch's MKL and OpenMP pools are its own."""
+    from threadpoolctl import ThreadpoolController
+
+    ThreadpoolController().select(internal_api="openblas").limit(limits=1)
+
+
 def serve() -> None:
     """Run a TTS worker (settings from VOCALIO_* environment variables; see docs/operations/workers.md)."""
     config = load_settings(WorkerConfig)
     log = configure_logging("worker", config.log_level, config.log_format)
     from vocalio_worker.service import run  # heavy imports (numpy, arq) only once settings are valid
+
+    single_threaded_numpy_blas()
 
     try:
         code = asyncio.run(run(config))

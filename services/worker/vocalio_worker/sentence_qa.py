@@ -203,26 +203,39 @@ def band_shapes(samples: FloatAudio, rate_hz: int) -> tuple[npt.NDArray[np.float
 def repeated_s(samples: FloatAudio, rate_hz: int, settings: SentenceQASettings) -> float:
     """Seconds of repeated speech in the longest run of frames that repeat the frames one lag
     earlier, among runs at least as long as their lag (the same stretch twice in a row). A pause
-    inside the repeated stretch repeats too: two silent frames match, without counting as speech."""
+    inside the repeated stretch repeats too: two silent frames match, without counting as speech.
+    Every lag at once: row k of the (lags × frames) arrays compares frame i with frame i + lag_k."""
     shapes, speech = band_shapes(np.asarray(samples, dtype=np.float32), rate_hz)
     count = len(shapes)
     min_lag = max(1, round(LOOP_MIN_LAG_S / LOOP_HOP_S))
-    if count < 2 * min_lag:
+    max_lag = min(count // 2, round(LOOP_MAX_LAG_S / LOOP_HOP_S))
+    if count < 2 * min_lag or max_lag < min_lag:
         return 0.0
     similar = (shapes @ shapes.T) >= settings.qa_loop_similarity  # frames × frames, a few hundred a side
-    longest = 0
-    for lag in range(min_lag, min(count // 2, round(LOOP_MAX_LAG_S / LOOP_HOP_S)) + 1):
-        repeats = speech[lag:] & speech[:-lag] & np.diagonal(similar, lag)
-        matches = repeats | (~speech[lag:] & ~speech[:-lag])
-        # per run of matches: its length, and how many of its frames are repeated speech
-        run_of = np.cumsum(matches & ~np.concatenate(([False], matches[:-1]))) - 1
-        if run_of[-1] < 0:
-            continue
-        lengths = np.bincount(run_of[matches], minlength=run_of[-1] + 1)
-        repeated = np.bincount(run_of[repeats], minlength=run_of[-1] + 1)
-        long_enough = lengths >= LOOP_MIN_RUN_OF_LAG * lag
-        if long_enough.any():
-            longest = max(longest, int(repeated[long_enough].max()))
+    lags = np.arange(min_lag, max_lag + 1)
+    frame = np.arange(count)
+    later = frame[None, :] + lags[:, None]
+    inside = later < count  # row k holds count - lag_k comparisons
+    later = np.minimum(later, count - 1)
+    speech_now, speech_later = speech[None, :], speech[later]
+    repeats = speech_now & speech_later & similar[frame[None, :], later] & inside
+    matches = (repeats | (~speech_now & ~speech_later)) & inside
+    # runs of matches, each row closed by a False column so that no run spans two lags
+    closed = np.zeros((lags.size, count + 1), dtype=bool)
+    closed[:, :count] = matches
+    flat = closed.ravel()
+    starts = flat & ~np.concatenate(([False], flat[:-1]))
+    if not starts.any():
+        return 0.0
+    run_of = np.cumsum(starts) - 1
+    runs = int(run_of[-1]) + 1
+    lengths = np.bincount(run_of[flat], minlength=runs)
+    repeated_flat = np.zeros_like(flat)
+    repeated_flat.reshape(lags.size, count + 1)[:, :count] = repeats
+    repeated = np.bincount(run_of[repeated_flat], minlength=runs)
+    lag_of_run = lags[np.flatnonzero(starts) // (count + 1)]
+    long_enough = lengths >= LOOP_MIN_RUN_OF_LAG * lag_of_run
+    longest = int(repeated[long_enough].max()) if long_enough.any() else 0
     return longest * LOOP_HOP_S
 
 

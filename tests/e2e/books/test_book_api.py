@@ -254,6 +254,7 @@ def test_another_clients_book_is_not_found(admin: httpx.Client, api) -> None:  #
             other.patch(url, json={"metadata": {"title": "Mío"}}),
             other.patch(f"{url}/chapters/1", json={"title": "Mío"}),
             other.get(f"{url}/chapters/1/audio"),
+            other.get(f"{url}/chapters/1/text"),
             other.get(f"{url}/events/history"),
             other.get(f"{url}/events"),
             other.delete(url),
@@ -313,3 +314,27 @@ def test_cover_and_delete(admin: httpx.Client, worker_client: httpx.Client, api)
     assert not master.exists() and not (api.data_dir / "books" / book["id"]).exists()
     # The deleted book's running job may still report; it is answered and changes nothing.
     assert post_status(worker_client, ids[1], "preparing").json()["accepted"] is False
+
+
+def test_a_chapters_text_reads_back_by_number_or_id_and_after_an_edit(admin: httpx.Client) -> None:
+    book = create_book(admin)
+    second = book["chapters"][1]
+    by_number = admin.get(f"/api/v1/books/{book['id']}/chapters/2/text")
+    assert by_number.status_code == 200, by_number.text
+    body = by_number.json()
+    assert body == {
+        "id": second["id"],
+        "number": 2,
+        "title": "Capítulo 2",
+        "kind": "chapter",
+        "included": True,
+        "text_chars": len(CHAPTERS[1]["text"]),
+        "text": CHAPTERS[1]["text"],
+    }
+    assert admin.get(f"/api/v1/books/{book['id']}/chapters/{second['id']}/text").json() == body
+
+    admin.patch(f"/api/v1/books/{book['id']}/chapters/2", json={"text": "Nadie sabía su apellido."}).raise_for_status()
+    assert admin.get(f"/api/v1/books/{book['id']}/chapters/2/text").json()["text"] == "Nadie sabía su apellido."
+
+    missing = admin.get(f"/api/v1/books/{book['id']}/chapters/9/text")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == ErrorCode.CHAPTER_NOT_FOUND.value

@@ -32,6 +32,7 @@ from vocalio_shared.schemas.books import (
     BookSettings,
     BookStatus,
     ChapterPatch,
+    ChapterText,
     MatterKind,
     SynthesisOverrides,
 )
@@ -246,6 +247,24 @@ def chapter_not_found(book_id: str, reference: str) -> VocalioError:
         ErrorCode.CHAPTER_NOT_FOUND,
         f"book {book_id} has no chapter {reference}",
         {"book_id": book_id, "chapter": reference},
+    )
+
+
+async def chapter_text(session: AsyncSession, book: Book, reference: str) -> ChapterText:
+    """A chapter's text by number or id (the view never loads texts: this reads the one asked for)."""
+    chapter = (await load_view(session, book)).chapter(reference)
+    if chapter is None:
+        raise chapter_not_found(book.id, reference)
+    row = chapter.row
+    text = (await session.exec(select(BookChapter.text).where(BookChapter.id == row.id))).one()
+    return ChapterText(
+        id=row.id,
+        number=chapter.number,
+        title=row.title,
+        kind=MatterKind(row.kind),
+        included=row.included,
+        text_chars=row.text_chars,
+        text=text,
     )
 
 

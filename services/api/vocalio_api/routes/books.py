@@ -24,6 +24,7 @@ from vocalio_shared.schemas.books import (
     BookPublic,
     BookSettings,
     ChapterPatch,
+    ChapterText,
 )
 
 from vocalio_api.books import redraw, render, service
@@ -299,6 +300,13 @@ async def patch_chapter(
     """`chapter`: its number among included chapters (from 1) or its id (set-aside matter has no number)."""
     book = await load_visible_book(session, caller, book_id)
     return book_public(await service.patch_chapter(state, session, book, chapter, body))
+
+
+@router.get("/{book_id}/chapters/{chapter}/text", response_model=ChapterText)
+async def get_chapter_text(book_id: str, chapter: str, session: SessionDep, caller: CallerDep) -> ChapterText:
+    """`chapter`: its number among included chapters (from 1) or its id, as for PATCH."""
+    book = await load_visible_book(session, caller, book_id)
+    return await service.chapter_text(session, book, chapter)
 
 
 @router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -10,8 +10,9 @@ head and tail room tone, integrated and short-term loudness.
 - Speech: a 10 ms frame is speech when its RMS is within `SPEECH_BELOW_LOUDEST_DB` of the loudest
   frame and `SPEECH_OVER_FLOOR_DB` over the noise floor; head room tone is the time before the first
   speech frame, tail room tone the time after the last one.
-- Loudness: ITU-R BS.1770 with pyloudnorm: integrated, and short-term (3 s windows) every
-  `timeline_step` for the loudness plot; None where a window is under the -70 LUFS absolute gate.
+- Loudness: ITU-R BS.1770 (`vocalio_audio.bs1770`, pyloudnorm's filters and gates): integrated, and
+  short-term (3 s windows) every `timeline_step` for the loudness plot; None where a window is under
+  the -70 LUFS absolute gate. Both come from one K-weighting pass over the file.
 
 Levels are dBFS; digital silence reads `SILENCE_DBFS` (-120), never -inf, so reports stay JSON.
 """
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pyloudnorm
 from scipy.signal import firwin
 from vocalio_shared.schemas.quality import AudioMeasurements
 
+from vocalio_audio import bs1770
 from vocalio_audio.metrics import integrated_loudness_lufs
 from vocalio_audio.types import FloatAudio
 
@@ -44,6 +45,7 @@ TIMELINE_STEP_S = 1.0
 TIMELINE_MAX_POINTS = 1200  # a long chapter's plot is spaced wider instead of growing
 ABSOLUTE_GATE_LUFS = -70.0
 DECIMALS = 2
+RMS_BLOCK = 1 << 20  # samples summed in float32 at a time, the blocks added in float64
 
 
 def to_db(value: float) -> float:
@@ -54,7 +56,11 @@ def to_db(value: float) -> float:
 def rms_dbfs(audio: FloatAudio) -> float:
     if audio.size == 0:
         return SILENCE_DBFS
-    return to_db(math.sqrt(float(np.dot(audio.astype(np.float64), audio.astype(np.float64)) / audio.size)))
+    # no float64 copy of the whole file: a million float32 products lose nothing a dB figure shows
+    flat = audio.reshape(-1)
+    blocks = (flat[start : start + RMS_BLOCK] for start in range(0, flat.size, RMS_BLOCK))
+    total = math.fsum(float(np.dot(block, block)) for block in blocks)
+    return to_db(math.sqrt(total / flat.size))
 
 
 def peak_dbfs(audio: FloatAudio) -> float:
@@ -145,17 +151,14 @@ class Measurement:
     timeline_lufs: list[float | None]
 
 
-def loudness_timeline(audio: FloatAudio, sample_rate_hz: int) -> tuple[float | None, list[float | None]]:
+def loudness_timeline(weighted: bs1770.KWeighted) -> tuple[float | None, list[float | None]]:
     """(step, short-term loudness every step); (None, []) for audio shorter than one 3 s window."""
-    duration_s = audio.size / sample_rate_hz
+    duration_s = weighted.size / weighted.sample_rate_hz
     if duration_s < SHORT_TERM_S:
         return None, []
     step_s = max(TIMELINE_STEP_S, math.ceil(duration_s / TIMELINE_MAX_POINTS))
-    meter = pyloudnorm.Meter(sample_rate_hz, block_size=SHORT_TERM_S, overlap=1 - step_s / SHORT_TERM_S)
-    meter.integrated_loudness(audio.astype(np.float64))  # fills blockwise_loudness: one value per window
-    points = [
-        round(float(value), DECIMALS) if value >= ABSOLUTE_GATE_LUFS else None for value in meter.blockwise_loudness
-    ]
+    loudness = bs1770.block_loudness(weighted.block_mean_squares(SHORT_TERM_S, 1 - step_s / SHORT_TERM_S))
+    points = [round(float(value), DECIMALS) if value >= ABSOLUTE_GATE_LUFS else None for value in loudness]
     return step_s, points
 
 
@@ -178,7 +181,13 @@ def measure(audio: FloatAudio, sample_rate_hz: int, *, timeline: bool = True) ->
         tail_s = max(0.0, duration_s - (bounds[1] + 1) * frame_samples / sample_rate_hz)
     else:
         bounds, head_s, tail_s = None, duration_s, duration_s
-    lufs = integrated_loudness_lufs(mono, sample_rate_hz) if mono.size else float("-inf")
+    # one K-weighting pass for both loudness figures; a clip under one block is measured looped
+    long_enough = mono.size > bs1770.BLOCK_S * sample_rate_hz
+    weighted = bs1770.k_weight(mono, sample_rate_hz) if long_enough and timeline else None
+    if weighted is not None:
+        lufs = bs1770.integrated(weighted)
+    else:
+        lufs = integrated_loudness_lufs(mono, sample_rate_hz) if mono.size else float("-inf")
     figures = AudioMeasurements(
         duration_s=round(duration_s, 3),
         sample_rate_hz=sample_rate_hz,
@@ -191,7 +200,7 @@ def measure(audio: FloatAudio, sample_rate_hz: int, *, timeline: bool = True) ->
         tail_room_tone_s=round(tail_s, 3),
         integrated_lufs=round(lufs, DECIMALS) if math.isfinite(lufs) else None,
     )
-    step_s, points = loudness_timeline(mono, sample_rate_hz) if timeline else (None, [])
+    step_s, points = loudness_timeline(weighted) if weighted is not None else (None, [])
     return Measurement(figures, bounds, frame_samples, step_s, points)
 
 

@@ -201,6 +201,19 @@ class ChapterPatch(BaseModel):
     included: bool | None = None
 
 
+class ChapterText(BaseModel):
+    """GET /api/v1/books/{id}/chapters/{n}/text: what a chapter says, to read before confirming the
+    structure (or before an edit); set-aside matter too, by its id."""
+
+    id: str
+    number: int | None = Field(description="1-based position among included chapters; null when set aside.")
+    title: str
+    kind: MatterKind
+    included: bool
+    text_chars: int
+    text: str
+
+
 class BookCreate(BaseModel):
     """Body of POST /api/v1/books (JSON). An upload sends `file` (+ optional `metadata`, `settings`
     JSON parts) as multipart instead."""
