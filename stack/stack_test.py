@@ -5,7 +5,8 @@
    with stack/containers.conf (CONTAINERS_CONF) so the system's configuration is left alone.
 2. Stand-ins for the public base images (stack/standins/: a debootstrap rootfs, tagged with the
    public names), since there is no registry to pull from; then the Vocalio images (podman-compose build).
-3. The CPU stack (compose.yaml + compose.cpu.yaml, Grafana left out): every service brought up in
+3. The CPU stack (compose.yaml + compose.cpu.yaml, Grafana left out), from a clone with no `.env` secret
+   (secrets-init generates them; the admin key is read from the api container and its log): every service brought up in
    dependency order and its healthcheck driven until healthy (podman < 4.6 runs no healthcheck timers
    and podman-compose ignores `condition: service_healthy` there), a job submitted through the published
    API, its audio downloaded, Prometheus' targets up.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -379,7 +379,27 @@ def admin_key(results: Results, project: Project) -> str:
         result.returncode == 0 and bool(key),
         result.stderr.strip(),
     )
+    logs = run(["podman", "logs", project.container("api")])
+    results.check(f"{project.name}: admin key printed by `logs api` on first start", key in logs.stdout + logs.stderr)
     return key
+
+
+def secret_file(results: Results, project: Project, name: str) -> str:
+    """One file of the secrets volume that secrets-init filled (there is no `.env` holding it)."""
+    result = project.exec("api", "cat", f"/run/vocalio-secrets/{name}")
+    results.require(f"{project.name}: secrets-init wrote {name}", result.returncode == 0 and bool(result.stdout))
+    return result.stdout
+
+
+def check_no_secret_in_environments(results: Results, project: Project, services: list[str]) -> None:
+    """Secrets are files: no container's environment (what `inspect` shows) holds the generated worker token."""
+    token = secret_file(results, project, "vocalio_worker_token").strip()
+    holders = [
+        service
+        for service in services
+        if token in run(["podman", "inspect", "--format", "{{json .Config.Env}}", project.container(service)]).stdout
+    ]
+    results.check(f"{project.name}: no container has a secret in its environment", not holders, ", ".join(holders))
 
 
 def check_worker_registered(results: Results, label: str, api: str, token: str, timeout: float = 60) -> None:
@@ -421,15 +441,8 @@ def build_images(results: Results, workdir: Path) -> None:
 
 
 def secrets_env() -> dict[str, str]:
-    return {
-        "VOCALIO_WORKER_TOKEN": secrets.token_hex(32),
-        "VOCALIO_WEBHOOK_SECRET": secrets.token_hex(32),
-        "VOCALIO_LLM_BRIDGE_TOKEN": secrets.token_hex(32),
-        "VOCALIO_UI_SESSION_SECRET": secrets.token_hex(32),
-        "VOCALIO_POSTGRES_PASSWORD": secrets.token_hex(32),
-        "VOCALIO_GRAFANA_ADMIN_PASSWORD": secrets.token_hex(16),
-        "VOCALIO_IMAGE_TAG": IMAGE_TAG,
-    }
+    """A fresh clone's environment: no secret at all (secrets-init generates them), only the image tag."""
+    return {"VOCALIO_IMAGE_TAG": IMAGE_TAG}
 
 
 _cpu_project: Project | None = None
@@ -472,6 +485,7 @@ def cpu_stack(results: Results, workdir: Path) -> None:
             results,
             project,
             [
+                ("completed", ["secrets-init"], 120),
                 ("healthy", ["redis", "postgres"], 120),
                 ("completed", ["migrate"], 180),
                 ("healthy", ["api"], 180),
@@ -480,6 +494,7 @@ def cpu_stack(results: Results, workdir: Path) -> None:
             ],
         )
         check_loopback_only(results, project)
+        check_no_secret_in_environments(results, project, ["redis", "postgres", "api", "worker", "llm_bridge", "ui"])
         api = f"http://127.0.0.1:{env['VOCALIO_API_PUBLISHED_PORT']}"
         key = admin_key(results, project)
         check_worker_registered(results, project.name, api, key)
@@ -498,7 +513,6 @@ _split_projects: list[Project] = []
 
 def split_stack(results: Results, workdir: Path) -> None:
     common = secrets_env()
-    redis_password = secrets.token_hex(32)
     api_port, redis_port, bridge_port, metrics_port = free_port(), free_port(), free_port(), free_port()
     # podman-compose does not interpolate inside `!override`: the ports override is written here.
     ports_override = workdir / "compose.split-ports.yaml"
@@ -514,33 +528,19 @@ def split_stack(results: Results, workdir: Path) -> None:
         | {
             "VOCALIO_SERVICES_ADDRESS": "127.0.0.1",
             "VOCALIO_BIND_ADDRESS": "127.0.0.1",
-            "VOCALIO_REDIS_PASSWORD": redis_password,
             "VOCALIO_API_PUBLISHED_PORT": str(api_port),
             "VOCALIO_UI_PUBLISHED_PORT": str(free_port()),
         },
         workdir,
     )
-    models = Project(
-        f"{PREFIX}-models",
-        [ROOT / "compose.models.yaml", ROOT / "compose.cpu.yaml", STACK / "compose.split-models.yaml"],
-        {
-            "VOCALIO_MODELS_ADDRESS": "127.0.0.1",
-            "VOCALIO_API_URL": f"http://127.0.0.1:{api_port}",
-            "VOCALIO_REDIS_URL": f"redis://:{redis_password}@127.0.0.1:{redis_port}/0",
-            "VOCALIO_LLM_BRIDGE_URL": f"http://127.0.0.1:{bridge_port}",
-            "VOCALIO_WORKER_TOKEN": common["VOCALIO_WORKER_TOKEN"],
-            "VOCALIO_LLM_BRIDGE_TOKEN": common["VOCALIO_LLM_BRIDGE_TOKEN"],
-            "VOCALIO_IMAGE_TAG": IMAGE_TAG,
-            "STACK_TEST_WORKER_METRICS_PORT": str(metrics_port),
-        },
-        workdir,
-    )
-    _split_projects.extend([services, models])
+    _split_projects.append(services)
+    models: Project | None = None
     try:
         bring_up(
             results,
             services,
             [
+                ("completed", ["secrets-init"], 120),
                 ("healthy", ["redis", "postgres"], 120),
                 ("completed", ["migrate"], 180),
                 ("healthy", ["api"], 180),
@@ -548,6 +548,23 @@ def split_stack(results: Results, workdir: Path) -> None:
             ],
         )
         check_loopback_only(results, services)
+        # The models host's `.env` is the one file the docs say to copy (docs/operations/two-vms.md); only
+        # the test's free ports for Redis and the llm_bridge (6379 and 8002 in production) differ.
+        copied = secret_file(results, services, "models-host.env")
+        copied = copied.replace(":6379/", f":{redis_port}/").replace(":8002\n", f":{bridge_port}\n")
+        models_env = dict(line.split("=", 1) for line in copied.splitlines() if line)
+        models = Project(
+            f"{PREFIX}-models",
+            [ROOT / "compose.models.yaml", ROOT / "compose.cpu.yaml", STACK / "compose.split-models.yaml"],
+            models_env
+            | {
+                "VOCALIO_MODELS_ADDRESS": "127.0.0.1",
+                "VOCALIO_IMAGE_TAG": IMAGE_TAG,
+                "STACK_TEST_WORKER_METRICS_PORT": str(metrics_port),
+            },
+            workdir,
+        )
+        _split_projects.append(models)
         bring_up(results, models, [("healthy", ["worker"], 180)])
         worker_net = run(
             ["podman", "inspect", "--format", "{{.HostConfig.NetworkMode}}", models.container("worker")]
@@ -571,8 +588,9 @@ def split_stack(results: Results, workdir: Path) -> None:
     finally:
         if not KEEP:
             for project in (models, services):
-                log(f"{project.name}: down -v")
-                project.down()
+                if project is not None:
+                    log(f"{project.name}: down -v")
+                    project.down()
 
 
 KEEP = False

@@ -38,6 +38,12 @@ SAMPLE_ENV: dict[str, str] = {
     "VOCALIO_LLM_BRIDGE_URL": "http://10.0.0.10:8002",
 }
 
+# What a fresh clone's services host needs (its private address) and nothing else: no secrets.
+FRESH_CLONE_ENV: dict[str, dict[str, str]] = {
+    "compose.yaml": {},
+    "compose.services.yaml": {"VOCALIO_SERVICES_ADDRESS": "10.0.0.10"},
+}
+
 
 class Tagged:
     """A value carrying a Compose merge tag (`!reset` or `!override`)."""

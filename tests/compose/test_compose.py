@@ -16,7 +16,17 @@ from vocalio_shared.settings import ENV_PREFIX
 
 from tests.compose import compose_files as cf
 
-SERVICES_HOST_SERVICES = {"redis", "postgres", "migrate", "api", "llm_bridge", "ui", "prometheus", "grafana"}
+SERVICES_HOST_SERVICES = {
+    "secrets-init",
+    "redis",
+    "postgres",
+    "migrate",
+    "api",
+    "llm_bridge",
+    "ui",
+    "prometheus",
+    "grafana",
+}
 MODELS_HOST_SERVICES = {"worker", "ollama", "ollama-pull"}
 VOCALIO_SERVICES = {"migrate", "api", "worker", "llm_bridge", "ui"}
 # Compose-level variables (passwords, addresses, ports, image tags): read by compose, not by a service.
@@ -38,6 +48,7 @@ COMPOSE_ONLY_VARIABLES = {
     "VOCALIO_PROMETHEUS_RETENTION",
     "VOCALIO_PROMETHEUS_URL",
 }
+SECRETS_MOUNT = "/run/vocalio-secrets"
 LAYOUTS = [cf.SINGLE_HOST, cf.CPU, cf.SERVICES_HOST, cf.MODELS_HOST, cf.MODELS_HOST_CPU]
 
 
@@ -86,13 +97,8 @@ def test_cpu_override_merged_by_podman_compose_drops_every_gpu_reservation(
 @pytest.mark.parametrize(
     ("files", "variable"),
     [
-        (cf.SINGLE_HOST, "VOCALIO_WORKER_TOKEN"),
-        (cf.SINGLE_HOST, "VOCALIO_WEBHOOK_SECRET"),
-        (cf.SINGLE_HOST, "VOCALIO_LLM_BRIDGE_TOKEN"),
-        (cf.SINGLE_HOST, "VOCALIO_UI_SESSION_SECRET"),
-        (cf.SINGLE_HOST, "VOCALIO_POSTGRES_PASSWORD"),
-        (cf.SINGLE_HOST, "VOCALIO_GRAFANA_ADMIN_PASSWORD"),
-        (cf.SERVICES_HOST, "VOCALIO_REDIS_PASSWORD"),
+        # The models host has no secrets-init: its tokens come in the one file copied from the services host.
+        (cf.MODELS_HOST, "VOCALIO_WORKER_TOKEN"),
         (cf.SERVICES_HOST, "VOCALIO_SERVICES_ADDRESS"),
         (cf.MODELS_HOST, "VOCALIO_API_URL"),
         (cf.MODELS_HOST, "VOCALIO_REDIS_URL"),
@@ -198,6 +204,7 @@ def test_named_volumes_hold_every_piece_of_state() -> None:
     assert "prometheus-data:/prometheus" in mounts["prometheus"]
     assert "grafana-data:/var/lib/grafana" in mounts["grafana"]
     assert "--appendonly" in services["redis"]["command"]
+    assert "secrets:/run/vocalio-secrets" in mounts["secrets-init"]  # the only writer; the rest mount it :ro
 
 
 def test_worker_gpu_passthrough_count_is_configurable() -> None:
@@ -262,8 +269,13 @@ def test_split_service_definitions_do_not_drift_from_compose_yaml(key: str) -> N
     single = cf.load("compose.yaml")["services"]
     split = cf.load("compose.services.yaml")["services"] | cf.load("compose.models.yaml")["services"]
     for name, service in split.items():
-        if name == "redis" and key == "command":  # the services host's Redis adds --requirepass
+        if name == "secrets-init" and key == "command":  # the services host also writes models-host.env
             assert service[key][: len(single[name][key])] == single[name][key]
+            assert service[key][len(single[name][key]) :][0] == "--derive"
+            assert service[key][-1].startswith("models-host.env=")
+            continue
+        if name == "worker" and key == "volumes":  # the models host has no secrets volume: its `.env` is a copied file
+            assert service[key] == [v for v in single[name][key] if not v.startswith("secrets:")]
             continue
         if name == "prometheus" and key == "command":  # the services host's config lists remote workers
             assert service[key] == [single[name][key][0].replace("prometheus.yml", "prometheus-services-host.yml")]
@@ -284,8 +296,10 @@ def test_the_hosts_meet_only_through_configured_addresses() -> None:
     services = cf.load("compose.services.yaml")["services"]
     for name in ("api", "redis", "llm_bridge"):  # what the models host calls, on the private address
         assert services[name]["ports"][0].startswith(cf.SAMPLE_ENV["VOCALIO_SERVICES_ADDRESS"] + ":"), name
-    assert "--requirepass" in services["redis"]["command"]
-    assert services["api"]["environment"]["VOCALIO_REDIS_URL"].startswith("redis://:redispassword")
+    # Redis's password is in its config file; the services' Redis URL (with it) is a secret file.
+    assert services["redis"]["command"][:2] == ["redis-server", f"{SECRETS_MOUNT}/redis.conf"]
+    assert "VOCALIO_REDIS_URL" not in services["api"]["environment"]
+    assert "redis.conf=requirepass {redis_password}" in services["secrets-init"]["command"]
 
 
 # ---- images ------------------------------------------------------------------------------------

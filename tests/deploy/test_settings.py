@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 from pydantic import SecretStr
-from vocalio_shared.settings import ENV_PREFIX
+from vocalio_cli.secret_files import SECRETS
+from vocalio_shared.settings import ENV_PREFIX, SECRETS_DIR_VARIABLE
 
 from tests.compose import compose_files as cf
 from tests.deploy import manifests as m
@@ -52,6 +53,10 @@ LEFT_OUT_IN_CLUSTER = {
         "VOCALIO_REDIS_URL",
     ): "the dashboard never opens Redis (vocalio_ui talks only to the API); its policy allows none",
 }
+# Compose gives every secret as a file of its secrets volume (VOCALIO_SECRETS_DIR, filled by secrets-init,
+# docs/operations/compose.md); the cluster gives each as a secretKeyRef instead, so these are not in
+# compose.yaml's environment but are in the cluster's.
+COMPOSE_SECRET_FILES = set(SECRETS.values()) | CREDENTIAL_URLS
 # Variables for the image, not for a Vocalio settings class.
 NOT_SETTINGS = {"HF_HOME"}
 
@@ -108,6 +113,9 @@ def test_the_environment_matches_compose(rendered: dict[str, list[m.Manifest]], 
     for key in _compose_required(service):
         assert "secretKeyRef" in env[key].get("valueFrom", {}), f"{key}: a secret in compose, a secretKeyRef here"
     for key, value in compose.items():
+        if key == SECRETS_DIR_VARIABLE:  # compose's way to pass secrets; see COMPOSE_SECRET_FILES
+            assert key not in env
+            continue
         if (service, key) in LEFT_OUT_IN_CLUSTER:
             assert key not in env
             continue
@@ -116,7 +124,9 @@ def test_the_environment_matches_compose(rendered: dict[str, list[m.Manifest]], 
             continue
         assert env[key] == {"value": value}, f"{key}: {env[key]} here, {value!r} in compose.yaml"
     added = {key for key in env if key not in compose} - {key for (svc, key) in ADDED_IN_CLUSTER if svc == service}
-    assert added <= CREDENTIAL_URLS, f"{deployment}/{name} sets {added}, which compose.yaml does not"
+    assert added <= COMPOSE_SECRET_FILES, f"{deployment}/{name} sets {added}, which compose.yaml does not"
+    for key in added & COMPOSE_SECRET_FILES:
+        assert "secretKeyRef" in env[key].get("valueFrom", {}), f"{key}: a secret file in compose, a secretKeyRef here"
 
 
 def test_no_secret_values_anywhere(rendered: dict[str, list[m.Manifest]]) -> None:

@@ -8,6 +8,19 @@ from vocalio_shared.schemas.books import MAX_BOOK_UPLOAD_BYTES
 from vocalio_shared.settings import WorkerTokenSettings
 
 
+def sync_database_url(database_url: str | None, data_dir: Path) -> str:
+    """The SQLAlchemy sync URL of VOCALIO_DATABASE_URL (default: the data dir's SQLite file); also what
+    `vocalio backup`/`restore` use, so they find the database exactly where the API does."""
+    if database_url:
+        url = database_url
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url.removeprefix("postgres://")
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url.replace("sqlite+aiosqlite://", "sqlite://")
+    return f"sqlite:///{(data_dir / 'vocalio.db').resolve()}"
+
+
 class ApiSettings(WorkerTokenSettings):
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the API listens on.")
@@ -71,14 +84,7 @@ class ApiSettings(WorkerTokenSettings):
     @cached_property
     def sync_database_url(self) -> str:
         """URL for Alembic and sync tools."""
-        if self.database_url:
-            url = self.database_url
-            if url.startswith("postgres://"):
-                url = "postgresql://" + url.removeprefix("postgres://")
-            if url.startswith("postgresql://"):
-                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-            return url.replace("sqlite+aiosqlite://", "sqlite://")
-        return f"sqlite:///{(self.data_dir / 'vocalio.db').resolve()}"
+        return sync_database_url(self.database_url, self.data_dir)
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property

@@ -37,6 +37,9 @@ _command("status", "vocalio_cli.status", "status")
 _command("synth", "vocalio_cli.synth", "synth")
 _mount("book", "vocalio_cli.books", "app", "Books: a whole book in, a finished audiobook out.")
 _command("env-example", "vocalio_cli.env_example", "env_example")
+_command("backup", "vocalio_cli.backup", "backup")
+_command("restore", "vocalio_cli.backup", "restore")
+_mount("secrets", "vocalio_cli.secret_files", "app", "The stack's secrets as files (compose's secrets-init).")
 
 if __name__ == "__main__":
     app()

@@ -1,17 +1,21 @@
 """Settings every service shares; each service extends `CommonSettings` with its own fields.
 
-Configuration comes only from the environment (prefix VOCALIO_) or a `.env` file. A bad or missing
-value stops the process with one line naming the variable (see `load_settings`).
+Configuration comes only from the environment (prefix VOCALIO_), a `.env` file or, for secrets, a
+directory of files named like the variables (VOCALIO_SECRETS_DIR; compose's `secrets-init` fills
+it). The environment wins over `.env`, which wins over the files. A bad or missing value stops the
+process with one line naming the variable (see `load_settings`).
 """
 
+import os
 import sys
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "VOCALIO_"
+SECRETS_DIR_VARIABLE = f"{ENV_PREFIX}SECRETS_DIR"
 
 
 class CommonSettings(BaseSettings):
@@ -21,6 +25,26 @@ class CommonSettings(BaseSettings):
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis for queue, events, caches.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Log level.")
     log_format: Literal["json", "console"] = Field(default="json", description="json for machines, console for people.")
+    secrets_dir: Path | None = Field(
+        default=None,
+        description="Directory of secret files, one per setting, named like its variable in lower case "
+        "(e.g. vocalio_worker_token); a variable in the environment or `.env` wins over its file.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The directory is read from the environment when the settings are built (not fixed in
+        # model_config at import), so the one process-wide variable decides for every class.
+        directory = os.environ.get(SECRETS_DIR_VARIABLE)
+        secrets = SecretsSettingsSource(settings_cls, secrets_dir=directory) if directory else file_secret_settings
+        return init_settings, env_settings, dotenv_settings, secrets
 
 
 class WorkerTokenSettings(CommonSettings):

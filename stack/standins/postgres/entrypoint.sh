@@ -1,6 +1,7 @@
 #!/bin/sh
 # The official postgres image's first-start contract: an empty PGDATA is initialised with
-# POSTGRES_USER (superuser, password POSTGRES_PASSWORD) and POSTGRES_DB; local socket connections
+# POSTGRES_USER (superuser, password POSTGRES_PASSWORD, or the content of the file POSTGRES_PASSWORD_FILE
+# names) and POSTGRES_DB; local socket connections
 # are trusted, TCP ones need the password (scram-sha-256); the server listens on every address.
 set -eu
 if [ "${1#-}" != "$1" ]; then
@@ -11,6 +12,13 @@ if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
     chown -R postgres:postgres "$PGDATA" /var/run/postgresql
     chmod 700 "$PGDATA"
     exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
+if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+    if [ -n "${POSTGRES_PASSWORD:-}" ]; then
+        echo "both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set (but are exclusive)" >&2
+        exit 1
+    fi
+    POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
 fi
 if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     : "${POSTGRES_PASSWORD:?the database is uninitialized and POSTGRES_PASSWORD is not set}"
