@@ -82,6 +82,7 @@ class ErrorCode(StrEnum):
     BOOK_TOO_LARGE = "BOOK_TOO_LARGE"  # upload, unpacked size, chapters or characters over the limits
     BOOK_EMPTY = "BOOK_EMPTY"  # nothing to read once front/back matter is set aside
     SENTENCE_NOT_CACHED = "SENTENCE_NOT_CACHED"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"  # a request body that did not arrive within the read deadline
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ ERROR_TRAITS: dict[ErrorCode, ErrorTraits] = {
     ErrorCode.BOOK_TOO_LARGE: _t(413, _V, _LOW, False, False),
     ErrorCode.BOOK_EMPTY: _t(422, ErrorCategory.INPUT, _LOW, False, False),
     ErrorCode.SENTENCE_NOT_CACHED: _t(404, ErrorCategory.NOT_FOUND, _LOW, False, False),
+    ErrorCode.REQUEST_TIMEOUT: _t(408, ErrorCategory.NETWORK, _LOW, True, True),
 }
 
 
