@@ -13,7 +13,7 @@ import httpx
 import pytest
 from vocalio_cli.embedded_redis import EmbeddedRedis
 
-from tests.e2e.hostile.conftest import HOSTILE_API_ENV
+from tests.e2e.hostile.conftest import HOSTILE_API_ENV, START_TIMEOUT_S
 from tests.support.processes import ApiProcess
 
 HEADER_TIMEOUT_S, IDLE_TIMEOUT_S, BODY_TIMEOUT_S = 1.5, 1.0, 3.0
@@ -29,7 +29,7 @@ def slow_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
         "VOCALIO_BODY_READ_TIMEOUT_S": str(BODY_TIMEOUT_S),
     }
     api = ApiProcess(Path(tmp_path_factory.mktemp("slow-api")), f"redis://{redis.host}:{redis.port}/0", env)
-    api.start()
+    api.start(timeout_s=START_TIMEOUT_S)
     yield api
     api.stop()
     redis.stop()
