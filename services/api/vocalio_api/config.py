@@ -79,6 +79,19 @@ class ApiSettings(WorkerTokenSettings):
         default=None, description="Registry of default voices per region (TOML); default: the built-in one."
     )
     admin_key_file: Path | None = Field(default=None, description="Where the first admin key is written (0600).")
+    header_read_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="A request's line and headers must arrive within this; else the connection is closed.",
+    )
+    body_idle_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest wait for the next piece of a request body: 408 REQUEST_TIMEOUT past it.",
+    )
+    body_read_timeout_s: float = Field(
+        default=600.0, gt=0, description="A whole request body (uploads included) must arrive within this: 408 past it."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property

@@ -101,6 +101,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (a JSON body that is not UTF-8): the same answer as any
+            # other malformed body, not a 400 labelled INTERNAL_ERROR.
+            field = {"field": "body", "message": str(exc.detail), "type": "body_unparsable"}
+            return error_response(VocalioError(ErrorCode.VALIDATION_ERROR, f"body: {exc.detail}", {"fields": [field]}))
         code = _HTTP_STATUS_CODES.get(exc.status_code, ErrorCode.INTERNAL_ERROR)
         detail = error_detail(code, str(exc.detail))
         return JSONResponse(

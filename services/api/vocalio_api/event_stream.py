@@ -14,6 +14,9 @@ from vocalio_api.state import AppState
 
 FALLBACK_POLL_S = 2.0
 PING_S = 15
+# The largest seq a client may resume after: the databases' 64-bit integer. A bigger one would
+# overflow the query (SQLite raises), a 500 for what is bad input.
+MAX_SEQ = 2**63 - 1
 
 # Given the last seq sent: the events to send now (ids = seqs, in order) and whether the stream ends
 # after them.
@@ -23,7 +26,7 @@ ReadAfter = Callable[[int], Awaitable[tuple[list[ServerSentEvent], bool]]]
 def resume_seq(last_event_id: str | None, after: int | None) -> int:
     """Where a (re)connecting client resumes: Last-Event-ID wins over ?after=."""
     if last_event_id and last_event_id.strip().isdigit():
-        return int(last_event_id.strip())
+        return min(int(last_event_id.strip()), MAX_SEQ)  # a header is not validated: past the end is the end
     return after or 0
 
 

@@ -23,6 +23,7 @@ from vocalio_api.job_queue import connect_queue
 from vocalio_api.keys_service import ensure_admin_key
 from vocalio_api.metrics import MetricsMiddleware
 from vocalio_api.openai_compat import install_openai_compat
+from vocalio_api.read_deadlines import BodyDeadlineMiddleware
 from vocalio_api.routes import (
     books,
     health,
@@ -108,5 +109,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.include_router(module.router)
     install_openai_compat(app)  # /v1/* (OpenAI shape errors there) and job captions
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limits(settings))
+    # Outside the size limit, so its drain of an oversized body is bounded in time too.
+    app.add_middleware(
+        BodyDeadlineMiddleware,
+        idle_timeout_s=settings.body_idle_timeout_s,
+        total_timeout_s=settings.body_read_timeout_s,
+    )
     app.add_middleware(MetricsMiddleware)
     return app

@@ -6,6 +6,7 @@ from vocalio_shared.settings import load_settings
 
 from vocalio_api.config import ApiSettings
 from vocalio_api.main import create_app
+from vocalio_api.read_deadlines import header_deadline_protocol
 
 
 def run(settings: ApiSettings | None = None) -> None:
@@ -15,6 +16,7 @@ def run(settings: ApiSettings | None = None) -> None:
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        http=header_deadline_protocol(settings.header_read_timeout_s),  # slow-loris: see read_deadlines
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,

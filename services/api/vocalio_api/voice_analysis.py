@@ -31,6 +31,9 @@ MAX_CHARS_PER_S = 30.0  # faster than this no one speaks: the transcript has tex
 MAX_TRANSCRIPT_CHARS = 1000
 # ffmpeg decodes at most this much: past VOICE_MAX_DURATION_S a clip is refused as too long anyway.
 FFMPEG_DECODE_MAX_S = 2 * VOICE_MAX_DURATION_S
+# soundfile decodes at most this many samples (all channels; 46 MB as float32, 60 s of 96 kHz
+# stereo): a few hundred KB of FLAC silence declares hours, which decoded whole would take GBs.
+MAX_DECODED_SAMPLES = int(FFMPEG_DECODE_MAX_S * 96_000 * 2)
 # Letters (any script), digits, spaces and a few separators; nothing a path or a shell would read.
 _NAME = re.compile(r"^[^\W_][\w .'()\-]{0,99}$")
 
@@ -66,9 +69,26 @@ def check_transcript(transcript: str) -> str:
     return cleaned
 
 
+def _too_long(duration_s: float) -> VocalioError:
+    return VocalioError(
+        ErrorCode.VOICE_TOO_LONG,
+        f"clip is {duration_s:.1f} s; at most {VOICE_MAX_DURATION_S:.0f} s (engines clip longer references)",
+        {"duration_s": round(duration_s, 3), "max_duration_s": VOICE_MAX_DURATION_S},
+    )
+
+
 def _read(payload: bytes) -> tuple[FloatAudio, int]:
-    audio, sample_rate = soundfile.read(io.BytesIO(payload), dtype="float32", always_2d=True)
-    return audio, int(sample_rate)
+    """Decode at most MAX_DECODED_SAMPLES: a clip whose header declares more than the longest
+    reference is refused before any decoding, one that declares nothing is cut at the bound."""
+    with soundfile.SoundFile(io.BytesIO(payload)) as source:
+        sample_rate, channels = int(source.samplerate), max(int(source.channels), 1)
+        if source.frames > 0 and source.frames / sample_rate > VOICE_MAX_DURATION_S:
+            raise _too_long(source.frames / sample_rate)
+        max_frames = MAX_DECODED_SAMPLES // channels
+        audio = source.read(frames=max_frames + 1, dtype="float32", always_2d=True)
+    if len(audio) > max_frames:
+        raise _too_long(len(audio) / sample_rate)
+    return audio, sample_rate
 
 
 def _decode(payload: bytes) -> tuple[FloatAudio, int]:
@@ -112,11 +132,7 @@ def check_audio(payload: bytes, transcript: str) -> CheckedVoice:
             {"duration_s": round(duration_s, 3), "min_duration_s": VOICE_MIN_DURATION_S},
         )
     if duration_s > VOICE_MAX_DURATION_S:
-        raise VocalioError(
-            ErrorCode.VOICE_TOO_LONG,
-            f"clip is {duration_s:.1f} s; at most {VOICE_MAX_DURATION_S:.0f} s (engines clip longer references)",
-            {"duration_s": round(duration_s, 3), "max_duration_s": VOICE_MAX_DURATION_S},
-        )
+        raise _too_long(duration_s)
     clipped = clipping_rate(mono)
     if clipped > MAX_CLIPPING_RATE:
         raise VocalioError(

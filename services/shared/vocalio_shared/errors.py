@@ -84,6 +84,7 @@ class ErrorCode(StrEnum):
     SENTENCE_NOT_CACHED = "SENTENCE_NOT_CACHED"
     STORAGE_FULL = "STORAGE_FULL"  # the audio/data store has no space left (ENOSPC/EDQUOT); nothing was stored
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # the database is unreachable or locked past its busy timeout
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"  # a request body that did not arrive within the read deadline
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ ERROR_TRAITS: dict[ErrorCode, ErrorTraits] = {
     ErrorCode.SENTENCE_NOT_CACHED: _t(404, ErrorCategory.NOT_FOUND, _LOW, False, False),
     ErrorCode.STORAGE_FULL: _t(507, _R, _HIGH, True, True),
     ErrorCode.DATABASE_UNAVAILABLE: _t(503, _R, _HIGH, True, True),
+    ErrorCode.REQUEST_TIMEOUT: _t(408, ErrorCategory.NETWORK, _LOW, True, True),
 }
 
 

@@ -34,7 +34,8 @@ def effective_settings(book: Book, chapter: BookChapter) -> BookSettings:
     overrides = chapter_overrides(chapter)
     if overrides is None:
         return settings
-    return settings.model_copy(update=overrides.model_dump(exclude_none=True))
+    # Validated again, not model_copy(update=...): that would leave the lexicon as plain dicts.
+    return BookSettings.model_validate(settings.model_dump() | overrides.model_dump(exclude_none=True))
 
 
 def pinned_voice(book: Book, chapter: BookChapter) -> PinnedVoice | None:

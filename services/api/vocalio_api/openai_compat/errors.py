@@ -28,7 +28,12 @@ _TYPES: dict[ErrorCategory, str] = {
     ErrorCategory.AUTH: "authentication_error",
     ErrorCategory.RATE_LIMIT: "rate_limit_exceeded",
 }
-_HTTP_CODES: dict[int, ErrorCode] = {401: ErrorCode.UNAUTHENTICATED, 404: ErrorCode.NOT_FOUND, 405: ErrorCode.NOT_FOUND}
+_HTTP_CODES: dict[int, ErrorCode] = {
+    400: ErrorCode.VALIDATION_ERROR,  # a body that does not parse
+    401: ErrorCode.UNAUTHENTICATED,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.NOT_FOUND,
+}
 
 
 def openai_error(

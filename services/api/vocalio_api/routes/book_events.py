@@ -16,7 +16,7 @@ from vocalio_api.books.events import book_events_after
 from vocalio_api.books.service import load_visible_book
 from vocalio_api.books.views import book_event_public
 from vocalio_api.deps import CallerDep, SessionDep, StateDep
-from vocalio_api.event_stream import PING_S, ReadAfter, event_log_stream, resume_seq
+from vocalio_api.event_stream import MAX_SEQ, PING_S, ReadAfter, event_log_stream, resume_seq
 from vocalio_api.models import Book
 from vocalio_api.state import AppState
 
@@ -28,7 +28,7 @@ async def book_event_history(
     book_id: str,
     session: SessionDep,
     caller: CallerDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> list[BookEvent]:
     await load_visible_book(session, caller, book_id)
@@ -61,7 +61,7 @@ async def stream_book_events(
     session: SessionDep,
     caller: CallerDep,
     last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this seq (as Last-Event-ID)")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="Resume after this seq (Last-Event-ID)")] = None,
 ) -> EventSourceResponse:
     await load_visible_book(session, caller, book_id)
     await session.close()

@@ -215,7 +215,7 @@ async def create_book(
     state: StateDep,
     session: SessionDep,
     caller: CallerDep,
-    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> BookPublic:
     """A JSON book (`metadata`, `chapters`, `settings`) or an upload; answers the detected structure
     as a `draft`: nothing renders until POST /books/{id}/render."""

@@ -13,7 +13,7 @@ from vocalio_shared.queue import EVENTS_CHANNEL_PREFIX
 from vocalio_shared.schemas.jobs import JobEvent, JobStatus
 
 from vocalio_api.deps import CallerDep, SessionDep, StateDep
-from vocalio_api.event_stream import PING_S, ReadAfter, event_log_stream, resume_seq
+from vocalio_api.event_stream import MAX_SEQ, PING_S, ReadAfter, event_log_stream, resume_seq
 from vocalio_api.events import events_after
 from vocalio_api.models import Job
 from vocalio_api.public import event_public
@@ -28,7 +28,7 @@ async def event_history(
     job_id: str,
     session: SessionDep,
     caller: CallerDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> list[JobEvent]:
     await load_visible_job(session, caller, job_id)
@@ -59,7 +59,7 @@ async def stream_events(
     session: SessionDep,
     caller: CallerDep,
     last_event_id: Annotated[str | None, Header()] = None,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this seq (as Last-Event-ID)")] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="Resume after this seq (Last-Event-ID)")] = None,
 ) -> EventSourceResponse:
     await load_visible_job(session, caller, job_id)
     await session.close()

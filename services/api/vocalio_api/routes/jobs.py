@@ -33,7 +33,8 @@ async def submit_job(
     state: StateDep,
     session: SessionDep,
     submitter: SubmitterDep,
-    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+    # min_length: an empty key would be stored like any other and collide with the next empty one.
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
 ) -> JobPublic:
     job, created = await create_job(state, session, submitter.caller, body, idempotency_key, submitter.reservation)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"

@@ -27,6 +27,7 @@ from vocalio_shared.schemas.jobs import (
     SPEED_MIN,
     JobStatus,
     LexiconEntry,
+    speakable,
 )
 from vocalio_shared.schemas.quality import AudioReport, VoiceStats
 
@@ -184,10 +185,9 @@ class ChapterIn(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text must contain something to say")
-        return value
+    def _speakable(cls, value: str) -> str:
+        # The rule a chapter's job applies: refused here, at upload, rather than as a 500 at render.
+        return speakable(value, "text")
 
 
 class ChapterPatch(BaseModel):
@@ -199,6 +199,11 @@ class ChapterPatch(BaseModel):
     text: str | None = Field(default=None, min_length=1, max_length=MAX_CHAPTER_CHARS)
     settings: SynthesisOverrides | None = None
     included: bool | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _speakable(cls, value: str | None) -> str | None:
+        return value if value is None else speakable(value, "text")
 
 
 class ChapterText(BaseModel):
