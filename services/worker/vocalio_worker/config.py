@@ -8,6 +8,7 @@ inheritance, so one object holds everything.
 import os
 import socket
 from functools import cached_property
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from vocalio_shared.settings import WorkerTokenSettings
@@ -23,6 +24,18 @@ def _default_worker_id() -> str:
 
 class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     api_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the Vocalio API.")
+    worker_mode: Literal["push", "pull"] = Field(
+        default="push",
+        description="push: take jobs from the arq queue in Redis (needs VOCALIO_REDIS_URL). pull: reach only the "
+        "API; jobs come leased in heartbeat answers (for workers behind NAT, on another cloud, on spot).",
+    )
+    pull_wait_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="Pull mode: how long a heartbeat asking for work may wait at the API for a job (long poll; "
+        "the API caps it at VOCALIO_PULL_WAIT_MAX_S and its heartbeat interval).",
+    )
     worker_id: str = Field(default_factory=_default_worker_id, description="Unique id; default hostname-pid.")
     engine: EngineSetting = Field(
         default="auto", description="auto (F5 on a GPU, else Kokoro, else eSpeak), f5, kokoro or espeak."
