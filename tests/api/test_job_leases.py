@@ -2,7 +2,10 @@
 
 import asyncio
 
+import pytest
 from arq.constants import result_key_prefix
+from pydantic import ValidationError
+from vocalio_api.config import ApiSettings
 from vocalio_api.job_leases import lease_job, release_lease, renew_leases
 from vocalio_api.job_queue import connect_queue, enqueue, request_cancel
 from vocalio_shared.queue import (
@@ -130,3 +133,14 @@ async def test_a_job_a_push_worker_claimed_is_not_leased(redis_url: str) -> None
         assert await lease_job(pool, "w1", TTL_S) is None
     finally:
         await pool.aclose()
+
+
+def test_a_lease_shorter_than_two_heartbeat_intervals_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOCALIO_WORKER_TOKEN", "test-worker-token-0123456789")
+    monkeypatch.setenv("VOCALIO_WEBHOOK_SECRET", "test-webhook-secret-0123456789")
+    monkeypatch.setenv("VOCALIO_HEARTBEAT_INTERVAL_S", "10")
+    monkeypatch.setenv("VOCALIO_JOB_LEASE_TTL_S", "15")
+    with pytest.raises(ValidationError, match="VOCALIO_JOB_LEASE_TTL_S"):
+        ApiSettings()
+    monkeypatch.setenv("VOCALIO_JOB_LEASE_TTL_S", "20")
+    assert ApiSettings().job_lease_ttl_s == 20
