@@ -10,7 +10,7 @@ import socket
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from vocalio_shared.settings import WorkerTokenSettings
 
 from vocalio_worker.audio.settings import AudioSettings
@@ -84,6 +84,16 @@ class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     )
     llm_bridge_url: str | None = Field(default=None, description="Base URL of llm_bridge; unset = no expansion.")
     llm_bridge_token: SecretStr | None = Field(default=None, description="Token for llm_bridge.")
+
+    @model_validator(mode="after")
+    def _long_poll_inside_the_call_timeout(self) -> "WorkerConfig":
+        # a heartbeat held at the API for pull_wait_s must not time out on our side first
+        if self.worker_mode == "pull" and self.pull_wait_s >= self.api_timeout_s:
+            raise ValueError(
+                f"VOCALIO_PULL_WAIT_S ({self.pull_wait_s:g}) must be below "
+                f"VOCALIO_API_TIMEOUT_S ({self.api_timeout_s:g})"
+            )
+        return self
 
     @cached_property
     def host_for_registry(self) -> str:

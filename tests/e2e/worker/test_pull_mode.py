@@ -11,6 +11,8 @@ import pytest
 import redis
 from vocalio_shared.queue import QUEUE_NAME
 
+from tests.e2e.books.flows import create_book
+from tests.e2e.books.test_book_api import job_ids, render
 from tests.e2e.worker.conftest import SLOW_TEXT, SLOW_WORKER, decode, events, submit, wait_for, wait_progress
 from tests.support.processes import ApiProcess, WorkerProcess
 
@@ -72,6 +74,14 @@ def test_a_pull_worker_without_redis_renders_jobs_end_to_end(
     speech = wait_for(client, speech_id, timeout_s=30)
     assert speech["status"] == "succeeded" and speech["worker_id"] == "pull-1", speech
     assert abs(len(pcm) / 2 / 24000 - speech["result"]["duration_s"]) < 0.05
+    # a book's chapter job: the sentence cache over HTTP, a FLAC master
+    chapters = [{"title": "Capítulo 1", "text": "Era una mañana fría. El viento soplaba."}]
+    book = create_book(client, chapters=chapters)
+    chapter_job = job_ids(render(client, book["id"]))[0]
+    assert chapter_job is not None
+    chapter = wait_for(client, chapter_job, timeout_s=60)
+    assert chapter["status"] == "succeeded" and chapter["worker_id"] == "pull-1", chapter
+    assert chapter["result"]["format"] == "flac" and chapter["result"]["sentence_keys"]
     assert '"mode": "pull"' in worker.logs() and "redis" not in worker.logs().lower()
 
 
