@@ -70,9 +70,16 @@ class PullQueue:
         self.attempts[pending.job_id] = pending.attempt
         task = asyncio.create_task(self._run(pending, previous), name=f"job-{pending.job_id}")
         self.tasks[pending.job_id] = task
-        # a slot was taken and another may be free, or the job will end: either way, beat again soon
-        task.add_done_callback(lambda _: self.runtime.beat_soon.set())
-        self.runtime.beat_soon.set()
+        task.add_done_callback(lambda done: self._ended(pending.job_id, done))
+        self.runtime.beat_soon.set()  # a slot was taken and another may be free: ask again now
+
+    def _ended(self, job_id: str, task: "asyncio.Task[None]") -> None:
+        if self.tasks.get(job_id) is task:  # not replaced by a newer attempt meanwhile
+            del self.tasks[job_id]
+            self.attempts.pop(job_id, None)
+        if not task.cancelled() and task.exception() is not None:  # surfaces errors of _run itself, as arq does
+            log.error("pull_job_runner_failed", job_id=job_id, error=repr(task.exception()))
+        self.runtime.beat_soon.set()  # a slot is free: ask for the next job at once
 
     async def _run(self, pending: PendingJob, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
@@ -108,6 +115,8 @@ class PullQueue:
         except asyncio.CancelledError:
             if pending.job_id in runtime.lost_leases:
                 log.info("job_stopped_lease_lost", job_id=pending.job_id, attempt=pending.attempt)
+                if self.attempts.get(pending.job_id) == pending.attempt:  # no newer attempt of ours waits on it
+                    runtime.lost_leases.discard(pending.job_id)
                 return  # not ours to release any more
             release.outcome = "requeue"  # our shutdown's leftover: back to the queue now, not at expiry
             await asyncio.shield(self._release(pending.job_id, release))
