@@ -2,6 +2,7 @@
 with no Redis URL at all, taking their jobs from heartbeat answers."""
 
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +14,16 @@ from vocalio_shared.queue import QUEUE_NAME
 
 from tests.e2e.books.flows import create_book
 from tests.e2e.books.test_book_api import job_ids, render
-from tests.e2e.worker.conftest import SLOW_TEXT, SLOW_WORKER, decode, events, submit, wait_for, wait_progress
+from tests.e2e.worker.conftest import (
+    SLOW_TEXT,
+    SLOW_WORKER,
+    decode,
+    events,
+    get_job,
+    submit,
+    wait_for,
+    wait_progress,
+)
 from tests.support.processes import ApiProcess, WorkerProcess
 
 LEASE_TTL_S = 3  # the API's lease; heartbeats every 1 s renew it
@@ -102,18 +112,23 @@ def test_two_pull_workers_never_run_the_same_job_and_high_goes_first(
     assert max(jobs[j]["started_at"] for j in high) <= min(jobs[j]["started_at"] for j in bulk)
 
 
-def test_a_killed_pull_worker_s_job_re_runs_elsewhere_once_its_lease_lapses(
+def test_sigterm_requeues_at_once_and_a_killed_pull_worker_s_job_re_runs_once_its_lease_lapses(
     client: httpx.Client, pull_worker: Callable[..., WorkerProcess], api: ApiProcess
 ) -> None:
-    first = pull_worker("pull-1", **SLOW_WORKER)
+    first = pull_worker("pull-1", shutdown_grace_s="0.5", **SLOW_WORKER)
     job_id = submit(client, SLOW_TEXT, output_format="flac")
     wait_progress(client, job_id, 30)
-    first.kill()
+    assert first.stop(signal.SIGTERM, timeout_s=30) == 0  # past its grace: the lease is released, not left to lapse
+    assert get_job(client, job_id)["status"] == "queued"
+    second = pull_worker("pull-2", **SLOW_WORKER)
+    assert wait_progress(client, job_id, 30)["attempts"] == 2
+    second.kill()
     killed_at = time.monotonic()
-    pull_worker("pull-2")
+    pull_worker("pull-3")
     job = wait_for(client, job_id, timeout_s=60)
-    assert job["status"] == "succeeded" and job["attempts"] == 2 and job["worker_id"] == "pull-2", job
+    assert job["status"] == "succeeded" and job["attempts"] == 3 and job["worker_id"] == "pull-3", job
     assert time.monotonic() - killed_at < 30  # the lease TTL, not the job timeout
-    assert [e["type"] for e in events(client, job_id)].count("job.succeeded") == 1
+    types = [e["type"] for e in events(client, job_id)]
+    assert types.count("job.succeeded") == 1 and types.count("job.retrying") >= 1, types
     stored = [p for p in Path(api.data_dir, "audio").rglob("*") if p.is_file() and job_id in p.name]
     assert len(stored) == 1, stored
