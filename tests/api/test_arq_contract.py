@@ -2,8 +2,9 @@
 
 The lane worker (vocalio_worker.lanes) overrides arq's private `_poll_iteration`/`start_jobs` with
 copies of arq 0.28's, and the API writes arq's queue layout itself in one Lua script
-(vocalio_api.job_queue.enqueue). When arq changes either, these fail: re-copy the methods, check
-the layout, then update the hashes here.
+(vocalio_api.job_queue.enqueue). Pull workers' leases (vocalio_api.job_leases) re-implement what
+arq's run_job/finish_job write. When arq changes any of these, these fail: re-copy the methods,
+check the layout, then update the hashes here.
 """
 
 import hashlib
@@ -35,6 +36,10 @@ COPIED_SOURCES = {
     Worker._poll_iteration: "f8d39d823a0a59f27a45f1c0e80bee44e16219d5072235fbc81866402298322f",
     Worker.start_jobs: "b45797cfa40bed7fe6e9b8b8100c5f5b4144fe85112155c4e355df6ed8521f5f",
     ArqRedis.enqueue_job: "7da8706a747c117172047b3ae7405bd450ead0c09b5043c65325661b580b1ce1",
+    # re-implemented for pull workers by vocalio_api.job_leases (claim, job_try, finish) and vocalio_worker.pull
+    Worker.run_job: "589a19059ff84ee777552dc9fa5ff76b17d6d0d7f99716d2720a2ed07ccb9607",
+    Worker.finish_job: "903f09c92830d3fd8044e19cc409074d9b62143218f73c3101a1ef5f724b22ce",
+    Worker.finish_failed_job: "3e16087f318a7acfbe79189a682d732fc43a3fce1917689e96990cb14d30bee2",
 }
 
 

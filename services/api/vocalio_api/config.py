@@ -3,7 +3,7 @@
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr, computed_field
+from pydantic import Field, SecretStr, computed_field, model_validator
 from vocalio_shared.schemas.books import MAX_BOOK_UPLOAD_BYTES
 from vocalio_shared.settings import WorkerTokenSettings
 
@@ -75,6 +75,19 @@ class ApiSettings(WorkerTokenSettings):
     rate_chars_per_day: int = Field(default=5_000_000, ge=1, description="Default per-key characters per day.")
     heartbeat_interval_s: float = Field(default=10.0, gt=0, description="Interval told to workers.")
     worker_lost_after_intervals: int = Field(default=3, ge=1, description="Silent intervals before LOST.")
+    job_lease_ttl_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Pull workers: a job leased through the heartbeat goes back to the queue this long after "
+        "the last heartbeat that renewed it (at least twice the heartbeat interval).",
+    )
+    pull_wait_max_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="Pull workers: longest a heartbeat asking for work is held open while no job is ready "
+        "(long poll; never longer than the heartbeat interval). 0 = answer at once.",
+    )
     default_voices_file: Path | None = Field(
         default=None, description="Registry of default voices per region (TOML); default: the built-in one."
     )
@@ -122,3 +135,13 @@ class ApiSettings(WorkerTokenSettings):
     @property
     def worker_lost_after_s(self) -> float:
         return self.heartbeat_interval_s * self.worker_lost_after_intervals
+
+    @model_validator(mode="after")
+    def _lease_outlasts_heartbeats(self) -> "ApiSettings":
+        # a lease renewed only every interval must survive one late heartbeat
+        if self.job_lease_ttl_s < 2 * self.heartbeat_interval_s:
+            raise ValueError(
+                f"VOCALIO_JOB_LEASE_TTL_S ({self.job_lease_ttl_s:g}) must be at least twice "
+                f"VOCALIO_HEARTBEAT_INTERVAL_S ({self.heartbeat_interval_s:g})"
+            )
+        return self

@@ -29,6 +29,7 @@ from vocalio_api.routes import (
     health,
     job_audio,
     job_events,
+    job_stream,
     job_updates,
     jobs,
     keys,
@@ -107,6 +108,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
     for module in (health, jobs, job_events, job_audio, job_updates, workers, keys, preview, voices, books, sentences):
         app.include_router(module.router)
+    app.include_router(job_stream.router)  # pull workers' streamed audio
     install_openai_compat(app)  # /v1/* (OpenAI shape errors there) and job captions
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limits(settings))
     # Outside the size limit, so its drain of an oversized body is bounded in time too.

@@ -19,6 +19,7 @@ LANE_SPAN_MS = 10**13
 ARQ_JOB_KEY_PREFIX = "arq:job:"
 ARQ_IN_PROGRESS_KEY_PREFIX = "arq:in-progress:"
 ARQ_RETRY_KEY_PREFIX = "arq:retry:"
+ARQ_KEEP_RESULT_S = 3600  # how long a finished job's arq result is kept (push and pull workers alike)
 
 # Other Redis keys, in one place so services cannot drift.
 CANCEL_KEY_PREFIX = "vocalio:cancel:"

@@ -25,7 +25,14 @@ from vocalio_shared.schemas.sentences import (
     SentenceLookupResult,
 )
 from vocalio_shared.schemas.voices import VoicePublic
-from vocalio_shared.schemas.workers import Heartbeat, HeartbeatAnswer, RegistrationAnswer, WorkerRegistration
+from vocalio_shared.schemas.workers import (
+    Heartbeat,
+    HeartbeatAnswer,
+    LeaseRelease,
+    LeaseReleaseAnswer,
+    RegistrationAnswer,
+    WorkerRegistration,
+)
 
 from vocalio_worker.metrics import WorkerMetricsRegistry
 
@@ -158,6 +165,26 @@ class ApiClient:
         """One try. Raises ApiUnavailableError (skip this beat) or ApiError (e.g. WORKER_NOT_FOUND)."""
         response = await self._once("POST", f"/api/v1/workers/{worker_id}/heartbeat", json=beat.model_dump(mode="json"))
         return self._parse(response, HeartbeatAnswer)
+
+    async def release_lease(
+        self, worker_id: str, job_id: str, release: LeaseRelease, max_elapsed_s: float | None = None
+    ) -> LeaseReleaseAnswer:
+        """Pull mode: the attempt is over (see `vocalio_worker.pull`)."""
+        path = f"/api/v1/workers/{worker_id}/leases/{job_id}/release"
+        response = await self._deliver("POST", path, max_elapsed_s, json=release.model_dump(mode="json"))
+        return self._parse(response, LeaseReleaseAnswer)
+
+    async def post_stream_entry(self, job_id: str, params: dict[str, str | int], body: bytes = b"") -> None:
+        """Pull mode: one entry of a streamed job's audio stream (see routes/job_stream.py)."""
+        response = await self._deliver(
+            "POST",
+            f"/api/v1/jobs/{job_id}/stream",
+            params=params,
+            content=body,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        if response.status_code != 204:
+            raise _api_error(response)
 
     async def deregister(self, worker_id: str, max_elapsed_s: float = 10.0) -> None:
         response = await self._deliver("DELETE", f"/api/v1/workers/{worker_id}", max_elapsed_s=max_elapsed_s)

@@ -8,8 +8,9 @@ inheritance, so one object holds everything.
 import os
 import socket
 from functools import cached_property
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from vocalio_shared.settings import WorkerTokenSettings
 
 from vocalio_worker.audio.settings import AudioSettings
@@ -23,6 +24,18 @@ def _default_worker_id() -> str:
 
 class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     api_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the Vocalio API.")
+    worker_mode: Literal["push", "pull"] = Field(
+        default="push",
+        description="push: take jobs from the arq queue in Redis (needs VOCALIO_REDIS_URL). pull: reach only the "
+        "API; jobs come leased in heartbeat answers (for workers behind NAT, on another cloud, on spot).",
+    )
+    pull_wait_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="Pull mode: how long a heartbeat asking for work may wait at the API for a job (long poll; "
+        "the API caps it at VOCALIO_PULL_WAIT_MAX_S and its heartbeat interval).",
+    )
     worker_id: str = Field(default_factory=_default_worker_id, description="Unique id; default hostname-pid.")
     engine: EngineSetting = Field(
         default="auto", description="auto (F5 on a GPU, else Kokoro, else eSpeak), f5, kokoro or espeak."
@@ -71,6 +84,16 @@ class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     )
     llm_bridge_url: str | None = Field(default=None, description="Base URL of llm_bridge; unset = no expansion.")
     llm_bridge_token: SecretStr | None = Field(default=None, description="Token for llm_bridge.")
+
+    @model_validator(mode="after")
+    def _long_poll_inside_the_call_timeout(self) -> "WorkerConfig":
+        # a heartbeat held at the API for pull_wait_s must not time out on our side first
+        if self.worker_mode == "pull" and self.pull_wait_s >= self.api_timeout_s:
+            raise ValueError(
+                f"VOCALIO_PULL_WAIT_S ({self.pull_wait_s:g}) must be below "
+                f"VOCALIO_API_TIMEOUT_S ({self.api_timeout_s:g})"
+            )
+        return self
 
     @cached_property
     def host_for_registry(self) -> str:

@@ -2,6 +2,7 @@
 spot-interruption watcher. Each loop is its own task, so a slow API never delays a job's work."""
 
 import asyncio
+import time
 
 import httpx
 import structlog
@@ -17,6 +18,7 @@ from vocalio_shared.schemas.workers import (
 )
 
 from vocalio_worker.api_client import ApiError, ApiUnavailableError, sleep_or_stop
+from vocalio_worker.pull import PullQueue
 from vocalio_worker.runtime import Runtime
 
 log = structlog.get_logger("worker.heartbeat")
@@ -52,17 +54,23 @@ async def register(runtime: Runtime, gpus: list[GpuInfo]) -> None:
     log.info("registered", heartbeat_interval_s=answer.heartbeat_interval_s)
 
 
-async def beat_once(runtime: Runtime, gpus: list[GpuInfo]) -> None:
+async def beat_once(runtime: Runtime, gpus: list[GpuInfo]) -> bool:
+    """One heartbeat; True when the API answered it."""
     beat = Heartbeat(
         status=runtime.state,
         metrics=runtime.worker_metrics(),
         active_job_ids=sorted(runtime.running_jobs),
     )
+    pull = runtime.queue_worker if isinstance(runtime.queue_worker, PullQueue) else None
+    if pull is not None:  # pull mode: the heartbeat renews our leases and asks for work
+        beat.leases = pull.leases()
+        beat.wants_jobs = pull.free_slots()
+        beat.wait_s = runtime.config.pull_wait_s if beat.wants_jobs else 0.0
     try:
         answer = await runtime.api.heartbeat(runtime.config.worker_id, beat)
     except ApiUnavailableError as error:
         log.warning("heartbeat_failed", error=str(error))
-        return
+        return False
     except ApiError as error:
         if error.code == ErrorCode.WORKER_NOT_FOUND and not runtime.shutting_down:
             # The registry forgot us (e.g. a fresh database): register again, keep working.
@@ -70,18 +78,44 @@ async def beat_once(runtime: Runtime, gpus: list[GpuInfo]) -> None:
             await register(runtime, gpus)
         else:
             log.warning("heartbeat_refused", error=str(error))
-        return
+        return False
     runtime.heartbeat_interval_s = answer.next_interval_s
     if answer.command == WorkerCommand.DRAIN:
         runtime.drain()
     elif answer.command == WorkerCommand.RESUME:
         runtime.resume()
+    if pull is not None:
+        pull.absorb(answer)
+    return True
 
 
 async def heartbeat_loop(runtime: Runtime, gpus: list[GpuInfo], stop: asyncio.Event) -> None:
     while not stop.is_set():
-        await beat_once(runtime, gpus)
-        await sleep_or_stop(stop, runtime.heartbeat_interval_s)
+        runtime.beat_soon.clear()
+        started = time.monotonic()
+        answered = await beat_once(runtime, gpus)
+        if runtime.beat_soon.is_set():
+            continue  # pull mode: a job came or a slot was freed meanwhile; beat (ask) again now
+        pull = runtime.queue_worker if isinstance(runtime.queue_worker, PullQueue) else None
+        if answered and pull is not None and pull.free_slots():
+            # Still free: this beat was a long poll, held at the API while no job was ready. Ask
+            # again at once, so an idle pull worker waits at the API (dispatch within the API's
+            # poll step), unless the API answered at once (long poll off): then the interval.
+            held_s = time.monotonic() - started
+            if held_s >= min(runtime.config.pull_wait_s, runtime.heartbeat_interval_s) / 2 > 0:
+                continue
+        await _sleep_or_nudged(runtime, stop, runtime.heartbeat_interval_s)
+
+
+async def _sleep_or_nudged(runtime: Runtime, stop: asyncio.Event, seconds: float) -> None:
+    """Sleep the interval; a pull worker's freed or taken slot (`beat_soon`) cuts it short."""
+    stopped = asyncio.ensure_future(stop.wait())
+    nudged = asyncio.ensure_future(runtime.beat_soon.wait())
+    try:
+        await asyncio.wait({stopped, nudged}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        nudged.cancel()
 
 
 async def spot_watcher(runtime: Runtime, url: str, every_s: float) -> None:

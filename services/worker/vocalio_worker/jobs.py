@@ -32,7 +32,7 @@ from vocalio_worker.engines.base import VoiceRef
 from vocalio_worker.mastering import result_figures
 from vocalio_worker.runtime import Runtime
 from vocalio_worker.status_updates import JobAbandoned, StatusSender
-from vocalio_worker.stream_publisher import AudioStreamPublisher
+from vocalio_worker.stream_publisher import ApiStreamPublisher, AudioStreamPublisher
 
 log = structlog.get_logger("worker.jobs")
 T = TypeVar("T")
@@ -57,7 +57,7 @@ class JobRun:
         self.expand_source: str | None = None
         self.timings_s: dict[str, float] = {}  # stage → seconds on this job's critical path
         self._last_progress_at = 0.0
-        self.publisher: AudioStreamPublisher | None = None  # streamed jobs only
+        self.publisher: AudioStreamPublisher | ApiStreamPublisher | None = None  # streamed jobs only
 
     def update(self, status: JobStatus, progress: float, stage: str | None = None, **fields: Any) -> JobStatusUpdate:
         return JobStatusUpdate(
@@ -90,7 +90,10 @@ class JobRun:
 
     async def check_cancel(self) -> None:
         self.status.raise_if_refused()
-        if self.status.cancel_requested or await self.redis.exists(CANCEL_KEY_PREFIX + self.spec.job_id):
+        if self.status.cancel_requested or self.spec.job_id in self.runtime.cancel_flags:
+            raise JobCancelled
+        # pull mode has no Redis: its cancel flags arrive in heartbeat answers (cancel_flags)
+        if self.redis is not None and await self.redis.exists(CANCEL_KEY_PREFIX + self.spec.job_id):
             raise JobCancelled
 
     async def timed(self, stage: str, function: Callable[..., T], *args: Any) -> T:
@@ -146,7 +149,11 @@ class JobRun:
         runtime, spec, config = self.runtime, self.spec, self.runtime.config
         audio = pipeline.JobAudio(spec.sample_rate, config, live=spec.stream)
         if spec.stream:
-            self.publisher = AudioStreamPublisher(self.redis, spec.job_id, self.attempt, spec.sample_rate)
+            self.publisher = (
+                AudioStreamPublisher(self.redis, spec.job_id, self.attempt, spec.sample_rate)
+                if self.redis is not None
+                else ApiStreamPublisher(runtime.api, spec.job_id, self.attempt, spec.sample_rate)
+            )
             await self.publisher.start()
         schedule = pipeline.stream_batches if spec.stream else pipeline.batches
         done, engine_s = 0, 0.0
@@ -328,9 +335,13 @@ async def synthesize(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, 
             runtime.metrics.gpu_oom.inc()
         return await _handle_error(run, error.detail(), error.traits.recoverable)
     except asyncio.CancelledError:
-        await run.stream_stopped(ErrorCode.WORKER_LOST, "the job stopped on this worker", runtime.shutting_down)
+        lease_lost = spec.job_id in runtime.lost_leases  # pull mode: a newer attempt owns the job
+        recoverable = runtime.shutting_down or lease_lost
+        await run.stream_stopped(ErrorCode.WORKER_LOST, "the job stopped on this worker", recoverable)
         await run.status.close(wait_s=REQUEUE_REPORT_LIMIT_S)  # earlier updates land before the next one
-        if runtime.shutting_down:
+        if lease_lost:  # nothing to report: the API refuses this attempt's updates now
+            runtime.job_ended(spec.job_id, "abandoned")
+        elif runtime.shutting_down:
             runtime.job_ended(spec.job_id, "requeued")
             await _report_requeued(run)
         else:  # arq's job timeout: arq drops the job, so the API must hear that it failed

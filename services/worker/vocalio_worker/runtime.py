@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from vocalio_shared.schemas.workers import WorkerMetrics, WorkerState
@@ -22,6 +22,9 @@ from vocalio_worker.engines.base import TTSEngine
 from vocalio_worker.lanes import LaneWorker
 from vocalio_worker.metrics import WorkerMetricsRegistry
 from vocalio_worker.voices import VoiceLibrary
+
+if TYPE_CHECKING:
+    from vocalio_worker.pull import PullQueue
 
 log = structlog.get_logger("worker.runtime")
 T = TypeVar("T")
@@ -35,7 +38,7 @@ class Runtime:
     api: ApiClient
     metrics: WorkerMetricsRegistry
     executor: ThreadPoolExecutor
-    queue_worker: LaneWorker | None = None
+    queue_worker: "LaneWorker | PullQueue | None" = None
     engine_warnings: list[str] = field(default_factory=list)  # shown by the dashboard
     voices: VoiceLibrary | None = None  # set once the engine is loaded (it knows if it clones)
     heartbeat_interval_s: float = 10.0
@@ -49,6 +52,11 @@ class Runtime:
     failed_total: int = 0
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
     running_jobs: set[str] = field(default_factory=set)
+    # pull mode (vocalio_worker.pull): cancel flags from heartbeat answers, leases a newer attempt took,
+    # and a nudge for the heartbeat loop to beat now (a slot was freed or taken)
+    cancel_flags: set[str] = field(default_factory=set)
+    lost_leases: set[str] = field(default_factory=set)
+    beat_soon: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def state(self) -> WorkerState:

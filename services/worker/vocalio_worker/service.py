@@ -21,7 +21,7 @@ import uvicorn
 from arq.worker import func
 from vocalio_runtime.queue_pool import connect_queue
 from vocalio_shared.errors import ErrorCode, VocalioError
-from vocalio_shared.queue import JOB_FUNCTION, QUEUE_NAME, deserialize_job, serialize_job
+from vocalio_shared.queue import ARQ_KEEP_RESULT_S, JOB_FUNCTION, QUEUE_NAME, deserialize_job, serialize_job
 
 from vocalio_worker.api_client import ApiClient
 from vocalio_worker.config import WorkerConfig
@@ -32,11 +32,12 @@ from vocalio_worker.http_app import create_app
 from vocalio_worker.jobs import synthesize
 from vocalio_worker.lanes import LaneWorker
 from vocalio_worker.metrics import WorkerMetricsRegistry, detect_gpus
+from vocalio_worker.pull import PullQueue
 from vocalio_worker.runtime import Runtime
 from vocalio_worker.voices import VoiceLibrary
 
 log = structlog.get_logger("worker.service")
-KEEP_RESULT_S = 3600
+KEEP_RESULT_S = ARQ_KEEP_RESULT_S
 
 
 class _QuietServer(uvicorn.Server):
@@ -69,7 +70,7 @@ def build_queue_worker(runtime: Runtime, pool: object) -> LaneWorker:
     )
 
 
-async def _wait_for_active_jobs(queue_worker: LaneWorker, grace_s: float) -> None:
+async def _wait_for_active_jobs(queue_worker: LaneWorker | PullQueue, grace_s: float) -> None:
     active = [queue_worker.tasks[job_id] for job_id in queue_worker.active_job_ids]
     if active:
         log.info("waiting_for_active_jobs", jobs=queue_worker.active_job_ids, grace_s=grace_s)
@@ -147,8 +148,12 @@ async def run(config: WorkerConfig) -> int:
         return 0
     register_task.result()
 
-    pool = await connect_queue(config.redis_url)
-    queue_worker = build_queue_worker(runtime, pool)
+    # pull mode never opens a Redis connection: its jobs come leased in heartbeat answers
+    queue_worker: LaneWorker | PullQueue = (
+        PullQueue(runtime)
+        if config.worker_mode == "pull"
+        else build_queue_worker(runtime, await connect_queue(config.redis_url))
+    )
     runtime.queue_worker = queue_worker
     runtime.initializing = False
     runtime.set_picking()
@@ -162,7 +167,7 @@ async def run(config: WorkerConfig) -> int:
             asyncio.create_task(spot_watcher(runtime, config.spot_interruption_url, config.spot_poll_interval_s))
         )
     heartbeat_task = asyncio.create_task(heartbeat_loop(runtime, gpus, heartbeat_stop), name="heartbeat")
-    log.info("ready", max_concurrent_jobs=config.max_concurrent_jobs)
+    log.info("ready", max_concurrent_jobs=config.max_concurrent_jobs, mode=config.worker_mode)
 
     await asyncio.wait({stop_wait, queue_worker.main_task}, return_when=asyncio.FIRST_COMPLETED)
     if queue_worker.main_task.done() and not runtime.stop_requested.is_set():
@@ -174,7 +179,7 @@ async def run(config: WorkerConfig) -> int:
     await _wait_for_active_jobs(queue_worker, config.shutdown_grace_s)
     for task in side_tasks:
         task.cancel()
-    await queue_worker.close()  # cancels the poll loop, closes the Redis pool
+    await queue_worker.close()  # cancels the poll loop, closes the Redis pool (push) / ends the runner (pull)
 
     runtime.stopped = True
     runtime.publish_state()

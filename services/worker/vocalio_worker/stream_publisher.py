@@ -65,3 +65,46 @@ class AudioStreamPublisher:
                 {"type": STREAM_ERROR, "code": code, "message": message[:500], "recoverable": int(recoverable)}
             )
             log.info("stream_error_published", code=code)
+
+
+# Pull mode sends each batch's audio in pieces of at most this many bytes (under the API's JSON body limit).
+API_STREAM_PIECE_BYTES = 512 * 1024
+
+
+class ApiStreamPublisher:
+    """Pull mode (no Redis): the same entries, through the API (`POST /api/v1/jobs/{id}/stream`)."""
+
+    def __init__(self, api: Any, job_id: str, attempt: int, sample_rate_hz: int) -> None:
+        self.api = api
+        self.job_id = job_id
+        self.attempt = attempt
+        self.sample_rate_hz = sample_rate_hz
+        self.samples = 0
+        self._seq = 0
+        self._ended = False
+
+    async def _add(self, entry: str, body: bytes = b"", **params: str | int) -> None:
+        await self.api.post_stream_entry(self.job_id, {"attempt": self.attempt, "type": entry, **params}, body)
+
+    async def start(self) -> None:
+        await self._add(STREAM_START, sample_rate=self.sample_rate_hz)
+
+    async def audio(self, pcm16: bytes) -> None:
+        for at in range(0, len(pcm16), API_STREAM_PIECE_BYTES):  # nothing when all is still held back
+            piece = pcm16[at : at + API_STREAM_PIECE_BYTES]
+            self._seq += 1
+            self.samples += len(piece) // 2
+            await self._add(STREAM_AUDIO, piece, seq=self._seq)
+
+    async def end(self, segments: list[Segment]) -> None:
+        segments_json = json.dumps([segment.model_dump(mode="json") for segment in segments])
+        await self._add(STREAM_END, segments_json.encode(), samples=self.samples)
+        self._ended = True
+
+    async def error(self, code: str, message: str, recoverable: bool) -> None:
+        """Tell the listener this attempt stopped; never raises (we are already failing)."""
+        if self._ended:
+            return
+        with contextlib.suppress(Exception):
+            await self._add(STREAM_ERROR, message[:500].encode(), code=code, recoverable=int(recoverable))
+            log.info("stream_error_published", code=code)

@@ -37,7 +37,13 @@ def test_protocol_round_trip_and_lost_after_three_silent_intervals(api_factory) 
         assert registered.json() == {"worker_id": WORKER_ID, "heartbeat_interval_s": 0.5, "state": "INITIALIZING"}
 
         answer = heartbeat(worker, "IDLE", cpu_percent=12.5, active_jobs=0).json()
-        assert answer == {"next_interval_s": 0.5, "command": None}
+        assert answer == {
+            "next_interval_s": 0.5,
+            "command": None,
+            "pending_job": None,  # the pull mode's fields: a push worker asks for nothing
+            "lost_job_ids": [],
+            "cancel_job_ids": [],
+        }
         listed = operator.get("/api/v1/workers").json()["items"][0]
         assert listed["state"] == "IDLE" and listed["capabilities"]["max_concurrent_jobs"] == 2
         assert listed["metrics"]["cpu_percent"] == 12.5

@@ -8,6 +8,8 @@ from sqlmodel import col, select
 from vocalio_shared.schemas.workers import (
     Heartbeat,
     HeartbeatAnswer,
+    LeaseRelease,
+    LeaseReleaseAnswer,
     RegistrationAnswer,
     ScalingSignal,
     WorkerCommand,
@@ -17,10 +19,11 @@ from vocalio_shared.schemas.workers import (
     WorkerState,
 )
 
-from vocalio_api import workers_service
+from vocalio_api import job_leases, workers_service
 from vocalio_api.deps import OperatorDep, SessionDep, StateDep, WorkerAuth
 from vocalio_api.models import Worker
 from vocalio_api.public import worker_public
+from vocalio_api.pull_dispatch import answer_pull, is_pull
 
 router = APIRouter(prefix="/api/v1", tags=["workers"])
 
@@ -39,9 +42,30 @@ async def register_worker(body: WorkerRegistration, state: StateDep, session: Se
 
 @router.post("/workers/{worker_id}/heartbeat", response_model=HeartbeatAnswer, dependencies=[WorkerAuth])
 async def worker_heartbeat(worker_id: str, beat: Heartbeat, state: StateDep, session: SessionDep) -> HeartbeatAnswer:
-    return await workers_service.heartbeat(
+    answer = await workers_service.heartbeat(
         session, worker_id, beat, datetime.now(UTC), state.settings.heartbeat_interval_s
     )
+    if is_pull(beat):  # a pull worker: its leases and its next job ride on the heartbeat
+        answer = await answer_pull(state, worker_id, beat, answer)
+    return answer
+
+
+@router.post(
+    "/workers/{worker_id}/leases/{job_id}/release", response_model=LeaseReleaseAnswer, dependencies=[WorkerAuth]
+)
+async def release_lease(worker_id: str, job_id: str, body: LeaseRelease, state: StateDep) -> LeaseReleaseAnswer:
+    released = await job_leases.release_lease(
+        state.redis,
+        worker_id,
+        job_id,
+        body.attempt,
+        body.outcome,
+        defer_ms=body.defer_ms,
+        success=body.success,
+        result=body.result,
+        started_at_ms=body.started_at_ms,
+    )
+    return LeaseReleaseAnswer(released=released)
 
 
 @router.delete("/workers/{worker_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[WorkerAuth])

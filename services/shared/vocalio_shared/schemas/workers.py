@@ -2,10 +2,14 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from vocalio_shared.schemas.jobs import SUPPORTED_SAMPLE_RATES
+from vocalio_shared.schemas.jobs import SUPPORTED_SAMPLE_RATES, JobSpec
+
+# A pull worker holds at most this many leases (the registration's max_concurrent_jobs bound).
+MAX_LEASES_PER_WORKER = 64
 
 
 class WorkerState(StrEnum):
@@ -71,17 +75,81 @@ class WorkerMetrics(BaseModel):
     average_latency_ms: float | None = None
 
 
+class LeaseRef(BaseModel):
+    """A job a pull worker holds: the lease is (worker, job, attempt)."""
+
+    job_id: str = Field(min_length=1, max_length=128)
+    attempt: int = Field(ge=1)
+
+
 class Heartbeat(BaseModel):
     """Body of POST /api/v1/workers/{id}/heartbeat."""
 
     status: WorkerState
     metrics: WorkerMetrics = Field(default_factory=WorkerMetrics)
     active_job_ids: list[str] = Field(default_factory=list)
+    wants_jobs: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_LEASES_PER_WORKER,
+        description="Pull mode: free slots; above 0 the answer may carry a `pending_job`. Push workers send 0.",
+    )
+    wait_s: float = Field(
+        default=0.0,
+        ge=0,
+        le=60,
+        description="Pull mode: how long the API may hold this heartbeat open while no job is ready (long poll).",
+    )
+    leases: list[LeaseRef] = Field(
+        default_factory=list,
+        max_length=MAX_LEASES_PER_WORKER,
+        description="Pull mode: the leases this worker holds, renewed by this heartbeat.",
+    )
+
+
+class PendingJob(BaseModel):
+    """A queued job leased to a pull worker through its heartbeat answer (what arq would have run)."""
+
+    job_id: str
+    attempt: int = Field(description="arq's job_try: the attempt number every update and upload carries.")
+    enqueued_at_ms: int = Field(description="When the job was queued (ms since the epoch), for queue-wait figures.")
+    spec: JobSpec
+    lease_ttl_s: float = Field(description="The lease lapses this long after the last heartbeat that renewed it.")
+    status_path: str = Field(description="Where progress and the result go (POST).")
+    audio_path: str = Field(description="Where the audio goes (PUT).")
+    release_path: str = Field(description="Where the worker says the attempt is over (POST a `LeaseRelease`).")
 
 
 class HeartbeatAnswer(BaseModel):
     next_interval_s: float
     command: WorkerCommand | None = None
+    pending_job: PendingJob | None = None
+    lost_job_ids: list[str] = Field(
+        default_factory=list,
+        description="Pull mode: leases this worker no longer holds (lapsed and taken by a newer attempt): stop them.",
+    )
+    cancel_job_ids: list[str] = Field(
+        default_factory=list, description="Pull mode: leased jobs whose cancellation was requested."
+    )
+
+
+class LeaseRelease(BaseModel):
+    """Body of POST /api/v1/workers/{id}/leases/{job_id}/release: the attempt's end, as arq's finish_job.
+
+    done: the job left the queue (its result, if any, kept like arq's). retry: back in the queue,
+    eligible `defer_ms` (lane offset included, as `lane_defer`) from now. requeue: back in the
+    queue at once, the attempt not counted as done (a draining worker's leftover)."""
+
+    attempt: int = Field(ge=1)
+    outcome: Literal["done", "retry", "requeue"]
+    defer_ms: int = Field(default=0, ge=0)
+    success: bool = True
+    result: dict[str, Any] | None = None
+    started_at_ms: int | None = None
+
+
+class LeaseReleaseAnswer(BaseModel):
+    released: bool = Field(description="False: the lease was no longer this worker's (a newer attempt holds it).")
 
 
 class RegistrationAnswer(BaseModel):
