@@ -13,11 +13,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.worker.conftest import TERMINAL
+from tests.e2e.worker.conftest import events as events
+from tests.e2e.worker.conftest import get_job as get_job
+from tests.e2e.worker.conftest import submit as submit
+from tests.e2e.worker.conftest import wait_for as wait_for
+from tests.e2e.worker.conftest import wait_until as wait_until
 from tests.support.processes import ApiProcess, WorkerProcess
 
 # Short intervals keep each fault test to seconds: a worker is LOST after 3 silent seconds.
 API_ENV = {"VOCALIO_HEARTBEAT_INTERVAL_S": "1"}
-TERMINAL = {"succeeded", "failed", "cancelled"}
 
 
 @pytest.fixture
@@ -54,46 +59,6 @@ def worker_factory(redis_url: str, tmp_path: Path) -> Iterator[Callable[..., Wor
 
 def admin_client(api: ApiProcess) -> httpx.Client:
     return httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {api.admin_key}"}, timeout=30)
-
-
-def submit(client: httpx.Client, text: str, **fields: Any) -> str:
-    response = client.post("/api/v1/jobs", json={"text": text, **fields})
-    assert response.status_code == 202, response.text
-    return str(response.json()["id"])
-
-
-def get_job(client: httpx.Client, job_id: str) -> dict[str, Any]:
-    response = client.get(f"/api/v1/jobs/{job_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def wait_for(
-    client: httpx.Client, job_id: str, statuses: set[str] = TERMINAL, timeout_s: float = 60.0
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    job: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        job = get_job(client, job_id)
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} never reached {statuses}; last: {job}")
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def events(client: httpx.Client, job_id: str) -> list[dict[str, Any]]:
-    response = client.get(f"/api/v1/jobs/{job_id}/events/history")
-    assert response.status_code == 200, response.text
-    return list(response.json())
 
 
 def assert_ended_once(client: httpx.Client, job_id: str) -> dict[str, Any]:
