@@ -5,7 +5,6 @@ real TCP proxy between worker and API. Each test counts its jobs, and every one 
 import hashlib
 import json
 import re
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.worker.conftest import TERMINAL
+from tests.e2e.worker.conftest import SLOW_TEXT as SLOW_TEXT
+from tests.e2e.worker.conftest import SLOW_WORKER as SLOW_WORKER
+from tests.e2e.worker.conftest import TERMINAL as TERMINAL
 from tests.e2e.worker.conftest import events as events
 from tests.e2e.worker.conftest import get_job as get_job
 from tests.e2e.worker.conftest import submit as submit
 from tests.e2e.worker.conftest import wait_for as wait_for
+from tests.e2e.worker.conftest import wait_progress as wait_progress
 from tests.e2e.worker.conftest import wait_until as wait_until
 from tests.support.processes import ApiProcess, WorkerProcess
 
@@ -79,25 +81,7 @@ def worker_state(client: httpx.Client, worker_id: str) -> str:
     return str(response.json()["state"])
 
 
-# Three engine chunks of eSpeak (max 1000 characters each); with SLOW_WORKER each takes 1.5 s more.
-SLOW_TEXT = " ".join(
-    f"Capítulo {n}. Había una vez, en un pueblo pequeño junto al río, una niña que soñaba con el mar; "
-    "cada mañana caminaba hasta la colina para mirar el horizonte y contar los barcos."
-    for n in range(1, 15)
-)
-SLOW_WORKER = {"batch_size": "1", "simulated_chunk_delay_s": "1.5", "progress_interval_s": "0"}
 SHORT_TEXT = "Hola, esta es una prueba corta del servicio."
-
-
-def wait_progress(client: httpx.Client, job_id: str, at_least: float, timeout_s: float = 30.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        job = get_job(client, job_id)
-        if job["status"] == "synthesizing" and job["progress"] >= at_least:
-            return job
-        assert job["status"] not in TERMINAL, job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} never reached {at_least} %")
 
 
 def metric(worker: WorkerProcess, name: str, labels: str = "") -> float:
