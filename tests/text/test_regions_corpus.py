@@ -21,10 +21,11 @@ assert _spec is not None and _spec.loader is not None
 region_accuracy = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(region_accuracy)
 
-# Measured (dev / held-out): dictionary 86.1 / 92.2 %, running 63.6 / 33.3 % (collected dev items only:
-# 48.8 %), Spain 89.2 / 78.6 %, neutral 100 / 100 %.
-DEV_FLOORS = {"dictionary": 0.86, "running": 0.63, "spain": 0.89, "neutral": 0.97}
-HELDOUT_FLOORS = {"dictionary": 0.75, "running": 0.20, "spain": 0.60, "neutral": 0.90}
+# Measured (dev / held-out), after issue 19's second batch of collected running text (57 dev + 25
+# held-out interview quotes, 10 + 4 from Spain): dictionary 86.1 / 90.2 %, running 50.3 / 26.2 %
+# (collected dev items only: 35.0 %), Spain 80.9 / 61.1 %, neutral 100 / 100 %.
+DEV_FLOORS = {"dictionary": 0.86, "running": 0.50, "spain": 0.80, "neutral": 0.97}
+HELDOUT_FLOORS = {"dictionary": 0.75, "running": 0.20, "spain": 0.50, "neutral": 0.90}
 
 
 @pytest.mark.parametrize(("split", "floors"), [("dev", DEV_FLOORS), ("heldout", HELDOUT_FLOORS)])

@@ -51,6 +51,14 @@ from vocalio_text.regions import LENGTH_UNIT, MIN_EVIDENCE, required_evidence
         ("La Javiera y el Seba llegaron tarde.", Region.CHILEAN, "la javiera"),
         ("¿Me regala un tinto, por favor?", Region.COLOMBIAN, "me regala"),
         ("Los paceños decimos que el que no subió a El Alto no conoce La Paz.", Region.ANDEAN, "los paceños"),
+        # Issue 19, second batch: no + verb + más for "ya no" (Río de la Plata); ya and para before a
+        # subject pronoun (Caribbean); Spain's coña, bronca; two weak markers of one variety together.
+        ("Desde que se mudó, el Pato no viene más al club.", Region.RIOPLATENSE, "no viene más"),
+        ("Ya yo te lo había dicho, mi amor.", Region.CARIBBEAN, "ya yo"),
+        ("Para tú entenderlo, tienes que verlo.", Region.CARIBBEAN, "para tú"),
+        ("Madrugar el domingo es un coñazo.", Region.PENINSULAR, "coñazo"),
+        ("Me echó la bronca por llegar tarde.", Region.PENINSULAR, "echó la bronca"),
+        ("Me quedan unas pocas lucas, pero hay harta comida.", Region.CHILEAN, "lucas"),
     ],
 )
 def test_signal_marks_its_variety(text: str, region: Region, marker: str) -> None:
@@ -83,6 +91,9 @@ def test_signal_marks_its_variety(text: str, region: Region, marker: str) -> Non
         "Le dije que tenía dos años y no veía bien.",  # tener + time without "de no"
         "Andrés, Inés y Tomás Valdés viajaron con Solís a París.",  # names in -és/-ás/-ís are not voseo
         "Tras la cata de vinos, bailaron la Macarena en el Vicente Calderón.",  # la/el + a noun or a place
+        "No es más que un juego, no puedo más y ya no está más caro que antes.",  # más that is not "ya no"
+        "Escríbanos a consultas@munilima.gob.pe o visite www.chido.mx/che.",  # addresses are not speech
+        "Hay un coche en la calle.",  # one weak marker alone
     ],
 )
 def test_ordinary_spanish_stays_neutral(text: str) -> None:

@@ -36,6 +36,8 @@ FEATURES = frozenset(
         "chilean_ih",
         "vosotros_imperative",
         "tener_de_no",
+        # Issue 19, second batch: no + verb + más for "ya no" (Río de la Plata).
+        "no_mas",
     }
 )
 

@@ -6,11 +6,12 @@ then every word outside them: a word in the lexicon counts as listed; the others
 morphology and spelling: voseo (-ás/-és/-ís), vosotros (-áis/-éis), Chilean -ái, Caribbean
 elisions written with an apostrophe (lo' chelito) and -ao participles, the -ico diminutive. Some
 words mark a variety only where they stand: vale and tío as agreement and address (Spain), pues
-closing a clause, "¡de una!", ¡aguas!, and a demonym when the writer speaks as one of them
-("los chilenos decimos").
+closing a clause, "¡de una!", ¡aguas!, "no está más" for "ya no" (Río de la Plata), and a demonym
+when the writer speaks as one of them ("los chilenos decimos"). E-mail and web addresses are not read.
 
 The variety with the highest total wins if the evidence is strong enough: a total of at least
-MIN_EVIDENCE that includes one clear marker (weight >= CLEAR_WEIGHT) for that variety, so that a
+MIN_EVIDENCE that includes one clear marker (weight >= CLEAR_WEIGHT) for that variety, or weak
+markers of that variety alone that add up to COMBINED_CLEAR, so that a
 long neutral chapter that happens to hold a few weak shared words ("coche", "plata", "causa")
 stays neutral. Confidence grows with the total and shrinks when another variety is close behind.
 An explicit region in a job always wins over this guess (analysis.py).
@@ -27,6 +28,9 @@ from vocalio_text.region_markers import MARKERS, Weights
 
 MIN_EVIDENCE = 0.6
 CLEAR_WEIGHT = 0.5
+# Weak markers (under CLEAR_WEIGHT) that each point at one variety only make a clear marker together
+# once their weights reach COMBINED_CLEAR.
+COMBINED_CLEAR = 0.8
 # A marker that points at n varieties ranks each of them by its weight divided by n ** SHARED_EXPONENT;
 # the evidence that the text is regional at all counts it in full.
 # Two varieties within TIE_MARGIN of each other are a tie, and a tie is neutral: "la mina … la plata"
@@ -42,6 +46,8 @@ LENGTH_UNIT = 200
 # A word: letters, an inner apostrophe (pa'l) and a trailing one (lo', prende': an elision).
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*'?")
 _SPACES = re.compile(r"\s+")
+# Addresses are not speech: "munilima.gob.pe" holds no Peruvian "pe", "www.chido.mx" no Mexican word.
+_ADDRESS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+")
 _APOSTROPHES = str.maketrans({"’": "'", "`": "'"})
 _OPENING_QUOTES = "'‘"
 _QUOTE_REACH = 80  # characters back to look for the ‘ that a ’ may close
@@ -64,6 +70,19 @@ _TIME_WORDS = r"(?:mucho|mucha|muchos|muchas|un|una|dos|tres|cuatro|cinco|seis|d
 _TIME_WORDS += r"año|años|mes|meses|día|días|semana|semanas|rato|ratito|tiempo|hora|horas|siglos|ratote)"
 _TENER_DE_NO = re.compile(
     rf"\bten(?:go|ía|ías|íamos|ían|emos|es|és|e|en|ido)\s+(?:{_TIME_WORDS}\s+){{1,3}}de\s+no\s+[^\W\d_]+"
+)
+
+
+# "No está más en Tenfield", "no voy más": no + a verb of being, going, coming back, playing, working or
+# living + más for "ya no" (DPD «más»: the Río de la Plata), when más closes the clause or a place or
+# company follows; never "no es más que", "no puedo más", nor a comparative (no está más caro).
+_NO_MAS_VERBS = (
+    r"(?:está|están|estoy|estás|estaba|estaban|va|van|voy|vas|iba|iban|viene|vienen|vengo|venía|vuelve|vuelven|"
+    r"vuelvo|volvió|volví|juega|juegan|juego|jugó|trabaja|trabajan|trabajo|vive|viven|vivo|aparece|apareció)"
+)
+_NO_MAS = re.compile(
+    rf"\bno\s+(?:(?:me|te|se|lo|la|le|les|los|las|nos)\s+)?{_NO_MAS_VERBS}\s+más"
+    r"(?=\s*(?:[.,;:!?)…]|$)|\s+(?:en|con|a|al|acá|aquí|ahí|allá|por|para|y|porque|desde)\b)"
 )
 
 
@@ -208,6 +227,8 @@ class _Reading:
 def detect_region(text: str) -> RegionDetection:
     """Guess the regional variant of `text`: region, confidence 0..1 and the markers found."""
     folded = _SPACES.sub(" ", text.casefold())
+    if "@" in folded or "http" in folded or "www." in folded:
+        folded = _ADDRESS.sub(" ", folded)
     lowered = folded.translate(_APOSTROPHES)
     reading = _Reading(lowered, folded)
     tokens = [(match.start(), match.end(), match.group(0)) for match in _WORD.finditer(lowered)]
@@ -220,6 +241,10 @@ def detect_region(text: str) -> RegionDetection:
             if tag in MARKERS.tags:
                 reading.count(f"¿{tag}?", MARKERS.tags[tag])
                 tagged.update(range(match.start(1), match.end(1)))
+    if "más" in lowered and "no " in lowered:
+        match = _NO_MAS.search(lowered)
+        if match is not None:
+            reading.count(match.group(0), MARKERS.features.get("no_mas", {}))
     if "de no" in lowered:
         match = _TENER_DE_NO.search(lowered)
         if match is not None:
@@ -273,6 +298,14 @@ def _decide(reading: _Reading, words: int) -> RegionDetection:
     if not reading.scores:
         return RegionDetection(Region.NEUTRAL, 1.0, [])
     clear = {region for _, weights in reading.found for region, weight in weights.items() if weight >= CLEAR_WEIGHT}
+    # Two or more weak markers that point at one variety alone ("harta" and "lucas": Chile) are as
+    # clear as one strong marker; weak markers shared with other varieties never add up to one.
+    own: dict[Region, float] = {}
+    for _, weights in reading.found:
+        if len(weights) == 1:
+            region, weight = next(iter(weights.items()))
+            own[region] = own.get(region, 0.0) + weight
+    clear |= {region for region, total in own.items() if total >= COMBINED_CLEAR}
     ranked = sorted(reading.scores.items(), key=lambda item: item[1], reverse=True)
     best_region, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
