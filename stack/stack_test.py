@@ -21,11 +21,13 @@ Prints one line per check and ends with `N passed, N failed`; exits non-zero whe
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -37,8 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "stack"
-IMAGE_TAG = "stack-test"
-PREFIX = "vocalio-stacktest"
+# Overridable so that two checkouts on one machine do not share images or projects.
+IMAGE_TAG = os.environ.get("STACK_TEST_IMAGE_TAG", "stack-test")
+PREFIX = os.environ.get("STACK_TEST_PREFIX", "vocalio-stacktest")
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 JOB_TEXT = "Hola, esto es una prueba de Vocalio: el 3 de mayo de 2024 llegaron 25 libros a la biblioteca."
 STARTED = time.monotonic()
@@ -259,7 +262,13 @@ class Project:
 
 
 def http(
-    method: str, url: str, *, token: str | None = None, body: dict | None = None, timeout: float = 30
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    body: dict | None = None,
+    timeout: float = 30,
+    context: ssl.SSLContext | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
@@ -268,7 +277,7 @@ def http(
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
@@ -283,9 +292,12 @@ AUDIO_MAGIC = {
 }
 
 
-def job_round_trip(results: Results, label: str, api: str, token: str, timeout: float = 300) -> None:
+def job_round_trip(
+    results: Results, label: str, api: str, token: str, timeout: float = 300, context: ssl.SSLContext | None = None
+) -> None:
     """Submits a job through the published API, waits for it, downloads and checks its audio."""
-    status, headers, raw = http(
+    call = functools.partial(http, context=context)  # the proxy's CA, for an https:// API
+    status, headers, raw = call(
         "POST",
         f"{api}/api/v1/jobs",
         token=token,
@@ -301,7 +313,7 @@ def job_round_trip(results: Results, label: str, api: str, token: str, timeout: 
     deadline = time.monotonic() + timeout
     seen = []
     while time.monotonic() < deadline:
-        status, _, raw = http("GET", f"{api}/api/v1/jobs/{job_id}", token=token)
+        status, _, raw = call("GET", f"{api}/api/v1/jobs/{job_id}", token=token)
         job = json.loads(raw) if status == 200 else {}
         if job.get("status") and (not seen or seen[-1] != job["status"]):
             seen.append(job["status"])
@@ -321,7 +333,7 @@ def job_round_trip(results: Results, label: str, api: str, token: str, timeout: 
         source in {"rules", "ollama", "cache"},
         f"expand_source={source} (local = the bridge was unreachable)",
     )
-    status, _, raw = http("GET", f"{api}/api/v1/jobs/{job_id}/events/history", token=token)
+    status, _, raw = call("GET", f"{api}/api/v1/jobs/{job_id}/events/history", token=token)
     stages = []
     for event in json.loads(raw) if status == 200 else []:
         if not stages or stages[-1] != event["status"]:
@@ -331,7 +343,7 @@ def job_round_trip(results: Results, label: str, api: str, token: str, timeout: 
         {"queued", "synthesizing", "succeeded"} <= set(stages),
         " -> ".join(stages) or f"HTTP {status}",
     )
-    status, headers, audio = http("GET", f"{api}/api/v1/jobs/{job_id}/audio", token=token, timeout=60)
+    status, headers, audio = call("GET", f"{api}/api/v1/jobs/{job_id}/audio", token=token, timeout=60)
     content_type = headers.get("content-type", headers.get("Content-Type", ""))
     fmt = (job.get("params") or {}).get("output_format") or job.get("output_format") or "wav"
     magic_ok = any(audio.startswith(m) for m in AUDIO_MAGIC.get(fmt, [b""]))
@@ -402,11 +414,13 @@ def check_no_secret_in_environments(results: Results, project: Project, services
     results.check(f"{project.name}: no container has a secret in its environment", not holders, ", ".join(holders))
 
 
-def check_worker_registered(results: Results, label: str, api: str, token: str, timeout: float = 60) -> None:
+def check_worker_registered(
+    results: Results, label: str, api: str, token: str, timeout: float = 60, context: ssl.SSLContext | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     workers: list = []
     while time.monotonic() < deadline:
-        status, _, raw = http("GET", f"{api}/api/v1/workers", token=token)
+        status, _, raw = http("GET", f"{api}/api/v1/workers", token=token, context=context)
         if status == 200:
             workers = json.loads(raw)["items"]
             if any(str(w["state"]).upper() == "IDLE" for w in workers):
@@ -508,18 +522,48 @@ def cpu_stack(results: Results, workdir: Path) -> None:
             project.down()
 
 
+CADDY_ROOT_CA = "/data/caddy/pki/authorities/local/root.crt"
+
+
+def proxy_root_ca(results: Results, project: Project, timeout: float = 60) -> str:
+    """The proxy's local CA certificate, as docs/operations/two-vms.md copies it (`exec proxy cat ...`)."""
+    deadline = time.monotonic() + timeout
+    result = project.exec("proxy", "cat", CADDY_ROOT_CA)
+    while result.returncode != 0 and time.monotonic() < deadline:  # written when the first certificate is issued
+        time.sleep(2)
+        result = project.exec("proxy", "cat", CADDY_ROOT_CA)
+    results.require(
+        f"{project.name}: the proxy's local CA root is at {CADDY_ROOT_CA}",
+        result.returncode == 0 and "BEGIN CERTIFICATE" in result.stdout,
+        result.stderr.strip()[-300:],
+    )
+    return result.stdout
+
+
+def check_tls(results: Results, label: str, url: str, context: ssl.SSLContext) -> None:
+    """With the proxy's CA the URL answers over HTTPS; a client trusting only the public roots is refused."""
+    status, _, _ = http("GET", url, context=context)
+    results.check(f"{label}: {url} answers over HTTPS, verified with the proxy's CA", status == 200, f"HTTP {status}")
+    try:
+        status, _, _ = http("GET", url)  # the default context: the system's roots, not the local CA
+        refused, detail = False, f"HTTP {status} without the CA"
+    except urllib.error.URLError as error:
+        refused = isinstance(error.reason, ssl.SSLCertVerificationError)
+        detail = str(error.reason)
+    results.check(f"{label}: a client without the proxy's CA is refused at {url}", refused, detail)
+
+
 _split_projects: list[Project] = []
 
 
 def split_stack(results: Results, workdir: Path) -> None:
     common = secrets_env()
-    api_port, redis_port, bridge_port, metrics_port = free_port(), free_port(), free_port(), free_port()
-    # podman-compose does not interpolate inside `!override`: the ports override is written here.
+    api_port, https_port, dashboard_port, metrics_port = free_port(), free_port(), free_port(), free_port()
+    # podman-compose does not interpolate inside `!override`: the proxy's ports override is written here
+    # (the API's HTTPS port also comes through VOCALIO_HTTPS_PUBLISHED_PORT, into models-host.env).
     ports_override = workdir / "compose.split-ports.yaml"
     ports_override.write_text(
-        "services:\n"
-        f'  redis: {{ports: !override ["127.0.0.1:{redis_port}:6379"]}}\n'
-        f'  llm_bridge: {{ports: !override ["127.0.0.1:{bridge_port}:8002"]}}\n'
+        f'services:\n  proxy: {{ports: !override ["127.0.0.1:{https_port}:443", "127.0.0.1:{dashboard_port}:8443"]}}\n'
     )
     services = Project(
         f"{PREFIX}-services",
@@ -530,6 +574,7 @@ def split_stack(results: Results, workdir: Path) -> None:
             "VOCALIO_BIND_ADDRESS": "127.0.0.1",
             "VOCALIO_API_PUBLISHED_PORT": str(api_port),
             "VOCALIO_UI_PUBLISHED_PORT": str(free_port()),
+            "VOCALIO_HTTPS_PUBLISHED_PORT": str(https_port),
         },
         workdir,
     )
@@ -544,15 +589,35 @@ def split_stack(results: Results, workdir: Path) -> None:
                 ("healthy", ["redis", "postgres"], 120),
                 ("completed", ["migrate"], 180),
                 ("healthy", ["api"], 180),
-                ("healthy", ["llm_bridge", "ui", "prometheus"], 120),
+                ("healthy", ["llm_bridge", "ui", "prometheus", "proxy"], 120),
             ],
         )
         check_loopback_only(results, services)
-        # The models host's `.env` is the one file the docs say to copy (docs/operations/two-vms.md); only
-        # the test's free ports for Redis and the llm_bridge (6379 and 8002 in production) differ.
+        published = services.published_addresses()
+        results.check(
+            f"{services.name}: Redis and the llm_bridge are not published (the models host uses the proxy)",
+            not [line for line in published if "6379/tcp" in line or "8002/tcp" in line],
+            "; ".join(published),
+        )
+        # The models host's `.env` and CA are the two files the docs say to copy (docs/operations/two-vms.md),
+        # unchanged: the test's free HTTPS port is already in models-host.env.
         copied = secret_file(results, services, "models-host.env")
-        copied = copied.replace(":6379/", f":{redis_port}/").replace(":8002\n", f":{bridge_port}\n")
         models_env = dict(line.split("=", 1) for line in copied.splitlines() if line)
+        results.check(
+            f"{services.name}: models-host.env is a pull worker over HTTPS with the CA, no Redis",
+            models_env.get("VOCALIO_API_URL", "").startswith("https://")
+            and models_env.get("VOCALIO_WORKER_MODE") == "pull"
+            and "VOCALIO_REDIS_URL" not in models_env
+            and "redis_password" not in copied,
+            ", ".join(f"{k}={v if 'TOKEN' not in k else '***'}" for k, v in models_env.items()),
+        )
+        tls_dir = workdir / "tls"
+        tls_dir.mkdir()
+        (tls_dir / "root.crt").write_text(proxy_root_ca(results, services))
+        context = ssl.create_default_context(cafile=str(tls_dir / "root.crt"))
+        https_api = models_env["VOCALIO_API_URL"]
+        check_tls(results, "split", f"{https_api}/health", context)
+        check_tls(results, "split", f"https://127.0.0.1:{dashboard_port}/health", context)
         models = Project(
             f"{PREFIX}-models",
             [ROOT / "compose.models.yaml", ROOT / "compose.cpu.yaml", STACK / "compose.split-models.yaml"],
@@ -560,6 +625,7 @@ def split_stack(results: Results, workdir: Path) -> None:
             | {
                 "VOCALIO_MODELS_ADDRESS": "127.0.0.1",
                 "VOCALIO_IMAGE_TAG": IMAGE_TAG,
+                "VOCALIO_TLS_DIR": str(tls_dir),
                 "STACK_TEST_WORKER_METRICS_PORT": str(metrics_port),
             },
             workdir,
@@ -574,10 +640,11 @@ def split_stack(results: Results, workdir: Path) -> None:
             worker_net == "host",
             f"network mode {worker_net}",
         )
-        api = f"http://127.0.0.1:{api_port}"
         key = admin_key(results, services)
-        check_worker_registered(results, "split", api, key)
-        job_round_trip(results, "split", api, key)
+        # Through the proxy, as the worker does: it registered, pulled the job, called the llm_bridge
+        # (https://.../llm-bridge) and uploaded the audio, all over HTTPS verified with the CA bundle.
+        check_worker_registered(results, "split (HTTPS)", https_api, key, context=context)
+        job_round_trip(results, "split (HTTPS)", https_api, key, context=context)
         status, _, body = http("GET", f"http://127.0.0.1:{metrics_port}/metrics")
         results.check(
             f"{models.name}: worker metrics on 127.0.0.1:{metrics_port}",

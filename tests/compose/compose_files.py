@@ -33,9 +33,10 @@ SAMPLE_ENV: dict[str, str] = {
     "VOCALIO_REDIS_PASSWORD": "redispassword0123456789",
     "VOCALIO_SERVICES_ADDRESS": "10.0.0.10",
     "VOCALIO_MODELS_ADDRESS": "10.0.0.20",
-    "VOCALIO_API_URL": "http://10.0.0.10:8000",
-    "VOCALIO_REDIS_URL": "redis://:redispassword0123456789@10.0.0.10:6379/0",
-    "VOCALIO_LLM_BRIDGE_URL": "http://10.0.0.10:8002",
+    "VOCALIO_API_URL": "https://10.0.0.10:443",
+    "VOCALIO_REDIS_URL": "rediss://:redispassword0123456789@10.0.0.10:6380/0",
+    "VOCALIO_LLM_BRIDGE_URL": "https://10.0.0.10:443/llm-bridge",
+    "VOCALIO_CA_BUNDLE": "/run/vocalio-tls/root.crt",
 }
 
 # What a fresh clone's services host needs (its private address) and nothing else: no secrets.

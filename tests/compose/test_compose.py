@@ -26,6 +26,7 @@ SERVICES_HOST_SERVICES = {
     "ui",
     "prometheus",
     "grafana",
+    "proxy",
 }
 MODELS_HOST_SERVICES = {"worker", "ollama", "ollama-pull"}
 VOCALIO_SERVICES = {"migrate", "api", "worker", "llm_bridge", "ui"}
@@ -47,6 +48,9 @@ COMPOSE_ONLY_VARIABLES = {
     "VOCALIO_IMAGE_TAG",
     "VOCALIO_PROMETHEUS_RETENTION",
     "VOCALIO_PROMETHEUS_URL",
+    "VOCALIO_DOMAIN",
+    "VOCALIO_HTTPS_PUBLISHED_PORT",
+    "VOCALIO_TLS_DIR",
 }
 SECRETS_MOUNT = "/run/vocalio-secrets"
 LAYOUTS = [cf.SINGLE_HOST, cf.CPU, cf.SERVICES_HOST, cf.MODELS_HOST, cf.MODELS_HOST_CPU]
@@ -101,7 +105,7 @@ def test_cpu_override_merged_by_podman_compose_drops_every_gpu_reservation(
         (cf.MODELS_HOST, "VOCALIO_WORKER_TOKEN"),
         (cf.SERVICES_HOST, "VOCALIO_SERVICES_ADDRESS"),
         (cf.MODELS_HOST, "VOCALIO_API_URL"),
-        (cf.MODELS_HOST, "VOCALIO_REDIS_URL"),
+        # (VOCALIO_REDIS_URL is not here: pull workers, the models host's default, need no Redis)
         (cf.MODELS_HOST, "VOCALIO_MODELS_ADDRESS"),
     ],
 )
@@ -169,7 +173,7 @@ def test_migrations_run_before_the_api_serves(name: str) -> None:
     assert services["api"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
-def test_only_api_ui_and_grafana_are_published_on_loopback_by_default() -> None:
+def test_only_api_ui_grafana_and_the_tls_proxy_are_published_on_loopback_by_default() -> None:
     env = dict(cf.SAMPLE_ENV)
     services = cf.load("compose.yaml", env)["services"]
     published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
@@ -177,7 +181,9 @@ def test_only_api_ui_and_grafana_are_published_on_loopback_by_default() -> None:
         "api": ["127.0.0.1:8000:8000"],
         "ui": ["127.0.0.1:8080:8080"],
         "grafana": ["127.0.0.1:3000:3000"],
+        "proxy": ["127.0.0.1:443:443", "127.0.0.1:8443:8443", "127.0.0.1:3443:3443"],
     }
+    assert services["proxy"]["environment"] == {"SITE_DOMAIN": "localhost", "SITE_ADDRESS": "127.0.0.1"}
     moved_env = env | {"VOCALIO_BIND_ADDRESS": "192.168.1.5", "VOCALIO_API_PUBLISHED_PORT": "18000"}
     moved = cf.load("compose.yaml", moved_env)
     assert moved["services"]["api"]["ports"] == ["192.168.1.5:18000:8000"]
@@ -275,7 +281,8 @@ def test_split_service_definitions_do_not_drift_from_compose_yaml(key: str) -> N
             assert service[key][-1].startswith("models-host.env=")
             continue
         if name == "worker" and key == "volumes":  # the models host has no secrets volume: its `.env` is a copied file
-            assert service[key] == [v for v in single[name][key] if not v.startswith("secrets:")]
+            kept = [v for v in single[name][key] if not v.startswith("secrets:")]
+            assert service[key] == [*kept, "./tls:/run/vocalio-tls:ro,z"]  # and the proxy's CA, another
             continue
         if name == "prometheus" and key == "command":  # the services host's config lists remote workers
             assert service[key] == [single[name][key][0].replace("prometheus.yml", "prometheus-services-host.yml")]
@@ -290,16 +297,45 @@ def test_the_hosts_meet_only_through_configured_addresses() -> None:
     worker = cf.load("compose.models.yaml")["services"]["worker"]
     env = worker["environment"]
     assert env["VOCALIO_API_URL"] == cf.SAMPLE_ENV["VOCALIO_API_URL"]
-    assert env["VOCALIO_REDIS_URL"] == cf.SAMPLE_ENV["VOCALIO_REDIS_URL"]
     assert env["VOCALIO_LLM_BRIDGE_URL"] == cf.SAMPLE_ENV["VOCALIO_LLM_BRIDGE_URL"]
+    assert env["VOCALIO_CA_BUNDLE"] == cf.SAMPLE_ENV["VOCALIO_CA_BUNDLE"]
     assert "depends_on" not in worker  # nothing on this host to wait for
     services = cf.load("compose.services.yaml")["services"]
-    for name in ("api", "redis", "llm_bridge"):  # what the models host calls, on the private address
-        assert services[name]["ports"][0].startswith(cf.SAMPLE_ENV["VOCALIO_SERVICES_ADDRESS"] + ":"), name
+    address = cf.SAMPLE_ENV["VOCALIO_SERVICES_ADDRESS"]
+    # The models host calls the proxy alone, over HTTPS, on the private address; nothing else is published there.
+    assert services["proxy"]["ports"] == [f"{address}:{port}:{port}" for port in (80, 443, 8443, 3443)]
+    on_private = {
+        name for name, service in services.items() for port in service.get("ports", []) if port.startswith(address)
+    }
+    assert on_private == {"proxy"}
+    assert "ports" not in services["redis"] and "ports" not in services["llm_bridge"]
+    assert services["proxy"]["environment"]["SITE_ADDRESS"] == address  # the address's certificate: local CA
     # Redis's password is in its config file; the services' Redis URL (with it) is a secret file.
     assert services["redis"]["command"][:2] == ["redis-server", f"{SECRETS_MOUNT}/redis.conf"]
     assert "VOCALIO_REDIS_URL" not in services["api"]["environment"]
     assert "redis.conf=requirepass {redis_password}" in services["secrets-init"]["command"]
+
+
+def test_pull_workers_need_no_redis_url_on_the_models_host() -> None:
+    without_redis = {k: v for k, v in cf.SAMPLE_ENV.items() if k != "VOCALIO_REDIS_URL"}
+    env = cf.load("compose.models.yaml", without_redis)["services"]["worker"]["environment"]
+    assert env["VOCALIO_WORKER_MODE"] == "pull" and env["VOCALIO_REDIS_URL"] == ""
+    assert cf.load("compose.models.yaml", cf.SAMPLE_ENV)["services"]["worker"]["environment"]["VOCALIO_REDIS_URL"]
+
+
+def test_the_proxy_routes_the_api_the_llm_bridge_the_dashboard_and_grafana_with_tls() -> None:
+    caddyfile = (cf.ROOT / "caddy" / "Caddyfile").read_text()
+    code = "\n".join(line.split("#", 1)[0] for line in caddyfile.splitlines())
+    assert "default_sni {$SITE_ADDRESS}" in code  # IP clients send no SNI
+    for upstream in ("api:8000", "llm_bridge:8002", "ui:8080", "grafana:3000"):
+        assert f"reverse_proxy {upstream}" in code, upstream
+    assert "handle_path /llm-bridge/*" in code
+    assert "tls off" not in code and "http://" not in code  # every site is HTTPS
+    for service in ("compose.yaml", "compose.services.yaml"):
+        proxy = cf.load(service)["services"]["proxy"]
+        assert proxy["image"].startswith("docker.io/library/caddy:2.")
+        assert "./caddy/Caddyfile:/etc/caddy/Caddyfile:ro,z" in proxy["volumes"]
+        assert "caddy-data:/data" in proxy["volumes"]  # the local CA and the certificates outlive the container
 
 
 # ---- images ------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_podman_compose_config_accepts_a_fresh_clone(
 @pytest.mark.parametrize("name", HOST_FILES)
 def test_every_service_waits_for_the_secrets_and_mounts_them_read_only(name: str) -> None:
     for service_name, service in _fresh(name).items():
-        if service_name == "secrets-init" or service.get("profiles"):  # Ollama and its pull hold no secret
+        if service_name in {"secrets-init", "proxy"} or service.get("profiles"):  # these hold no secret
             continue
         assert service["depends_on"]["secrets-init"] == {"condition": "service_completed_successfully"}, service_name
         assert f"secrets:{SECRETS_MOUNT}:ro" in service["volumes"], service_name
@@ -146,7 +146,10 @@ def test_the_models_host_runs_on_the_one_file_copied_from_the_services_host(tmp_
     env = worker["environment"]
     assert env["VOCALIO_WORKER_TOKEN"] == api.worker_token.get_secret_value()
     assert env["VOCALIO_LLM_BRIDGE_TOKEN"] == (tmp_path / "vocalio_llm_bridge_token").read_text().strip()
-    password = (tmp_path / "redis_password").read_text().strip()
-    assert env["VOCALIO_REDIS_URL"] == f"redis://:{password}@10.0.0.10:6379/0"
-    assert env["VOCALIO_API_URL"] == "http://10.0.0.10:8000"
-    assert env["VOCALIO_LLM_BRIDGE_URL"] == "http://10.0.0.10:8002"
+    # Pull workers over HTTPS through the proxy, verified against its local CA: no Redis, no password.
+    assert env["VOCALIO_WORKER_MODE"] == "pull" and env["VOCALIO_REDIS_URL"] == ""
+    assert not {value for value in copied.values() if (tmp_path / "redis_password").read_text().strip() in value}
+    assert env["VOCALIO_API_URL"] == "https://10.0.0.10:443"
+    assert env["VOCALIO_LLM_BRIDGE_URL"] == "https://10.0.0.10:443/llm-bridge"
+    assert env["VOCALIO_CA_BUNDLE"] == "/run/vocalio-tls/root.crt"
+    assert "./tls:/run/vocalio-tls:ro,z" in worker["volumes"]

@@ -10,6 +10,7 @@ If the bridge is down, slow, broken or its circuit is open, the caller gets its 
 """
 
 import asyncio
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -63,6 +64,7 @@ class ExpandClient:
         registry: CollectorRegistry | None = None,
         rules: Callable[[str, Region | None], str] = normalize,
         clock: Callable[[], float] = time.monotonic,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         # The bridge's own Ollama limit is 60 s by default: give it a bit longer so its answer (a
         # rules fallback with a reason) arrives instead of our timeout.
@@ -70,6 +72,7 @@ class ExpandClient:
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(3.0, timeout_s)),
+            verify=verify,  # the worker's VOCALIO_CA_BUNDLE when the bridge is behind the TLS proxy
         )
         # One probe after the cool-down decides: a bridge that answers once is back.
         self.breaker = CircuitBreaker(

@@ -8,12 +8,16 @@ Past the budget the command raises as before: a job fails recoverably (it is re-
 worker's poll loop stops the worker (its supervisor starts it again).
 """
 
+from pathlib import Path
+
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from vocalio_shared.queue import QUEUE_NAME, deserialize_job, serialize_job
+
+from vocalio_runtime.tls import redis_tls_options
 
 REDIS_RETRIES = 25
 REDIS_BACKOFF_BASE_S = 0.05
@@ -26,16 +30,19 @@ def redis_retry() -> Retry:
     return Retry(ExponentialBackoff(cap=REDIS_BACKOFF_CAP_S, base=REDIS_BACKOFF_BASE_S), REDIS_RETRIES)
 
 
-def queue_settings(redis_url: str) -> RedisSettings:
+def queue_settings(redis_url: str, ca_bundle: Path | None = None) -> RedisSettings:
+    """`rediss://` URLs are verified against `ca_bundle` when given (vocalio_runtime.tls)."""
     settings = RedisSettings.from_dsn(redis_url)
+    for name, value in redis_tls_options(redis_url, ca_bundle).items():
+        setattr(settings, name, value)
     settings.retry = redis_retry()
     settings.retry_on_error = [RedisConnectionError, RedisTimeoutError, OSError]
     return settings
 
 
-async def connect_queue(redis_url: str) -> ArqRedis:
+async def connect_queue(redis_url: str, ca_bundle: Path | None = None) -> ArqRedis:
     return await create_pool(
-        queue_settings(redis_url),
+        queue_settings(redis_url, ca_bundle),
         job_serializer=serialize_job,
         job_deserializer=deserialize_job,
         default_queue_name=QUEUE_NAME,

@@ -9,6 +9,7 @@ Two kinds of call:
 """
 
 import asyncio
+import ssl
 from typing import Any, TypeVar
 
 import httpx
@@ -84,11 +85,14 @@ class ApiClient:
         breaker_failures: int = 5,
         breaker_recovery_s: float = 30.0,
         breaker_half_open_calls: int = 3,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
+        # verify: the CA the API's certificate must chain to (VOCALIO_CA_BUNDLE), for an https:// API URL
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(5.0, timeout_s)),
+            verify=verify,
         )
         self._metrics = metrics
         self._retry_max_wait_s = retry_max_wait_s

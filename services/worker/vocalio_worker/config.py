@@ -7,10 +7,13 @@ inheritance, so one object holds everything.
 
 import os
 import socket
+import ssl
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from vocalio_runtime.tls import http_verify, load_ca_bundle
 from vocalio_shared.settings import WorkerTokenSettings
 
 from vocalio_worker.audio.settings import AudioSettings
@@ -84,6 +87,33 @@ class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     )
     llm_bridge_url: str | None = Field(default=None, description="Base URL of llm_bridge; unset = no expansion.")
     llm_bridge_token: SecretStr | None = Field(default=None, description="Token for llm_bridge.")
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the CA certificates the worker trusts for every HTTPS call to the API and the "
+        "llm_bridge (registration, heartbeats, pulls, uploads) and for a `rediss://` VOCALIO_REDIS_URL: e.g. the "
+        "services host's Caddy local CA, `root.crt`. Unset = the public roots (a certificate for a domain). "
+        "Only these certificates are trusted when set; verification is never off.",
+    )
+
+    @field_validator("ca_bundle", mode="before")
+    @classmethod
+    def _empty_ca_bundle_is_unset(cls, value: object) -> object:
+        # compose passes `${VOCALIO_CA_BUNDLE:-}`: an empty variable means "not set"
+        return None if value == "" else value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle_loads(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            load_ca_bundle(value)  # a missing or broken file stops the worker at start, naming the variable
+        return value
+
+    @model_validator(mode="after")
+    def _push_needs_redis(self) -> "WorkerConfig":
+        # pull workers reach only the API; push workers take jobs from Redis
+        if self.worker_mode == "push" and not self.redis_url:
+            raise ValueError("VOCALIO_REDIS_URL is required with VOCALIO_WORKER_MODE=push (pull needs only the API)")
+        return self
 
     @model_validator(mode="after")
     def _long_poll_inside_the_call_timeout(self) -> "WorkerConfig":
@@ -94,6 +124,11 @@ class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
                 f"VOCALIO_API_TIMEOUT_S ({self.api_timeout_s:g})"
             )
         return self
+
+    @cached_property
+    def http_verify(self) -> "ssl.SSLContext | bool":
+        """httpx's `verify=` for the worker's calls across hosts (one context, shared by its clients)."""
+        return http_verify(self.ca_bundle)
 
     @cached_property
     def host_for_registry(self) -> str:

@@ -132,7 +132,9 @@ class JobRun:
         except ImportError:
             self.warnings.append("expand requested but the llm_bridge client is not installed; text not expanded")
             return None
-        async with ExpandClient(config.llm_bridge_url, config.llm_bridge_token.get_secret_value()) as bridge:
+        async with ExpandClient(
+            config.llm_bridge_url, config.llm_bridge_token.get_secret_value(), verify=config.http_verify
+        ) as bridge:
             outcome = await bridge.expand(self.spec.text, raw.region)
         self.warnings.extend(outcome.warnings)
         self.expand_source = "local" if outcome.local else outcome.source

@@ -95,6 +95,7 @@ async def run(config: WorkerConfig) -> int:
         breaker_failures=config.api_breaker_failures,
         breaker_recovery_s=config.api_breaker_recovery_s,
         breaker_half_open_calls=config.api_breaker_half_open_calls,
+        verify=config.http_verify,
     )
     engine, engine_reason = select_engine_with_reason(config.engine)
     # One thread per concurrent job plus one for /tts and /analyze.
@@ -152,7 +153,7 @@ async def run(config: WorkerConfig) -> int:
     queue_worker: LaneWorker | PullQueue = (
         PullQueue(runtime)
         if config.worker_mode == "pull"
-        else build_queue_worker(runtime, await connect_queue(config.redis_url))
+        else build_queue_worker(runtime, await connect_queue(config.redis_url, config.ca_bundle))
     )
     runtime.queue_worker = queue_worker
     runtime.initializing = False
