@@ -114,6 +114,7 @@ class Report:
     duration_s: float
     warmup_s: float
     measured_s: float
+    drained_s: float
     submitted: int
     succeeded: int
     lost: int
@@ -124,6 +125,7 @@ class Report:
     errors: dict[str, int]
     error_examples: dict[str, str]
     memory: list[ProcessMemory]
+    rss_samples: dict[str, list[tuple[float, float]]]  # name → (seconds since the load began, MB), for plots
 
     @property
     def ok(self) -> bool:
@@ -249,8 +251,12 @@ class MemorySampler:
     def report(self, warmup_s: float, load_s: float) -> list[ProcessMemory]:
         memory = []
         for name, samples in self.samples.items():
-            measured = [(t, mb) for t, _, mb in samples if warmup_s <= t <= load_s + self.interval_s]
-            after_warmup = measured[0][1] if measured else samples[-1][2]
+            # A restarted child's slope is its last process's own: a new process starts small again.
+            last_pid = samples[-1][1]
+            in_window = [(t, pid, mb) for t, pid, mb in samples if warmup_s <= t <= load_s + self.interval_s]
+            window = [(t, mb) for t, _, mb in in_window]
+            measured = [(t, mb) for t, pid, mb in in_window if pid == last_pid]
+            after_warmup = window[0][1] if window else samples[-1][2]
             memory.append(
                 ProcessMemory(
                     name=name,
@@ -258,7 +264,7 @@ class MemorySampler:
                     samples=len(measured),
                     start_mb=samples[0][2],
                     after_warmup_mb=after_warmup,
-                    end_mb=measured[-1][1] if measured else samples[-1][2],
+                    end_mb=window[-1][1] if window else samples[-1][2],
                     slope_mb_per_min=slope_per_min(measured),
                 )
             )
@@ -293,6 +299,7 @@ class Soak:
         self.started = 0.0
         self.load_end = 0.0
         self.counter = 0
+        self.drained_s = 0.0  # after the load, until the last client's job was done
 
     def since_start(self) -> float:
         return time.monotonic() - self.started
@@ -348,6 +355,7 @@ class Soak:
                     return str(response.json()["id"])
                 self.errors.http("submit", response)
                 if response.status_code < 500 and response.status_code != 429:
+                    await asyncio.sleep(RETRY_PAUSE_S)  # refused for good; a pause, not a hot loop of refusals
                     return None
             await asyncio.sleep(RETRY_PAUSE_S)
         return None
@@ -443,16 +451,19 @@ class Soak:
             for job_id in mine - ids.keys():
                 self.errors.add("job list: a submitted job missing", job_id)
 
-    def check_stack(self) -> None:
+    def check_restarts(self) -> None:
         for child in self.stack.children():
             if child.get("restarts"):
                 self.errors.add(f"restarted by the supervisor: {child['name']}", str(child.get("last_exit")))
+
+    def check_logs(self) -> None:
+        """The whole log, the stop included: a child that errs while draining is a finding too."""
         for line in self.stack.logs().splitlines():
             if LOG_PROBLEM.search(line):
                 service = line.split("|", 1)[0].strip() if "|" in line else "supervisor"
                 self.errors.add(f"stack log: error in {service}", line)
 
-    async def run(self, sampler: MemorySampler) -> tuple[list[str], float]:
+    async def run(self, sampler: MemorySampler) -> None:
         keys = await self.create_keys()
         self.started = sampler.started = time.monotonic()
         self.load_end = self.started + self.options.duration_s
@@ -466,10 +477,9 @@ class Soak:
         for task in clients:
             if not task.cancelled() and task.exception() is not None:
                 self.errors.add(f"client crashed: {type(task.exception()).__name__}", repr(task.exception()))
-        drained = time.monotonic() - self.load_end
+        self.drained_s = time.monotonic() - self.load_end
         await self.reconcile(keys)
-        self.check_stack()
-        return keys, drained
+        self.check_restarts()
 
     def report(self, sampler: MemorySampler) -> Report:
         options = self.options
@@ -494,6 +504,7 @@ class Soak:
             duration_s=options.duration_s,
             warmup_s=options.warmup_s,
             measured_s=measured_s,
+            drained_s=self.drained_s,
             submitted=len(answered),
             succeeded=len(succeeded),
             lost=len(lost),
@@ -504,6 +515,9 @@ class Soak:
             errors=dict(self.errors.counts.most_common()),
             error_examples=self.errors.examples,
             memory=sampler.report(options.warmup_s, options.duration_s),
+            rss_samples={
+                name: [(round(t, 2), round(mb, 2)) for t, _, mb in rows] for name, rows in sampler.samples.items()
+            },
         )
 
 
@@ -513,20 +527,20 @@ def run(options: Options, keep_dir: Path | None = None) -> Report:
         raise ValueError("--warmup-s must be shorter than --duration-s")
     with tempfile.TemporaryDirectory(prefix="vocalio-soak-") as directory:
         stack = UpStack(Path(directory), options.env)
+        soak = Soak(stack, options)
+        sampler = MemorySampler(stack, options.sample_s)
         try:
             stack.start()
-            soak = Soak(stack, options)
-            sampler = MemorySampler(stack, options.sample_s)
             asyncio.run(soak.run(sampler))
-            report = soak.report(sampler)
         finally:
             code = stack.stop()
             if keep_dir is not None:
                 keep_dir.mkdir(parents=True, exist_ok=True)
                 (keep_dir / "soak-up.log").write_text(stack.logs())
         if code != 0:
-            report.errors[f"vocalio up exited with {code}"] = 1
-        return report
+            soak.errors.add(f"vocalio up exited with {code} on SIGTERM", stack.logs()[-300:])
+        soak.check_logs()
+        return soak.report(sampler)
 
 
 def render(report: Report) -> str:
@@ -537,7 +551,7 @@ def render(report: Report) -> str:
     out(f"soak: {report.clients} clients, {report.duration_s:.0f} s of load ({window}), eSpeak, loopback")
     out(
         f"jobs: {report.submitted} submitted, {report.succeeded} succeeded, {report.lost} lost, "
-        f"{report.duplicates} duplicates, {report.retried} retried"
+        f"{report.duplicates} duplicates, {report.retried} retried; drain {report.drained_s:.1f} s"
     )
     out(f"throughput: {report.jobs_per_min:.1f} jobs/min (downloaded, after the warm-up)")
     labels = {"submit": "submit", "terminal": "to terminal event", "end_to_end": "end-to-end"}
