@@ -92,8 +92,9 @@ class JobRecord:
     terminal_ms: float | None = None  # submit → terminal event
     end_to_end_ms: float | None = None  # submit → audio downloaded and checked
     terminal: str | None = None
-    succeeded_events: int = 0  # distinct seqs of job.succeeded: exactly one when all is well
+    succeeded_events: int = 0  # job.succeeded in the job's event history after the drain: exactly one
     attempts: int | None = None
+    duration_s: float = 0.0  # the result's, summed against the key's usage
     done_at_s: float | None = None  # audio downloaded and checked, since the load began
 
 
@@ -304,15 +305,18 @@ class Soak:
     def since_start(self) -> float:
         return time.monotonic() - self.started
 
-    async def create_keys(self) -> list[str]:
+    def admin(self) -> httpx.AsyncClient:
         admin = {"Authorization": f"Bearer {self.stack.admin_key}"}
-        async with httpx.AsyncClient(base_url=self.stack.api_url, headers=admin, timeout=30) as http:
+        return httpx.AsyncClient(base_url=self.stack.api_url, headers=admin, timeout=60)
+
+    async def create_keys(self) -> list[tuple[str, str]]:
+        """(key id, secret) per client."""
+        async with self.admin() as http:
             keys = []
             for number in range(self.options.clients):
                 body = {"name": f"soak-{number}", "role": "client", "rate_requests_per_min": 1_000_000}
-                response = await http.post("/api/v1/keys", json=body)
-                response.raise_for_status()
-                keys.append(response.json()["key"])
+                response = (await http.post("/api/v1/keys", json=body)).raise_for_status().json()
+                keys.append((response["id"], response["key"]))
             return keys
 
     async def client(self, number: int, key: str) -> None:
@@ -391,13 +395,10 @@ class Soak:
             if record.terminal:
                 break
             await asyncio.sleep(RETRY_PAUSE_S)
-        record.succeeded_events = sum(1 for kind in seen.values() if kind == "job.succeeded")
         if record.terminal is None:
             self.errors.add("events: no terminal event", str(record.job_id))
         elif record.terminal != "job.succeeded":
             self.errors.add(f"job {record.terminal.removeprefix('job.')}", str(record.job_id))
-        if record.succeeded_events > 1:
-            self.errors.add("job.succeeded twice", str(record.job_id))
 
     async def download(self, http: httpx.AsyncClient, record: JobRecord) -> bool:
         try:
@@ -407,6 +408,7 @@ class Soak:
                 return False
             job = response.json()
             record.attempts = job.get("attempts")
+            record.duration_s = float((job.get("result") or {}).get("duration_s") or 0.0)
             if job["status"] != "succeeded" or not job.get("result"):
                 self.errors.add(f"get job: {job['status']} after job.succeeded", str(record.job_id))
                 return False
@@ -427,29 +429,56 @@ class Soak:
             return False
         return True
 
-    async def reconcile(self, keys: list[str]) -> None:
-        """Each key's job list against what its client was answered: nothing missing, nothing extra."""
-        for number, key in enumerate(keys):
+    async def reconcile(self, keys: list[tuple[str, str]]) -> None:
+        """After the drain, per key: its job list against what its client was answered (nothing
+        missing, nothing extra), each job's whole event history (one `job.succeeded`, at the end, no
+        `job.failed`: the SSE stream stops at the first terminal event, so a second one shows only
+        here), and its usage (jobs counted once each, audio seconds the sum of its results)."""
+        await asyncio.gather(*(self.reconcile_key(number, key_id, key) for number, (key_id, key) in enumerate(keys)))
+
+    async def reconcile_key(self, number: int, key_id: str, key: str) -> None:
+        records = {r.job_id: r for r in self.records if r.client == number and r.job_id}
+        headers = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(base_url=self.stack.api_url, headers=headers, timeout=60) as http:
             listed: list[dict[str, Any]] = []
-            headers = {"Authorization": f"Bearer {key}"}
-            async with httpx.AsyncClient(base_url=self.stack.api_url, headers=headers, timeout=60) as http:
-                cursor: str | None = None
-                while True:
-                    params: dict[str, Any] = {"limit": 200} | ({"cursor": cursor} if cursor else {})
-                    page = (await http.get("/api/v1/jobs", params=params)).raise_for_status().json()
-                    listed += page["items"]
-                    cursor = page.get("next_cursor")
-                    if not cursor:
-                        break
-            ids = Counter(job["id"] for job in listed)
-            for job_id, times in ids.items():
-                if times > 1:
-                    self.errors.add("job list: a job twice", job_id)
-            mine = self.submitted.get(number, set())
-            for job_id in ids.keys() - mine:
-                self.errors.add("job list: a job no client was answered", job_id)
-            for job_id in mine - ids.keys():
-                self.errors.add("job list: a submitted job missing", job_id)
+            cursor: str | None = None
+            while True:
+                params: dict[str, Any] = {"limit": 200} | ({"cursor": cursor} if cursor else {})
+                page = (await http.get("/api/v1/jobs", params=params)).raise_for_status().json()
+                listed += page["items"]
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+            for job_id, record in records.items():
+                path = f"/api/v1/jobs/{job_id}/events/history"
+                history = (await http.get(path, params={"limit": 1000})).raise_for_status().json()
+                kinds = [event["type"] for event in history]
+                record.succeeded_events = kinds.count("job.succeeded")
+                if record.succeeded_events > 1:
+                    self.errors.add("events history: job.succeeded twice", job_id)
+                elif record.terminal == "job.succeeded" and record.succeeded_events == 0:
+                    self.errors.add("events history: no job.succeeded, which the stream had sent", job_id)
+                if "job.failed" in kinds:
+                    self.errors.add("events history: a job.failed", job_id)
+                if record.succeeded_events and kinds[-1] != "job.succeeded":
+                    self.errors.add(f"events history: {kinds[-1]} after job.succeeded", job_id)
+        ids = Counter(job["id"] for job in listed)
+        for job_id, times in ids.items():
+            if times > 1:
+                self.errors.add("job list: a job twice", job_id)
+        for job_id in ids.keys() - records.keys():
+            self.errors.add("job list: a job no client was answered", job_id)
+        for job_id in records.keys() - ids.keys():
+            self.errors.add("job list: a submitted job missing", job_id)
+        async with self.admin() as admin:
+            usage = (await admin.get(f"/api/v1/keys/{key_id}/usage")).raise_for_status().json()
+        if usage["total_jobs"] != len(records):
+            self.errors.add("usage: jobs not counted once each", f"{usage['total_jobs']} for {len(records)} submitted")
+        audio_s = sum(r.duration_s for r in records.values())
+        if abs(usage["total_audio_seconds"] - audio_s) > 1e-6 * max(audio_s, 1.0):
+            self.errors.add(
+                "usage: audio seconds not the sum of the results", f"{usage['total_audio_seconds']} != {audio_s}"
+            )
 
     def check_restarts(self) -> None:
         for child in self.stack.children():
@@ -468,7 +497,7 @@ class Soak:
         self.started = sampler.started = time.monotonic()
         self.load_end = self.started + self.options.duration_s
         memory = asyncio.create_task(sampler.run(self.load_end))
-        clients = [asyncio.create_task(self.client(number, key)) for number, key in enumerate(keys)]
+        clients = [asyncio.create_task(self.client(number, key)) for number, (_, key) in enumerate(keys)]
         await memory
         _, pending = await asyncio.wait(clients, timeout=self.options.drain_s)
         for task in pending:  # still in a job after the drain: those jobs are lost
