@@ -56,11 +56,6 @@ def _child_pid(parent: int) -> int:
     raise AssertionError("unshare started no worker")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="under the full suite's load the hook's nsenter process ran past its timeout once (killed, -9);"
-    " passes alone: its timeout needs sizing to the drain (open, issue 21)",
-)
 def test_the_prestop_hook_drains_the_worker_before_returning(api: ApiProcess, redis_url: str, tmp_path: Path) -> None:
     worker = WorkerProcess(
         api, redis_url, tmp_path, "worker-1", {f"VOCALIO_{k.upper()}": v for k, v in SLOW_WORKER.items()}
