@@ -82,6 +82,9 @@ def test_the_prestop_hook_drains_the_worker_before_returning(api: ApiProcess, re
                 timeout=GRACE_S + 30,
             )
             took_s = time.monotonic() - started
+            # -9 would be the kernel's SIGKILL of the namespace's other processes when its PID 1 exits:
+            # the worker waits for the hook to end first (vocalio_worker.pid_one). Not a timeout: that
+            # raises TimeoutExpired, at the hook's own bound (grace + 20 s) plus 10 s.
             assert hook.returncode == 0, hook.stderr
             # The hook returned because the worker had closed its server (its last step before exiting),
             # not because its bound ran out; the process then exits cleanly on its own.
