@@ -67,8 +67,9 @@ class ApiSettings(WorkerTokenSettings):
     abandoned_upload_after_s: float = Field(
         default=3600,
         gt=0,
-        description="An upload's part file unchanged for this long is deleted as abandoned "
-        "(one of a dead API process on this host goes at once; see Faults in the docs).",
+        description="An upload's part file, or a temp file of the books' delivery files, unchanged for "
+        "this long is deleted as abandoned (one of a dead API process on this host goes at once; see "
+        "Faults in the docs). Keep it above the longest ffmpeg run of a book (30 min).",
     )
     key_cache_ttl_s: int = Field(default=300, ge=0, description="How long API key lookups stay cached in Redis.")
     rate_requests_per_min: int = Field(default=600, ge=1, description="Default per-key requests per minute.")

@@ -86,6 +86,8 @@ class ApiClient:
         breaker_recovery_s: float = 30.0,
         breaker_half_open_calls: int = 3,
         verify: ssl.SSLContext | bool = True,
+        breaker_first_recovery_s: float | None = None,
+        breaker_refused_recovery_s: float | None = None,
     ) -> None:
         # verify: the CA the API's certificate must chain to (VOCALIO_CA_BUNDLE), for an https:// API URL
         self._http = httpx.AsyncClient(
@@ -97,7 +99,12 @@ class ApiClient:
         self._metrics = metrics
         self._retry_max_wait_s = retry_max_wait_s
         self.breaker = CircuitBreaker(
-            breaker_failures, breaker_recovery_s, breaker_half_open_calls, on_change=self._circuit_changed
+            breaker_failures,
+            breaker_recovery_s,
+            breaker_half_open_calls,
+            first_recovery_s=breaker_first_recovery_s,
+            refused_recovery_s=breaker_refused_recovery_s,
+            on_change=self._circuit_changed,
         )
         metrics.api_circuit_state.set(CircuitState.CLOSED)
 
@@ -118,7 +125,9 @@ class ApiClient:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as error:
-            self.breaker.record_failure()
+            # ConnectError: no connection was made (the API restarting, nothing on its port); a
+            # ConnectTimeout is a TimeoutException, not one of these: a black hole is no restart.
+            self.breaker.record_failure(refused=isinstance(error, httpx.ConnectError))
             reason = "timeout" if isinstance(error, httpx.TimeoutException) else "unreachable"
             self._metrics.api_call_failures.labels(reason=reason).inc()
             raise ApiUnavailableError(f"{method} {path}: {type(error).__name__}") from error

@@ -34,4 +34,8 @@ def serve() -> None:
         log.error("worker_failed_to_start", code=error.code.value, message=error.message)
         print(f"worker error: {error.message}", file=sys.stderr)
         raise SystemExit(1) from None
+    from vocalio_worker.pid_one import wait_until_alone
+
+    if left := wait_until_alone():  # PID 1's exit would SIGKILL them, the preStop hook among them
+        log.warning("exiting_with_processes_left", pids=left)
     raise SystemExit(code)

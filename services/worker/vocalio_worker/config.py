@@ -72,7 +72,21 @@ class WorkerConfig(AudioSettings, SentenceQASettings, WorkerTokenSettings):
     api_timeout_s: float = Field(default=30.0, gt=0, description="Timeout of one API call.")
     api_retry_max_wait_s: float = Field(default=10.0, gt=0, description="Longest backoff between API retries.")
     api_breaker_failures: int = Field(default=5, ge=1, description="Failures in a row that open the circuit.")
-    api_breaker_recovery_s: float = Field(default=30.0, gt=0, description="Open time before trial calls.")
+    api_breaker_recovery_s: float = Field(
+        default=30.0, gt=0, description="Longest open time before trial calls (what the doubling stops at)."
+    )
+    api_breaker_first_recovery_s: float = Field(
+        default=0.5,
+        gt=0,
+        description="Open time before the first trial call; doubles after each failed trial, up to "
+        "api_breaker_recovery_s.",
+    )
+    api_breaker_refused_recovery_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Longest open time while the API refuses connections (restarting: a refused "
+        "connection costs it nothing), so a restarted API sees the worker again within this.",
+    )
     api_breaker_half_open_calls: int = Field(default=3, ge=1, description="Trial calls that close the circuit.")
     spot_interruption_url: str | None = Field(
         default=None,

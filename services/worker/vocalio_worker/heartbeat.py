@@ -6,6 +6,7 @@ import time
 
 import httpx
 import structlog
+from vocalio_runtime.breaker import CircuitState
 from vocalio_shared import __version__
 from vocalio_shared.errors import ErrorCode
 from vocalio_shared.schemas.jobs import SUPPORTED_SAMPLE_RATES
@@ -22,6 +23,9 @@ from vocalio_worker.pull import PullQueue
 from vocalio_worker.runtime import Runtime
 
 log = structlog.get_logger("worker.heartbeat")
+# Shortest wait before the next beat when the circuit to the API refused this one (a probe of
+# another call in flight): the refusal costs nothing, but a warning is logged for each.
+REFUSED_RETRY_FLOOR_S = 0.5
 
 
 def registration(runtime: Runtime, gpus: list[GpuInfo]) -> WorkerRegistration:
@@ -104,7 +108,18 @@ async def heartbeat_loop(runtime: Runtime, gpus: list[GpuInfo], stop: asyncio.Ev
             held_s = time.monotonic() - started
             if held_s >= min(runtime.config.pull_wait_s, runtime.heartbeat_interval_s) / 2 > 0:
                 continue
-        await _sleep_or_nudged(runtime, stop, runtime.heartbeat_interval_s)
+        await _sleep_or_nudged(runtime, stop, next_beat_in_s(runtime, answered))
+
+
+def next_beat_in_s(runtime: Runtime, answered: bool) -> float:
+    """The interval; but while the circuit to the API is open, the moment it lets a probe out, if
+    sooner: the beat is that probe, so the API sees the worker again as soon as the circuit allows
+    (not up to an interval later, when the registry may have marked it `lost`)."""
+    interval = runtime.heartbeat_interval_s
+    breaker = runtime.api.breaker
+    if answered or breaker.state == CircuitState.CLOSED:
+        return interval
+    return min(interval, max(breaker.probe_in_s(), REFUSED_RETRY_FLOOR_S))
 
 
 async def _sleep_or_nudged(runtime: Runtime, stop: asyncio.Event, seconds: float) -> None:

@@ -94,6 +94,8 @@ async def run(config: WorkerConfig) -> int:
         retry_max_wait_s=config.api_retry_max_wait_s,
         breaker_failures=config.api_breaker_failures,
         breaker_recovery_s=config.api_breaker_recovery_s,
+        breaker_first_recovery_s=config.api_breaker_first_recovery_s,
+        breaker_refused_recovery_s=config.api_breaker_refused_recovery_s,
         breaker_half_open_calls=config.api_breaker_half_open_calls,
         verify=config.http_verify,
     )

@@ -31,10 +31,12 @@ from vocalio_shared.schemas.book_quality import BookReport
 from vocalio_shared.schemas.books import BOOK_PART_MAX_S, BookAudioFormat, BookMetadata, BookSettings, ChapterFormat
 from vocalio_shared.schemas.jobs import JobResult
 
+from vocalio_api import temp_files
 from vocalio_api.books import audiobook, quality
 from vocalio_api.books.views import BookView, book_report, chapter_text, load_view
 from vocalio_api.models import Book, Job
 from vocalio_api.state import AppState
+from vocalio_api.temp_files import write_atomic
 
 log = structlog.get_logger("api.books.delivery")
 
@@ -110,6 +112,18 @@ class BookSnapshot:
 
 def book_directory(state: AppState, book_id: str) -> Path:
     return state.settings.data_dir / "books" / book_id
+
+
+async def sweep_abandoned_files(state: AppState) -> list[Path]:
+    """Delete the temp files and scratch directories a killed writer left anywhere under
+    data_dir/books (see temp_files); a live writer's, on this host or another, stay."""
+    settings = state.settings
+    root = settings.data_dir / "books"
+    removed = await asyncio.to_thread(temp_files.sweep, [root], settings.abandoned_upload_after_s, recursive=True)
+    if removed:
+        files = [str(path.relative_to(root)) for path in removed]
+        log.warning("removed abandoned book files", count=len(removed), files=files)
+    return removed
 
 
 async def snapshot(state: AppState, book_id: str) -> BookSnapshot | None:
@@ -210,8 +224,7 @@ def build(book: BookSnapshot, kind: BookFile) -> list[Path]:
         sources = [ensure_chapter_file(book, chapter, ChapterFormat.MP3) for chapter in book.chapters]
         name = audiobook.safe_filename(book.metadata.title) + ".epub"
         files = [audiobook.build_overlay_epub(book.metadata, book.cover, chapters, sources, directory / name)]
-    (directory / "files.json.partial").write_text(json.dumps([path.name for path in files]))
-    (directory / "files.json.partial").replace(directory / "files.json")
+    write_atomic(directory / "files.json", json.dumps([path.name for path in files]).encode())
     _drop_older_builds(book)
     return files
 

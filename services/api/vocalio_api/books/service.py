@@ -47,6 +47,7 @@ from vocalio_api.jobs_service import cancel_job
 from vocalio_api.models import Book, BookChapter, BookEventRow, Job, text_sha256
 from vocalio_api.state import AppState
 from vocalio_api.storage import write_synced
+from vocalio_api.temp_files import temp_path
 
 log = structlog.get_logger("api.books")
 
@@ -67,6 +68,11 @@ class SectionIn:
 
 def books_dir(state: AppState) -> Path:
     return state.settings.data_dir / "books"
+
+
+def cover_temp_path(final: Path) -> Path:
+    """Where a cover is written before the book's row names it: this writer's own name (see temp_files)."""
+    return temp_path(final.parent, "cover", final.suffix)
 
 
 def check_limits(sections: list[SectionIn]) -> None:
@@ -190,7 +196,7 @@ async def create_book(
         created_at=now,
         updated_at=now,
     )
-    temp_cover = final_cover.with_suffix(".part") if final_cover else None
+    temp_cover = cover_temp_path(final_cover) if final_cover else None
     if temp_cover is not None and cover is not None:
         write_synced(temp_cover, cover)
     try:
@@ -353,7 +359,7 @@ async def store_cover(
 ) -> Book:
     extension = check_cover(payload, media_type)
     final = books_dir(state) / book.id / f"cover.{extension}"
-    temp = final.with_suffix(".part")
+    temp = cover_temp_path(final)
     write_synced(temp, payload)
     try:
         book = await _locked(session, book)

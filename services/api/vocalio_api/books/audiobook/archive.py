@@ -5,8 +5,6 @@ and range-read); text is deflated. Members over 4 GiB and archives over 65535 en
 Names are safe on every system a listener unpacks on (Windows, macOS, Linux, FAT32 sticks).
 """
 
-import os
-import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -14,6 +12,7 @@ from pathlib import Path
 from vocalio_api.books.audiobook.cover import cover_extension
 from vocalio_api.books.audiobook.types import ChapterAudio
 from vocalio_api.captions import CaptionFormat, render
+from vocalio_api.temp_files import replacing, scratch_dir
 
 _FORBIDDEN = set('<>:"/\\|?*') | {chr(code) for code in range(32)} | {"\x7f"}
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -46,9 +45,8 @@ def chapter_filename(number: int, title: str, extension: str, count: int) -> str
 def build_zip(files: list[tuple[str, Path]], out: Path) -> Path:
     """A zip at `out` with each (name in the archive, file) in order. Names are made safe and
     unique ("x.mp3", "x (2).mp3"). Written beside `out` and renamed: never a half zip."""
-    partial = out.with_name(f".{out.name}.partial")
     seen: set[str] = set()
-    with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
+    with replacing(out) as partial, zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
         for name, path in files:
             stem, dot, suffix = name.rpartition(".")
             if not dot:
@@ -61,7 +59,6 @@ def build_zip(files: list[tuple[str, Path]], out: Path) -> Path:
             seen.add(candidate.casefold())
             method = zipfile.ZIP_STORED if ext.lower() in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
             archive.write(path, candidate, compress_type=method)
-    os.replace(partial, out)
     return out
 
 
@@ -79,8 +76,7 @@ def build_book_zip(
     "01 - Título.vtt" beside it when the chapter has segments, "cover.jpg" when given, and each of
     `extras` (name, content) after them (the quality report: report.json, report.csv)."""
     count = len(chapters)
-    with tempfile.TemporaryDirectory(prefix=".zip-", dir=out.parent) as scratch_dir:
-        scratch = Path(scratch_dir)
+    with scratch_dir(out.parent) as scratch:
         files: list[tuple[str, Path]] = []
         if cover:
             cover_path = scratch / f"cover.{cover_extension(cover, cover_media_type)}"

@@ -1,7 +1,6 @@
 """One chapter's files from its lossless master: the delivery file (mp3/flac/wav) and the AAC piece
 the m4b is muxed from. Each is made once per master: an edit re-encodes only its own chapter."""
 
-import os
 from pathlib import Path
 
 import soundfile
@@ -15,6 +14,7 @@ from vocalio_shared.codecs import (
 from vocalio_shared.schemas.books import ChapterFormat
 
 from vocalio_api.books.audiobook.mp4atoms import audio_frame_span
+from vocalio_api.temp_files import replacing
 
 # A chapter (up to ~4 h at MAX_CHAPTER_CHARS) encodes in a minute or two even on a busy machine, and
 # a part muxes in seconds; this only stops a hung ffmpeg.
@@ -25,29 +25,24 @@ def _metadata_args(tags: dict[str, str]) -> list[str]:
     return [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
 
 
-def _partial(out: Path) -> Path:
-    # Same folder (os.replace stays atomic) and same extension (ffmpeg picks nothing from it, but a
-    # reader of the folder sees what it is): a crash leaves a .partial, never a short chapter file.
-    return out.with_name(f".{out.stem}.partial{out.suffix}")
-
-
 def encode_chapter(
     master: Path, fmt: ChapterFormat, out: Path, tags: dict[str, str], *, ffmpeg_exe: str | None = None
 ) -> Path:
     """The chapter's delivery file at `out`: mp3 CBR 192 kbit/s, flac or wav (16-bit), all 44.1 kHz
     mono, with `tags` (see `tags.chapter_tags`)."""
-    partial = _partial(out)
-    run_ffmpeg(
-        ffmpeg_exe or default_ffmpeg_exe(),
-        [
-            "-i", str(master), "-map", "0:a:0", "-map_metadata", "-1",
-            "-ar", str(BOOK_SAMPLE_RATE_HZ), "-ac", "1",
-            *BOOK_CHAPTER_FFMPEG_ARGS[ChapterFormat(fmt).value], *_metadata_args(tags), str(partial),
-        ],
-        f"encode chapter {master.name} as {fmt}",
-        timeout_s=BOOK_FFMPEG_TIMEOUT_S,
-    )  # fmt: skip
-    os.replace(partial, out)
+    # Written beside `out` under a name of this writer's own, then renamed: a crash leaves a temp file
+    # (swept, see temp_files), never a short chapter file, and two API replicas never share one.
+    with replacing(out) as partial:
+        run_ffmpeg(
+            ffmpeg_exe or default_ffmpeg_exe(),
+            [
+                "-i", str(master), "-map", "0:a:0", "-map_metadata", "-1",
+                "-ar", str(BOOK_SAMPLE_RATE_HZ), "-ac", "1",
+                *BOOK_CHAPTER_FFMPEG_ARGS[ChapterFormat(fmt).value], *_metadata_args(tags), str(partial),
+            ],
+            f"encode chapter {master.name} as {fmt}",
+            timeout_s=BOOK_FFMPEG_TIMEOUT_S,
+        )  # fmt: skip
     return out
 
 
@@ -58,18 +53,17 @@ def encode_aac(master: Path, out: Path, *, ffmpeg_exe: str | None = None) -> Pat
     A frame-aligned master (44.1 kHz, a whole number of AAC frames: what chapter jobs upload) is
     encoded without its one-frame silent lead-in, so the piece decodes to the master's exact length
     (the encoder's priming takes the lead-in's place; see `codecs.AAC_FRAME_SAMPLES`)."""
-    partial = _partial(out)
     lead_in = ["-af", f"atrim=start_sample={AAC_FRAME_SAMPLES}"] if frame_aligned(master) else []
-    run_ffmpeg(
-        ffmpeg_exe or default_ffmpeg_exe(),
-        [
-            "-i", str(master), "-map", "0:a:0", "-map_metadata", "-1", *lead_in,
-            "-ar", str(BOOK_SAMPLE_RATE_HZ), "-ac", "1", *BOOK_AAC_FFMPEG_ARGS, str(partial),
-        ],
-        f"encode the AAC piece of {master.name}",
-        timeout_s=BOOK_FFMPEG_TIMEOUT_S,
-    )  # fmt: skip
-    os.replace(partial, out)
+    with replacing(out) as partial:
+        run_ffmpeg(
+            ffmpeg_exe or default_ffmpeg_exe(),
+            [
+                "-i", str(master), "-map", "0:a:0", "-map_metadata", "-1", *lead_in,
+                "-ar", str(BOOK_SAMPLE_RATE_HZ), "-ac", "1", *BOOK_AAC_FFMPEG_ARGS, str(partial),
+            ],
+            f"encode the AAC piece of {master.name}",
+            timeout_s=BOOK_FFMPEG_TIMEOUT_S,
+        )  # fmt: skip
     return out
 
 

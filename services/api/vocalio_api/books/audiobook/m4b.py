@@ -10,7 +10,6 @@ timeline is the decoded audio, sample for sample: the markers, a player's seek a
 """
 
 import math
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from vocalio_api.books.audiobook.cover import cover_extension, cover_kind
 from vocalio_api.books.audiobook.mp4atoms import finish_mp4
 from vocalio_api.books.audiobook.tags import MP4_NATIVE_KEYS, book_tags
 from vocalio_api.books.audiobook.types import ChapterAudio, PartChapter, PartPlan
+from vocalio_api.temp_files import scratch_dir
 
 log = structlog.get_logger("api.books.audiobook")
 
@@ -205,8 +205,7 @@ def build_m4b(
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     outputs = []
-    with tempfile.TemporaryDirectory(prefix=".m4b-", dir=out_dir) as workdir:
-        work = Path(workdir)
+    with scratch_dir(out_dir) as work:
         cover_path = None
         if cover:
             cover_path = work / f"cover.{cover_extension(cover, None)}"

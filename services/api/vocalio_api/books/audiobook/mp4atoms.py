@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 from vocalio_shared.errors import ErrorCode, VocalioError
 
+from vocalio_api.temp_files import replacing
+
 # Boxes whose payload is only child boxes (on the way to ilst and to the chunk offsets).
 _CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"stbl", b"udta", b"edts", b"dinf", b"ilst"})
 _FULL_CONTAINERS = frozenset({b"meta"})  # 4 bytes of version and flags before the children
@@ -214,8 +216,7 @@ def finish_mp4(source: Path, target: Path, freeform_tags: dict[str, str]) -> Non
 
         _move_offsets(_chunk_offset_tables(moov), moved)
         moov_bytes = moov.serialize()  # same size: offsets keep their width
-        partial = target.with_name(target.name + ".partial")
-        with partial.open("wb") as out:
+        with replacing(target) as partial, partial.open("wb") as out:
             for _, offset, size in head:
                 handle.seek(offset)
                 out.write(handle.read(size))
@@ -223,7 +224,6 @@ def finish_mp4(source: Path, target: Path, freeform_tags: dict[str, str]) -> Non
             for _, offset, size in rest:
                 handle.seek(offset)
                 _copy(handle, out, size)
-        os.replace(partial, target)
 
 
 def _copy(source: BinaryIO, target: BinaryIO, size: int) -> None:

@@ -20,7 +20,6 @@ media:duration is the sum of its clips, the book's the sum of the overlays', all
 milliseconds so the sums are exact.
 """
 
-import os
 import re
 import unicodedata
 import uuid
@@ -36,6 +35,7 @@ from vocalio_api.books.audiobook.cover import cover_kind
 from vocalio_api.books.audiobook.tags import SYNTHETIC_NARRATOR, description_with_disclosure
 from vocalio_api.books.audiobook.types import ChapterAudio
 from vocalio_api.captions import monotonic
+from vocalio_api.temp_files import replacing
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -303,8 +303,7 @@ def build_overlay_epub(
     width = max(2, len(str(max(chapter.number for chapter in chapters))))
     parts = [_Chapter(chapter, audio, width) for chapter, audio in zip(chapters, chapter_audio_files, strict=True)]
     cover_item = _cover_item(cover)
-    partial = out.with_name(f".{out.name}.partial")
-    with zipfile.ZipFile(partial, "w") as epub:
+    with replacing(out) as partial, zipfile.ZipFile(partial, "w") as epub:
         # OCF: "mimetype" first, stored, no extra field, so readers can sniff the bytes at offset 38.
         epub.writestr(zipfile.ZipInfo("mimetype"), b"application/epub+zip", compress_type=zipfile.ZIP_STORED)
         deflated = zipfile.ZIP_DEFLATED
@@ -320,5 +319,4 @@ def build_overlay_epub(
             if part.has_overlay:
                 epub.writestr(f"EPUB/overlays/{part.name}.smil", part.smil(), compress_type=deflated)
                 epub.write(part.audio, f"EPUB/{part.audio_href}", compress_type=zipfile.ZIP_STORED)
-    os.replace(partial, out)
     return out
