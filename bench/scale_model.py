@@ -19,7 +19,7 @@ time, open loop, at most `--max-rate`) for `--jobs-s` seconds and drained. From 
 process trees: reaped children count) the CPU seconds of the API processes, redis-server and the
 PostgreSQL server; from INFO commandstats the Redis commands; from pg_total_relation_size and
 count(*) the database's bytes and rows. Per heartbeat = idle phase / heartbeats answered; per job =
-(job phase − its heartbeats × the idle per-heartbeat cost) / jobs. Dispatch latency = submit (just
+(job phase − its idle worker-seconds × the idle phase's cost per worker-second) / jobs. Dispatch latency = submit (just
 before the POST) → the worker holds the job (the heartbeat answer read, or arq calls the function).
 
 Each cost is fitted linear in workers (least squares), and from the fits: how many GPU workers,
@@ -279,11 +279,15 @@ class SimWorker:
         except Exception as error:
             release.success, release.result = False, {"error": repr(error)}
             self.ledger.errors.append(f"{pending.job_id}: {error!r}")
-        answer = await self.api.release_lease(self.worker_id, pending.job_id, release, max_elapsed_s=10.0)
-        if not answer.released:
-            self.ledger.errors.append(f"{pending.job_id}: release refused")
-        self.jobs.pop(pending.job_id, None)
-        self.attempts.pop(pending.job_id, None)
+        try:
+            answer = await self.api.release_lease(self.worker_id, pending.job_id, release, max_elapsed_s=10.0)
+            if not answer.released:
+                self.ledger.errors.append(f"{pending.job_id}: release refused")
+        except (ApiUnavailableError, ApiError) as error:  # as vocalio_worker.pull: the lease lapses by itself
+            self.ledger.errors.append(f"{pending.job_id}: release failed: {error}")
+        finally:
+            self.jobs.pop(pending.job_id, None)
+            self.attempts.pop(pending.job_id, None)
 
     async def run_job(self, job_id: str, attempt: int, enqueued_at_ms: int, redis: Any) -> dict[str, Any]:
         """What `vocalio_worker.jobs` sends for a two-batch job, with the engine asleep."""
@@ -295,24 +299,25 @@ class SimWorker:
                 worker_id=self.worker_id, status=state, progress=progress, stage=stage, attempt=attempt, **fields
             )
 
-        status.send(update(JobStatus.PREPARING, 0.0, "text"))
-        status.send(update(JobStatus.SYNTHESIZING, 30.0, "chunk 0/2"))
-        for done in (1, 2):
-            if redis is not None:  # push mode: the cancel flag is read in Redis before each batch
-                await redis.exists(CANCEL_KEY_PREFIX + job_id)
-            await asyncio.sleep(self.args.engine_s / 2)
-            status.send(update(JobStatus.SYNTHESIZING, 30.0 + 20.0 * done, f"chunk {done}/2"))
-        status.send(update(JobStatus.ENCODING, 70.0, "encoding"))
-        await status.flush()
-        await self.api.upload_audio(job_id, AUDIO, self.worker_id, attempt, AUDIO_SHA256)
-        result = JobResult(
-            duration_s=0.5, sample_rate=SAMPLE_RATE, format="wav", size_bytes=len(AUDIO), sha256=AUDIO_SHA256
-        )
-        metrics = JobMetrics(
-            engine="simulated", queue_wait_ms=round(queue_wait_ms, 1), engine_time_ms=self.args.engine_s * 1000
-        )
-        ack = await status.deliver(update(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics))
-        await status.close()
+        try:
+            status.send(update(JobStatus.PREPARING, 0.0, "text"))
+            status.send(update(JobStatus.SYNTHESIZING, 30.0, "chunk 0/2"))
+            for done in (1, 2):
+                if redis is not None:  # push mode: the cancel flag is read in Redis before each batch
+                    await redis.exists(CANCEL_KEY_PREFIX + job_id)
+                await asyncio.sleep(self.args.engine_s / 2)
+                status.send(update(JobStatus.SYNTHESIZING, 30.0 + 20.0 * done, f"chunk {done}/2"))
+            status.send(update(JobStatus.ENCODING, 70.0, "encoding"))  # the upload does not wait for it
+            await self.api.upload_audio(job_id, AUDIO, self.worker_id, attempt, AUDIO_SHA256)
+            result = JobResult(
+                duration_s=0.5, sample_rate=SAMPLE_RATE, format="wav", size_bytes=len(AUDIO), sha256=AUDIO_SHA256
+            )
+            metrics = JobMetrics(
+                engine="simulated", queue_wait_ms=round(queue_wait_ms, 1), engine_time_ms=self.args.engine_s * 1000
+            )
+            ack = await status.deliver(update(JobStatus.SUCCEEDED, 100.0, "done", result=result, metrics=metrics))
+        finally:
+            await status.close()  # the sender task ends with the job, however it ends
         if not ack.accepted:
             raise RuntimeError(f"succeeded refused: {ack.status}")
         self.completed += 1
@@ -387,10 +392,17 @@ class Round:
     pg_cpu_ms_per_job: float
     pg_rows_per_job: float
     pg_bytes_per_job: float
+    busy_share: float  # of the fleet's worker-seconds in the job phase, the share spent on jobs
     sim_cpu_share: float  # the simulated fleet's CPU (cores) during the job phase: the load generator's cost
     lost: int
     duplicated: int
     errors: int
+
+    @property
+    def saturated(self) -> bool:
+        """The control plane carried under 90 % of the offered jobs/s: its per-job figures are a
+        saturated API's (long polls and heartbeats slowed down), not the marginal cost of a job."""
+        return self.sustained_jobs_per_s < 0.9 * self.offered_jobs_per_s
 
 
 class Stack:
@@ -568,14 +580,21 @@ async def run_round(
     idle_dt = idle.at - before.at
     heartbeats_idle = idle.heartbeats - before.heartbeats
     per_hb = max(heartbeats_idle, 1)
-    hb_job_phase = done.heartbeats - idle.heartbeats
+    # An idle worker's cost runs with the time it is idle (a pull worker's long polls look at the
+    # queue every 0.25 s; a push worker polls Redis every poll delay), not with a count of beats: so
+    # a job's cost is the job phase's beyond what its idle worker-seconds cost at the idle phase's rate.
+    busy_worker_s = sum(
+        ledger.finished[job_id] - hands[0][1] for job_id, hands in ledger.handed.items() if job_id in ledger.finished
+    )
+    idle_worker_s = max(workers * (done.at - idle.at) - busy_worker_s, 0.0)
 
     def per_heartbeat(attr: str) -> float:
         return (getattr(idle, attr) - getattr(before, attr)) / per_hb
 
     def per_job(attr: str) -> float:
         total = getattr(done, attr) - getattr(idle, attr)
-        return (total - hb_job_phase * per_heartbeat(attr)) / max(jobs, 1)
+        idle_rate = (getattr(idle, attr) - getattr(before, attr)) / (workers * idle_dt)
+        return (total - idle_rate * idle_worker_s) / max(jobs, 1)
 
     latencies = [
         (hands[0][1] - ledger.submitted[job_id]) * 1000
@@ -605,6 +624,7 @@ async def run_round(
         pg_cpu_ms_per_job=per_job("pg_cpu_s") * 1000,
         pg_rows_per_job=(done.pg_rows - idle.pg_rows) / max(jobs, 1),
         pg_bytes_per_job=(done.pg_bytes - idle.pg_bytes) / max(jobs, 1),
+        busy_share=busy_worker_s / max(workers * (done.at - idle.at), 1e-6),
         sim_cpu_share=(done.sim_cpu_s - idle.sim_cpu_s) / max(done.at - idle.at, 1e-6),
         lost=lost,
         duplicated=duplicated,
@@ -653,9 +673,17 @@ FITTED = [
 ]
 
 
+PER_JOB = [name for name in FITTED if name.endswith("_per_job") or name.startswith("dispatch")]
+
+
 def capacity(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
-    xs = [float(r.workers) for r in rounds]
-    fits = {name: fit(xs, [getattr(r, name) for r in rounds]) for name in FITTED}
+    """Per-heartbeat costs fitted over every round (idle phases); per-job costs and dispatch over the
+    rounds that were not saturated, when there are any."""
+    unsaturated = [r for r in rounds if not r.saturated] or rounds
+    fits = {}
+    for name in FITTED:
+        points = unsaturated if name in PER_JOB else rounds
+        fits[name] = fit([float(r.workers) for r in points], [getattr(r, name) for r in points])
     hb_per_s = 1.0 / args.gpu_heartbeat_s
     jobs_per_s = 1.0 / args.gpu_job_s
     budget_ms = args.ceiling * 1000.0  # CPU ms per second of one core
@@ -675,6 +703,7 @@ def capacity(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
     # round's figure is mostly page granularity, and a fitted slope of it means nothing
     bytes_per_job = max(rounds, key=lambda r: r.jobs).pg_bytes_per_job
     return {
+        "per_job_fitted_on_workers": [r.workers for r in unsaturated],
         "fits": {name: {"intercept": a, "slope_per_worker": b} for name, (a, b) in fits.items()},
         "gpu_job_s": args.gpu_job_s,
         "gpu_heartbeat_s": args.gpu_heartbeat_s,
@@ -703,7 +732,9 @@ COLUMNS = [
     ("pg_cpu_ms_per_job", "PG ms/job", "{:.1f}"),
     ("pg_rows_per_job", "PG rows/job", "{:.1f}"),
     ("pg_bytes_per_job", "PG B/job", "{:.0f}"),
+    ("busy_share", "busy", "{:.0%}"),
     ("sim_cpu_share", "sim cores", "{:.2f}"),
+    ("saturated", "sat", "{!s:.1}"),
     ("lost", "lost", "{}"),
     ("duplicated", "dup", "{}"),
 ]
@@ -718,7 +749,10 @@ def table(rounds: list[Round]) -> str:
 
 
 def summary(mode: str, model: dict[str, Any]) -> str:
-    lines = [f"\n[{mode}] fits, linear in workers W (cost = a + b·W):"]
+    lines = [
+        f"\n[{mode}] fits, linear in workers W (cost = a + b·W); per job and dispatch over W = "
+        f"{', '.join(map(str, model['per_job_fitted_on_workers']))} (the rounds not saturated, if any):"
+    ]
     for name, f in model["fits"].items():
         lines.append(f"  {name:<28} a = {f['intercept']:>12.4g}   b = {f['slope_per_worker']:>+11.3g} per worker")
     lines.append(
@@ -769,6 +803,12 @@ def plot(rounds: list[Round], path: Path) -> None:
 
 async def main(args: argparse.Namespace) -> int:
     logging.getLogger("arq").setLevel(logging.WARNING)
+    if args.from_json:  # the table, fits and plot again from a saved run
+        saved = json.loads(Path(args.from_json).read_text())
+        args.json = None
+        for name in ("engine_s", "heartbeat_s", "load"):  # what the run ran with; the capacity question is asked anew
+            setattr(args, name, saved.get("args", {}).get(name, getattr(args, name)))
+        return report([Round(**r) for r in saved["rounds"]], args, [])
     counts = [int(n) for n in args.workers.split(",")]
     modes = [m.strip() for m in args.mode.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="vocalio-scale-"))
@@ -788,6 +828,11 @@ async def main(args: argparse.Namespace) -> int:
                 problems += ledger.errors[:5]
     finally:
         await stack.close()
+    return report(rounds, args, problems)
+
+
+def report(rounds: list[Round], args: argparse.Namespace, problems: list[str]) -> int:
+    modes = list(dict.fromkeys(r.mode for r in rounds))
     print("\n" + table(rounds))
     models = {}
     for mode in modes:
@@ -801,7 +846,9 @@ async def main(args: argparse.Namespace) -> int:
     if problems:
         print("first problems seen:\n  " + "\n  ".join(problems[:10]))
     if args.json:
-        Path(args.json).write_text(json.dumps({"rounds": [asdict(r) for r in rounds], "models": models}, indent=2))
+        Path(args.json).write_text(
+            json.dumps({"rounds": [asdict(r) for r in rounds], "models": models, "args": vars(args)}, indent=2)
+        )
     if args.plot:
         plot(rounds, Path(args.plot))
         print(f"plot: {args.plot}")
@@ -836,6 +883,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--plot", help="write a PNG (or SVG, by the name) of the figures")
     parser.add_argument("--json", help="write the rounds and fits as JSON")
+    parser.add_argument("--from-json", help="no run: the table, fits and plot from a run's --json")
     parser.add_argument("--ci", action="store_true", help="bounded: 5 and 20 workers, short phases (~20 s a mode)")
     args = parser.parse_args(argv)
     if args.ci:
