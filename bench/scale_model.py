@@ -18,12 +18,13 @@ heartbeats only (`--idle-s`), then jobs submitted at a steady rate (`--load` × 
 time, open loop, at most `--max-rate`) for `--jobs-s` seconds and drained. From /proc (psutil,
 process trees: reaped children count) the CPU seconds of the API processes, redis-server and the
 PostgreSQL server; from INFO commandstats the Redis commands; from pg_total_relation_size and
-count(*) the database's bytes and rows. Per heartbeat = idle phase / heartbeats answered; per job =
-(job phase − its idle worker-seconds × the idle phase's cost per worker-second) / jobs. Dispatch latency = submit (just
-before the POST) → the worker holds the job (the heartbeat answer read, or arq calls the function).
+count(*) the database's bytes and rows. Per heartbeat and per worker-second = the idle phase's cost
+÷ heartbeats answered, ÷ (workers × seconds); per job = (the job phase's cost − its idle
+worker-seconds × the idle cost per worker-second) ÷ jobs. Dispatch latency = submit (just before the
+POST) → the worker holds the job (the heartbeat answer read, or arq calls the function).
 
 Each cost is fitted linear in workers (least squares), and from the fits: how many GPU workers,
-each running one job per `--gpu-job-s` seconds and heartbeating every `--gpu-heartbeat-s`, one API
+each running one job per `--gpu-job-s` seconds (its idle cost counted all the time), one API
 process, one Redis and one PostgreSQL carry at `--ceiling` of one core, and which saturates first.
 
     python bench/scale_model.py [--workers 10,50,100,300] [--mode pull,push] [--plot PATH] [--json PATH]
@@ -53,6 +54,7 @@ from typing import Any
 
 import httpx
 import psutil
+import structlog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -398,6 +400,27 @@ class Round:
     duplicated: int
     errors: int
 
+    # An idle worker's cost per second of its life (the idle phase's cost ÷ workers ÷ seconds): its
+    # heartbeats, a pull worker's long polls, a push worker's queue polls in Redis.
+    def _per_worker_s(self, per_heartbeat: float) -> float:
+        return per_heartbeat * self.heartbeats_per_s_idle / self.workers
+
+    @property
+    def api_cpu_ms_per_worker_s(self) -> float:
+        return self._per_worker_s(self.api_cpu_ms_per_heartbeat)
+
+    @property
+    def redis_cpu_ms_per_worker_s(self) -> float:
+        return self._per_worker_s(self.redis_cpu_ms_per_heartbeat)
+
+    @property
+    def redis_ops_per_worker_s(self) -> float:
+        return self._per_worker_s(self.redis_ops_per_heartbeat)
+
+    @property
+    def pg_cpu_ms_per_worker_s(self) -> float:
+        return self._per_worker_s(self.pg_cpu_ms_per_heartbeat)
+
     @property
     def saturated(self) -> bool:
         """The control plane carried under 90 % of the offered jobs/s: its per-job figures are a
@@ -429,7 +452,7 @@ class Stack:
             "VOCALIO_DATABASE_URL": self.database_url,
             "VOCALIO_API_WORKERS": str(args.api_workers),  # harmless where the setting is not known
             "VOCALIO_HEARTBEAT_INTERVAL_S": str(args.heartbeat_s),
-            "VOCALIO_JOB_LEASE_TTL_S": str(max(3 * args.heartbeat_s, 10.0)),
+            "VOCALIO_JOB_LEASE_TTL_S": str(max(3 * args.heartbeat_s, 30.0)),  # the API's default, 30 s, at least
             "VOCALIO_PULL_WAIT_MAX_S": str(args.pull_wait_s),
             "VOCALIO_RATE_REQUESTS_PER_MIN": "10000000",
             "VOCALIO_RATE_CHARS_PER_DAY": "2000000000",
@@ -555,23 +578,22 @@ async def run_round(
             done = await snapshot(stack, api.process.pid, pool, database_url, ledger)
             phase(f"{len(ledger.finished)}/{len(ledger.submitted)} jobs done")
 
-            # every job once, succeeded, on its first attempt
+            # every job ended succeeded (else lost), and was handed out once, on attempt 1 (else duplicated:
+            # at least once means a lease or claim that lapsed gives the job again, which only a
+            # starved control plane should ever show)
             lost = duplicated = 0
-            for job_id in ledger.submitted:
-                hands = ledger.handed.get(job_id, [])
-                duplicated += len(hands) > 1
-                if job_id not in ledger.finished:
-                    lost += 1
 
             async def check(job_id: str) -> None:
-                nonlocal lost
+                nonlocal lost, duplicated
                 async with gate:
                     job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
-                if job.get("status") != "succeeded" or job.get("attempts") != 1:
+                if job.get("status") != "succeeded":
                     lost += 1
                     ledger.errors.append(f"{job_id}: {job.get('status')} after {job.get('attempts')} attempts")
+                if len(ledger.handed.get(job_id, [])) > 1 or job.get("attempts") != 1:
+                    duplicated += 1
 
-            await asyncio.gather(*(check(j) for j in ledger.finished))
+            await asyncio.gather(*(check(j) for j in ledger.submitted))
     finally:
         await asyncio.gather(*(w.close() for w in fleet), return_exceptions=True)
         phase("fleet deregistered")
@@ -645,12 +667,10 @@ def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     return my - b * mx, b
 
 
-def carried(
-    per_hb: tuple[float, float], per_job: tuple[float, float], hb_per_s: float, jobs_per_s: float, budget: float
-) -> float:
-    """Largest W with W·(hb_per_s·c_hb(W) + jobs_per_s·c_job(W)) ≤ budget, c(W) = a + b·W (slopes < 0 taken as 0)."""
-    linear = hb_per_s * per_hb[0] + jobs_per_s * per_job[0]
-    quadratic = hb_per_s * max(per_hb[1], 0.0) + jobs_per_s * max(per_job[1], 0.0)
+def carried(per_worker_s: tuple[float, float], per_job: tuple[float, float], jobs_per_s: float, budget: float) -> float:
+    """Largest W with W·(c_idle(W) + jobs_per_s·c_job(W)) ≤ budget, c(W) = a + b·W (slopes < 0 taken as 0)."""
+    linear = per_worker_s[0] + jobs_per_s * per_job[0]
+    quadratic = max(per_worker_s[1], 0.0) + jobs_per_s * max(per_job[1], 0.0)
     if quadratic <= 0:
         return budget / linear if linear > 0 else math.inf
     linear = max(linear, 0.0)
@@ -660,6 +680,10 @@ def carried(
 FITTED = [
     "dispatch_p50_ms",
     "dispatch_p99_ms",
+    "api_cpu_ms_per_worker_s",
+    "redis_cpu_ms_per_worker_s",
+    "redis_ops_per_worker_s",
+    "pg_cpu_ms_per_worker_s",
     "api_cpu_ms_per_heartbeat",
     "api_cpu_ms_per_job",
     "redis_cpu_ms_per_heartbeat",
@@ -684,18 +708,13 @@ def capacity(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
     for name in FITTED:
         points = unsaturated if name in PER_JOB else rounds
         fits[name] = fit([float(r.workers) for r in points], [getattr(r, name) for r in points])
-    hb_per_s = 1.0 / args.gpu_heartbeat_s
     jobs_per_s = 1.0 / args.gpu_job_s
     budget_ms = args.ceiling * 1000.0  # CPU ms per second of one core
     limits = {
-        "API process": carried(
-            fits["api_cpu_ms_per_heartbeat"], fits["api_cpu_ms_per_job"], hb_per_s, jobs_per_s, budget_ms
-        ),
-        "Redis": carried(
-            fits["redis_cpu_ms_per_heartbeat"], fits["redis_cpu_ms_per_job"], hb_per_s, jobs_per_s, budget_ms
-        ),
+        "API process": carried(fits["api_cpu_ms_per_worker_s"], fits["api_cpu_ms_per_job"], jobs_per_s, budget_ms),
+        "Redis": carried(fits["redis_cpu_ms_per_worker_s"], fits["redis_cpu_ms_per_job"], jobs_per_s, budget_ms),
         "PostgreSQL (one core)": carried(
-            fits["pg_cpu_ms_per_heartbeat"], fits["pg_cpu_ms_per_job"], hb_per_s, jobs_per_s, budget_ms
+            fits["pg_cpu_ms_per_worker_s"], fits["pg_cpu_ms_per_job"], jobs_per_s, budget_ms
         ),
     }
     first = min(limits, key=lambda k: limits[k])
@@ -706,7 +725,7 @@ def capacity(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
         "per_job_fitted_on_workers": [r.workers for r in unsaturated],
         "fits": {name: {"intercept": a, "slope_per_worker": b} for name, (a, b) in fits.items()},
         "gpu_job_s": args.gpu_job_s,
-        "gpu_heartbeat_s": args.gpu_heartbeat_s,
+        "heartbeat_s": args.heartbeat_s,
         "ceiling": args.ceiling,
         "workers_carried": limits,
         "saturates_first": first,
@@ -725,6 +744,7 @@ COLUMNS = [
     ("dispatch_p99_ms", "disp p99", "{:.0f}"),
     ("heartbeats_per_s_idle", "hb/s", "{:.1f}"),
     ("api_cpu_ms_per_heartbeat", "API ms/hb", "{:.2f}"),
+    ("api_cpu_ms_per_worker_s", "API ms/w·s", "{:.2f}"),
     ("api_cpu_ms_per_job", "API ms/job", "{:.1f}"),
     ("redis_ops_per_heartbeat", "R ops/hb", "{:.1f}"),
     ("redis_ops_per_job", "R ops/job", "{:.1f}"),
@@ -757,7 +777,7 @@ def summary(mode: str, model: dict[str, Any]) -> str:
         lines.append(f"  {name:<28} a = {f['intercept']:>12.4g}   b = {f['slope_per_worker']:>+11.3g} per worker")
     lines.append(
         f"[{mode}] GPU workers carried at {model['ceiling']:.0%} of one core, each one job per "
-        f"{model['gpu_job_s']:g} s and a heartbeat every {model['gpu_heartbeat_s']:g} s:"
+        f"{model['gpu_job_s']:g} s (heartbeat every {model['heartbeat_s']:g} s, idle cost counted all the time):"
     )
     for name, count in model["workers_carried"].items():
         lines.append(f"  {name:<24} {count:>10.0f}")
@@ -803,6 +823,8 @@ def plot(rounds: list[Round], path: Path) -> None:
 
 async def main(args: argparse.Namespace) -> int:
     logging.getLogger("arq").setLevel(logging.WARNING)
+    # the workers' own log lines (retries, breaker) would bury the table: errors only, counted per round
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     if args.from_json:  # the table, fits and plot again from a saved run
         saved = json.loads(Path(args.from_json).read_text())
         args.json = None
@@ -877,7 +899,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--drain-stall-s", type=float, default=60.0, help="stop draining after this long without a job ending"
     )
     parser.add_argument("--gpu-job-s", type=float, default=30.0, help="capacity: a real GPU worker's seconds per job")
-    parser.add_argument("--gpu-heartbeat-s", type=float, default=10.0, help="capacity: its heartbeat interval")
     parser.add_argument(
         "--ceiling", type=float, default=0.7, help="capacity: the share of one core a component may use"
     )
@@ -888,7 +909,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.ci:
         args.workers, args.heartbeat_s, args.pull_wait_s = "5,20", 2.0, 1.0
-        args.engine_s, args.idle_s, args.jobs_s, args.drain_stall_s = 1.0, 3.0, 4.0, 20.0
+        args.engine_s, args.idle_s, args.jobs_s, args.drain_stall_s, args.max_rate = 1.0, 3.0, 4.0, 60.0, 5.0
     return args
 
 

@@ -12,8 +12,7 @@ pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Figures the model is built from: each round must have measured them (> 0). Redis and PostgreSQL
-# CPU per job are left out: over a few seconds they are a tick or two of /proc's 10 ms clock.
+# Figures every round measures directly (> 0).
 POSITIVE = [
     "heartbeats_per_s_idle",
     "api_cpu_ms_per_heartbeat",
@@ -22,11 +21,14 @@ POSITIVE = [
     "sustained_jobs_per_s",
     "dispatch_p50_ms",
     "dispatch_p99_ms",
-    "api_cpu_ms_per_job",
-    "redis_ops_per_job",
     "pg_rows_per_job",
     "pg_bytes_per_job",
 ]
+# A job's cost beyond the fleet's idle cost: > 0 unless the round saturated the API (then a starved
+# API's long polls slow down and the difference means nothing; the model leaves those rounds out).
+# Redis and PostgreSQL CPU per job are left out: over a few seconds they are a tick or two of /proc's
+# 10 ms clock.
+PER_JOB = ["api_cpu_ms_per_job", "redis_ops_per_job"]
 
 
 def test_the_scale_model_ci_run_loses_no_job_gives_none_twice_and_measures_every_figure(tmp_path: Path) -> None:
@@ -43,10 +45,13 @@ def test_the_scale_model_ci_run_loses_no_job_gives_none_twice_and_measures_every
     rounds = report["rounds"]
     assert [(r["mode"], r["workers"]) for r in rounds] == [("pull", 5), ("pull", 20), ("push", 5), ("push", 20)]
     for figures in rounds:
-        assert figures["jobs"] >= figures["workers"], figures  # ≥ 2 jobs per worker offered; all finished
+        assert figures["jobs"] >= 10, figures  # 10 or 20 offered, all finished
         assert figures["lost"] == 0 and figures["duplicated"] == 0, figures
         for name in POSITIVE:
             assert figures[name] > 0, (name, figures)
+        if figures["sustained_jobs_per_s"] >= 0.9 * figures["offered_jobs_per_s"]:
+            for name in PER_JOB:
+                assert figures[name] > 0, (name, figures)
     for mode in ("pull", "push"):
         model = report["models"][mode]
         assert set(model["workers_carried"]) == {"API process", "Redis", "PostgreSQL (one core)"}
