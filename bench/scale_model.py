@@ -460,7 +460,7 @@ class Stack:
         }
         (self.workdir / "api").mkdir()
         self.api = ApiProcess(self.workdir / "api", self.redis.url, env)
-        self.api.start(timeout_s=120)
+        self.api.start(timeout_s=300)  # a loaded small machine takes minutes to import the API
         self.pool = await create_pool(RedisSettings(host=self.redis.host, port=self.redis.port))
 
     async def close(self) -> None:
@@ -810,13 +810,20 @@ def plot(rounds: list[Round], path: Path) -> None:
                 ys = [getattr(r, name) for r in points]
                 a, b = fit([float(x) for x in xs], ys)
                 line = axis.plot(xs, ys, "o", label=f"{mode}: {name}")[0]
+                saturated = [(r.workers, y) for r, y in zip(points, ys, strict=True) if r.saturated]
+                if saturated:  # hollow: the round did not carry its offered rate
+                    axis.plot(*zip(*saturated, strict=True), "o", color="white", markersize=3)
                 axis.plot([min(xs), max(xs)], [a + b * min(xs), a + b * max(xs)], "--", color=line.get_color())
         axis.set_title(title)
         axis.set_xlabel("workers")
         if title.startswith("PostgreSQL"):
             axis.set_yscale("log")
         axis.legend(fontsize=7)
-    figure.suptitle("Vocalio control plane: measured cost against simulated workers (dashed: least squares)")
+    figure.suptitle(
+        "Vocalio control plane against simulated workers (dashed: least squares over all rounds; "
+        "hollow: saturated round)",
+        fontsize=10,
+    )
     figure.tight_layout()
     figure.savefig(path)
 
