@@ -31,6 +31,7 @@ POSITIVE = [
 PER_JOB = ["api_cpu_ms_per_job", "redis_ops_per_job"]
 
 
+@pytest.mark.timeout(900)  # the suite's 300 s is too short where the API alone takes minutes to start
 def test_the_scale_model_ci_run_loses_no_job_gives_none_twice_and_measures_every_figure(tmp_path: Path) -> None:
     out, picture = tmp_path / "scale.json", tmp_path / "scale.png"
     run = subprocess.run(
@@ -38,7 +39,7 @@ def test_the_scale_model_ci_run_loses_no_job_gives_none_twice_and_measures_every
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,  # ~1 min on a quiet 2-core machine; several on a loaded one
+        timeout=840,  # 1–5 min on the 2-core reference machine, by its load; most of it starting the API
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     report = json.loads(out.read_text())
