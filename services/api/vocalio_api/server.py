@@ -24,6 +24,10 @@ from vocalio_api.metrics import MULTIPROC_DIR_ENV
 from vocalio_api.read_deadlines import HeaderDeadlineProtocol, header_deadline_protocol
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# uvicorn kills and replaces a worker that does not answer its parent's ping in this long; its
+# default (5 s) is shorter than a worker's spawn and imports take on a loaded host, which then
+# never gets a worker up.
+WORKER_HEALTHCHECK_TIMEOUT_S = 60
 
 
 def run(settings: ApiSettings | None = None) -> None:
@@ -44,9 +48,10 @@ def run(settings: ApiSettings | None = None) -> None:
         # inherited by the worker processes, which import prometheus_client after it is set
         os.environ[MULTIPROC_DIR_ENV] = str(directory)
         uvicorn.run(
-            f"{__name__}:worker_app",
+            "vocalio_api.server:worker_app",  # not __name__: under `python -m` that is __main__
             factory=True,
             workers=settings.api_workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT_S,
             http=functools.partial(HeaderDeadlineProtocol, header_timeout_s=settings.header_read_timeout_s),
             **common,
         )
