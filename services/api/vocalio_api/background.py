@@ -1,4 +1,16 @@
-"""Loops every API process runs: lost workers, webhooks, queue reconciliation, the sentence-cache sweep."""
+"""Loops every API process runs: lost workers, webhooks, queue reconciliation, the sentence-cache sweep.
+
+Several API processes may share one database and Redis (uvicorn workers, replicas). Each loop is
+either run once per interval across all of them (`ONE_REPLICA`: a Redis turn, replica_locks) or is
+safe, and needed, in every one:
+
+- lost workers, queue reconciliation, sentence-cache sweep: one replica per interval (each replica
+  would do the same work; the reconciler's re-enqueue and orphan failure are idempotent anyway);
+- webhooks: every replica; a delivery row is claimed with SELECT ... FOR UPDATE SKIP LOCKED on
+  PostgreSQL (SQLite has a single writer), so replicas share the rows and none is sent twice;
+- abandoned uploads: every replica, because part files are per host; the sweep only removes files
+  of processes that are gone (upload_temps), never a live sibling's.
+"""
 
 import asyncio
 import time
@@ -16,16 +28,42 @@ from vocalio_api import job_queue, upload_temps, webhooks, workers_service
 from vocalio_api.books import sentence_cache
 from vocalio_api.jobs_service import job_spec
 from vocalio_api.lifecycle import lock_job, transition
+from vocalio_api.metrics import BACKGROUND_RUNS
 from vocalio_api.models import Job
+from vocalio_api.replica_locks import claim_turn
 from vocalio_api.state import AppState
 
 log = structlog.get_logger("api.background")
 
 
-async def every(interval_s: float, name: str, task: Callable[[], Awaitable[object]]) -> None:
+LOST_WORKERS = "lost-workers"
+WEBHOOKS = "webhooks"
+RECONCILE_QUEUE = "reconcile-queue"
+ABANDONED_UPLOADS = "abandoned-uploads"
+SENTENCE_CACHE = "sentence-cache"
+RECONCILE_EVERY_S = 15.0
+# run once per interval across replicas; the others run in every replica (see above)
+ONE_REPLICA = frozenset({LOST_WORKERS, RECONCILE_QUEUE, SENTENCE_CACHE})
+
+
+def _always() -> bool:
+    return True
+
+
+async def every(
+    state: AppState,
+    interval_s: float,
+    name: str,
+    task: Callable[[], Awaitable[object]],
+    due: Callable[[], bool] = _always,
+) -> None:
+    """Run `task` every `interval_s` while `due()`; a ONE_REPLICA task only in the replica that
+    claims the interval's turn (asked after `due`, so a replica not yet due takes no turn)."""
     while True:
         try:
-            await task()
+            if due() and (name not in ONE_REPLICA or await claim_turn(state.redis, name, interval_s)):
+                await task()
+                BACKGROUND_RUNS.labels(task=name).inc()
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -33,10 +71,7 @@ async def every(interval_s: float, name: str, task: Callable[[], Awaitable[objec
         await asyncio.sleep(interval_s)
 
 
-async def sweep_lost_workers(state: AppState, started_at: float) -> None:
-    # Right after an API restart every worker looks silent; give them one full window to check in.
-    if time.monotonic() - started_at < state.settings.worker_lost_after_s:
-        return
+async def sweep_lost_workers(state: AppState) -> None:
     async with state.sessions() as session:
         lost = await workers_service.mark_lost(session, state.settings.worker_lost_after_s)
     if lost:
@@ -110,17 +145,21 @@ async def _fail_orphan(state: AppState, job_id: str) -> None:
 
 
 def start_background(state: AppState) -> list[asyncio.Task[None]]:
-    sweep_every = max(0.5, state.settings.heartbeat_interval_s / 2)
+    settings = state.settings
+    sweep_every = max(0.5, settings.heartbeat_interval_s / 2)
     started_at = time.monotonic()
-    tasks = [
-        asyncio.create_task(every(sweep_every, "lost-workers", lambda: sweep_lost_workers(state, started_at))),
-        asyncio.create_task(every(1.0, "webhooks", lambda: webhooks.deliver_due(state))),
-        asyncio.create_task(every(15.0, "reconcile-queue", lambda: reconcile_queue(state))),
+
+    def workers_had_a_window() -> bool:
+        # Right after an API restart every worker looks silent; give them one full window to check in.
+        return time.monotonic() - started_at >= settings.worker_lost_after_s
+
+    loops: list[tuple[float, str, Callable[[], Awaitable[object]], Callable[[], bool]]] = [
+        (sweep_every, LOST_WORKERS, lambda: sweep_lost_workers(state), workers_had_a_window),
+        (1.0, WEBHOOKS, lambda: webhooks.deliver_due(state), _always),
+        (RECONCILE_EVERY_S, RECONCILE_QUEUE, lambda: reconcile_queue(state), _always),
         # its first run is at start, the moment after a crash: a killed predecessor's part files go then
-        asyncio.create_task(
-            every(upload_temps.SWEEP_EVERY_S, "abandoned-uploads", lambda: sweep_abandoned_uploads(state))
-        ),
+        (upload_temps.SWEEP_EVERY_S, ABANDONED_UPLOADS, lambda: sweep_abandoned_uploads(state), _always),
     ]
-    if (sentences_every := state.settings.sentence_cache_sweep_interval_s) > 0:
-        tasks.append(asyncio.create_task(every(sentences_every, "sentence-cache", lambda: sweep_sentence_cache(state))))
-    return tasks
+    if (sentences_every := settings.sentence_cache_sweep_interval_s) > 0:
+        loops.append((sentences_every, SENTENCE_CACHE, lambda: sweep_sentence_cache(state), _always))
+    return [asyncio.create_task(every(state, *loop)) for loop in loops]

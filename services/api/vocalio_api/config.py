@@ -24,6 +24,14 @@ def sync_database_url(database_url: str | None, data_dir: Path) -> str:
 class ApiSettings(WorkerTokenSettings):
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the API listens on.")
+    api_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes (uvicorn workers) serving the one port. Above 1, /metrics merges every "
+        "process's metrics (prometheus-client multiprocess mode, in PROMETHEUS_MULTIPROC_DIR or a temporary "
+        "directory the launcher creates and removes).",
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default is a SQLite file in the data dir."
     )

@@ -1,7 +1,8 @@
 """Register the default voice of each region from the registry file on start (checksum-verified).
 
 Runs in the background so an offline host starts at once; what could not be registered is kept on
-the app state and reported by /ready and the dashboard.
+the app state and reported by /ready and the dashboard. Replicas starting at once take turns
+(a Redis mutex, `replica_locks`): the first registers, the next ones find the regions taken.
 """
 
 import hashlib
@@ -12,16 +13,19 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 from pydantic import BaseModel, Field
+from redis.exceptions import RedisError
 from vocalio_shared.errors import VocalioError
 from vocalio_shared.regions import Region
 
 from vocalio_api import voices_service
+from vocalio_api.replica_locks import mutex
 from vocalio_api.state import AppState, DefaultVoicesStatus
 
 log = structlog.get_logger("api.default_voices")
 
 BUILTIN_REGISTRY = Path(__file__).with_name("default_voices.toml")
 MAX_DOWNLOAD_BYTES = 25 * 1024 * 1024
+MUTEX_NAME = "default-voices"
 
 
 class DefaultVoiceEntry(BaseModel):
@@ -59,6 +63,21 @@ async def _fetch(client: httpx.AsyncClient, url: str) -> bytes:
 async def register_defaults(state: AppState, registry_file: Path | None) -> DefaultVoicesStatus:
     status: DefaultVoicesStatus = state.default_voices
     entries = load_registry(registry_file)
+    if entries:
+        try:
+            # held while downloading (renewed), so a holder that dies frees it within its ttl
+            async with mutex(state.redis, MUTEX_NAME, ttl_s=30.0):
+                await _register(state, entries, status)
+        except RedisError as error:  # registering without the mutex could register a region twice
+            reason = f"registration lock unavailable: {type(error).__name__}: {error}"
+            missed = [entry.region.value for entry in entries if entry.region.value not in status.registered]
+            status.failed.update(dict.fromkeys(missed, reason))
+            log.warning("default voices not registered", reason=reason)
+    status.done = True
+    return status
+
+
+async def _register(state: AppState, entries: list[DefaultVoiceEntry], status: DefaultVoicesStatus) -> None:
     async with state.sessions() as session:
         taken = {region for region in Region if await voices_service.default_voice(session, region) is not None}
     for entry in entries:
@@ -93,5 +112,3 @@ async def register_defaults(state: AppState, registry_file: Path | None) -> Defa
             reason = error.message if isinstance(error, VocalioError) else f"{type(error).__name__}: {error}"
             status.failed[entry.region.value] = reason
             log.warning("default voice not registered", region=entry.region.value, reason=reason)
-    status.done = True
-    return status

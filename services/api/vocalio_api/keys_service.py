@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from redis.asyncio import Redis
+from sqlalchemy import text
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from vocalio_shared.errors import ErrorCode, VocalioError
 from vocalio_shared.schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyUsage, KeyUsageDay
 
 from vocalio_api.auth import forget_key
+from vocalio_api.db import ADMIN_KEY_LOCK_ID
 from vocalio_api.models import ApiKey, KeyRole, KeyUsage
 from vocalio_api.public import key_public
 from vocalio_api.security import hash_key, new_api_key, new_key_id
@@ -78,7 +80,14 @@ async def key_usage(session: AsyncSession, key_id: str, days: int = 31) -> ApiKe
 
 
 async def ensure_admin_key(session: AsyncSession, key_file: Path) -> str | None:
-    """On a first start with no usable key, create an admin key, write it 0600, return it once."""
+    """On a first start with no usable key, create an admin key, write it 0600, return it once.
+
+    Replicas starting at once take turns from the count to the commit, so exactly one creates it:
+    on PostgreSQL a transaction advisory lock; on SQLite the session's BEGIN IMMEDIATE already
+    holds the write lock from the first statement."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        await session.exec(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=ADMIN_KEY_LOCK_ID))  # type: ignore[call-overload]
     live = (await session.exec(select(func.count()).select_from(ApiKey).where(col(ApiKey.revoked_at).is_(None)))).one()
     if live:
         return None

@@ -1,8 +1,17 @@
-"""The API's Prometheus metrics (names from vocalio_shared.metric_names) and request middleware."""
+"""The API's Prometheus metrics (names from vocalio_shared.metric_names) and request middleware.
 
+With several API processes on one port (VOCALIO_API_WORKERS > 1) every process writes its values
+to files in PROMETHEUS_MULTIPROC_DIR (prometheus-client's multiprocess mode, chosen when that
+variable is set before prometheus_client is imported) and /metrics merges them all: counters and
+histograms summed. The gauges describe the database and are set by the process answering the scrape
+just before it collects, so the most recent value is the one shown ("mostrecent").
+"""
+
+import os
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vocalio_shared import metric_names as names
 
@@ -18,7 +27,10 @@ HTTP_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=REGISTRY,
 )
-JOBS = Gauge(names.JOBS_BY_STATUS, "Jobs by status", ["status"], registry=REGISTRY)
+MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable
+SCRAPE_TIME = "mostrecent"  # multiprocess mode of the gauges /metrics sets from the database
+
+JOBS = Gauge(names.JOBS_BY_STATUS, "Jobs by status", ["status"], registry=REGISTRY, multiprocess_mode=SCRAPE_TIME)
 JOBS_CREATED = Counter(names.JOBS_CREATED_TOTAL, "Jobs accepted", ["priority"], registry=REGISTRY)
 JOBS_FINISHED = Counter(names.JOBS_FINISHED_TOTAL, "Jobs finished", ["status"], registry=REGISTRY)
 JOB_DURATION = Histogram(
@@ -28,10 +40,15 @@ JOB_DURATION = Histogram(
     buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600),
     registry=REGISTRY,
 )
-QUEUE_DEPTH = Gauge(names.QUEUE_DEPTH, "Jobs waiting per lane", ["lane"], registry=REGISTRY)
-WORKERS = Gauge(names.WORKERS_BY_STATE, "Workers by state", ["state"], registry=REGISTRY)
+QUEUE_DEPTH = Gauge(
+    names.QUEUE_DEPTH, "Jobs waiting per lane", ["lane"], registry=REGISTRY, multiprocess_mode=SCRAPE_TIME
+)
+WORKERS = Gauge(names.WORKERS_BY_STATE, "Workers by state", ["state"], registry=REGISTRY, multiprocess_mode=SCRAPE_TIME)
 PENDING_PER_WORKER = Gauge(
-    names.PENDING_PER_LIVE_WORKER, "Queued jobs per live worker (scaling signal)", registry=REGISTRY
+    names.PENDING_PER_LIVE_WORKER,
+    "Queued jobs per live worker (scaling signal)",
+    registry=REGISTRY,
+    multiprocess_mode=SCRAPE_TIME,
 )
 WEBHOOKS = Counter(names.WEBHOOK_DELIVERIES_TOTAL, "Webhook delivery attempts", ["outcome"], registry=REGISTRY)
 AUDIO_SECONDS = Counter(names.AUDIO_SECONDS_STORED_TOTAL, "Seconds of audio stored", registry=REGISTRY)
@@ -43,6 +60,23 @@ SENTENCES_STORED = Counter(
 SENTENCES_REMOVED = Counter(
     names.SENTENCES_REMOVED_TOTAL, "Sentence-cache files removed by the sweep (no chapter uses them)", registry=REGISTRY
 )
+# a loop that runs once across replicas counts in the replica whose turn it was
+BACKGROUND_RUNS = Counter(
+    names.BACKGROUND_RUNS_TOTAL, "Runs of the API's background loops", ["task"], registry=REGISTRY
+)
+
+
+def multiprocess() -> bool:
+    return bool(os.environ.get(MULTIPROC_DIR_ENV))
+
+
+def exposition() -> bytes:
+    """The text /metrics answers: this process's registry, or every process's values merged."""
+    if not multiprocess():
+        return generate_latest(REGISTRY)
+    merged = CollectorRegistry()
+    MultiProcessCollector(merged)
+    return generate_latest(merged)
 
 
 def _route_template(scope: Scope) -> str:

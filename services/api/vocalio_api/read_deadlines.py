@@ -16,6 +16,7 @@ import asyncio
 import json
 import time
 from asyncio import TimerHandle, Transport
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -93,10 +94,17 @@ async def _send_timeout(send: Send, idle_timeout_s: float, total_timeout_s: floa
 
 class HeaderDeadlineProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline on each request's line and headers; the
-    timeout is set on a subclass made by `header_deadline_protocol`."""
+    timeout is set on a subclass made by `header_deadline_protocol`, or passed as a keyword (a
+    `functools.partial` of this class pickles to uvicorn's worker processes, a subclass made at
+    run time does not)."""
 
     header_timeout_s = 10.0
     _header_timer: TimerHandle | None = None
+
+    def __init__(self, *args: Any, header_timeout_s: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if header_timeout_s is not None:
+            self.header_timeout_s = header_timeout_s
 
     def connection_made(self, transport: Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)

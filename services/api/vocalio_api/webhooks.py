@@ -1,7 +1,10 @@
 """Completion callbacks: SSRF-guarded, HMAC-SHA256 signed, persisted and retried with backoff.
 
 A delivery is a database row written in the same transaction as the job's terminal state, so an
-API restart neither loses nor duplicates it; a background loop sends due rows.
+API restart neither loses nor duplicates it; a background loop sends due rows, in every API
+replica: a row is claimed (its next attempt pushed past the time its sending can take) in a
+transaction that locks it, SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (replicas take
+different rows, none waits), the single writer's BEGIN IMMEDIATE on SQLite.
 """
 
 import asyncio
@@ -101,10 +104,10 @@ def delivery_row(job_id: str, url: str, event_type: str, payload: dict[str, Any]
 
 
 async def _claim_due(state: AppState, limit: int = 20) -> list[WebhookDelivery]:
-    """Claim due deliveries by pushing their next attempt out, so replicas don't double-send."""
+    """Claim due deliveries by pushing their next attempt past the lease, so replicas don't
+    double-send; the claimed rows are sent at once, concurrently, well within the lease."""
     now = datetime.now(UTC)
     lease_until = now + timedelta(seconds=state.settings.webhook_timeout_s * 2 + 5)
-    claimed: list[WebhookDelivery] = []
     async with state.sessions() as session:
         due = (
             await session.exec(
@@ -112,18 +115,17 @@ async def _claim_due(state: AppState, limit: int = 20) -> list[WebhookDelivery]:
                 .where(WebhookDelivery.status == "pending", col(WebhookDelivery.next_attempt_at) <= now)
                 .order_by(col(WebhookDelivery.next_attempt_at))
                 .limit(limit)
+                .with_for_update(skip_locked=True)  # SQLite: no FOR UPDATE; BEGIN IMMEDIATE serializes
             )
         ).all()
-        for row in due:
-            result = await session.exec(
+        if due:
+            await session.exec(
                 update(WebhookDelivery)
-                .where(col(WebhookDelivery.id) == row.id, col(WebhookDelivery.next_attempt_at) == row.next_attempt_at)
+                .where(col(WebhookDelivery.id).in_([row.id for row in due]))
                 .values(next_attempt_at=lease_until)
             )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(row)
         await session.commit()
-    return claimed
+    return list(due)
 
 
 async def _send(state: AppState, row: WebhookDelivery) -> tuple[bool, int | None, str | None]:
@@ -153,34 +155,38 @@ async def _send(state: AppState, row: WebhookDelivery) -> tuple[bool, int | None
 
 async def deliver_due(state: AppState) -> int:
     rows = await _claim_due(state)
-    for row in rows:
-        ok, status_code, error = await _send(state, row)
-        now = datetime.now(UTC)
-        async with state.sessions() as session:
-            fresh = await session.get(WebhookDelivery, row.id)
-            if fresh is None:
-                continue
-            fresh.attempts += 1
-            fresh.last_status_code = status_code
-            fresh.last_error = error
-            if ok:
-                fresh.status, fresh.delivered_at = "delivered", now
-                WEBHOOKS.labels(outcome="delivered").inc()
-            elif fresh.attempts >= state.settings.webhook_max_attempts:
-                fresh.status = "failed"
-                WEBHOOKS.labels(outcome="gave_up").inc()
-            else:
-                fresh.next_attempt_at = now + timedelta(seconds=next_delay_s(fresh.attempts))
-                WEBHOOKS.labels(outcome="retry").inc()
-            session.add(fresh)
-            await session.commit()
-        log.info(
-            "webhook attempt",
-            job_id=row.job_id,
-            delivery_id=row.id,
-            ok=ok,
-            status_code=status_code,
-            error=error,
-            attempt=row.attempts + 1,
-        )
+    # concurrently: sent one after another, the last rows' lease could lapse before their turn
+    await asyncio.gather(*(_attempt(state, row) for row in rows))
     return len(rows)
+
+
+async def _attempt(state: AppState, row: WebhookDelivery) -> None:
+    ok, status_code, error = await _send(state, row)
+    now = datetime.now(UTC)
+    async with state.sessions() as session:
+        fresh = await session.get(WebhookDelivery, row.id)
+        if fresh is None:
+            return
+        fresh.attempts += 1
+        fresh.last_status_code = status_code
+        fresh.last_error = error
+        if ok:
+            fresh.status, fresh.delivered_at = "delivered", now
+            WEBHOOKS.labels(outcome="delivered").inc()
+        elif fresh.attempts >= state.settings.webhook_max_attempts:
+            fresh.status = "failed"
+            WEBHOOKS.labels(outcome="gave_up").inc()
+        else:
+            fresh.next_attempt_at = now + timedelta(seconds=next_delay_s(fresh.attempts))
+            WEBHOOKS.labels(outcome="retry").inc()
+        session.add(fresh)
+        await session.commit()
+    log.info(
+        "webhook attempt",
+        job_id=row.job_id,
+        delivery_id=row.id,
+        ok=ok,
+        status_code=status_code,
+        error=error,
+        attempt=row.attempts + 1,
+    )

@@ -15,6 +15,7 @@ AUDIO_SECONDS_STORED_TOTAL = "vocalio_audio_seconds_stored_total"
 RATE_LIMITED_TOTAL = "vocalio_rate_limited_total"
 SENTENCES_STORED_TOTAL = "vocalio_sentences_stored_total"  # sentence-cache uploads, by outcome
 SENTENCES_REMOVED_TOTAL = "vocalio_sentences_removed_total"  # sentence-cache files the sweep removed
+BACKGROUND_RUNS_TOTAL = "vocalio_background_runs_total"  # runs of the API's background loops, by task
 
 # Worker (seed names first)
 GPU_UTILIZATION_PERCENT = "gpu_utilization_percent"

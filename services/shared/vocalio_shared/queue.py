@@ -31,6 +31,10 @@ REVOKED_KEYS_SET = "vocalio:apikeys:revoked"
 RATE_REQUESTS_PREFIX = "vocalio:rate:req:"
 RATE_CHARS_PREFIX = "vocalio:rate:chars:"
 AUDIO_STREAM_PREFIX = "vocalio:stream:"
+# Coordination of API replicas (vocalio_api/replica_locks.py): + a periodic task's name, its turn
+# (SET NX PX interval); + a mutex's name, held with an expiry and renewed by its holder.
+REPLICA_TURN_PREFIX = "vocalio:replica:turn:"
+REPLICA_MUTEX_PREFIX = "vocalio:replica:mutex:"
 
 # A streamed job's audio (Redis stream AUDIO_STREAM_PREFIX + job_id), written by its worker, read
 # by the API. Every entry has a `type` field and the `attempt` that wrote it:

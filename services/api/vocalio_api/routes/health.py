@@ -2,14 +2,14 @@
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from vocalio_shared.schemas.jobs import JobStatus
 from vocalio_shared.schemas.workers import WorkerState
 
 from vocalio_api import voices_service, workers_service
 from vocalio_api.deps import StateDep
-from vocalio_api.metrics import JOBS, PENDING_PER_WORKER, QUEUE_DEPTH, REGISTRY, WORKERS
+from vocalio_api.metrics import JOBS, PENDING_PER_WORKER, QUEUE_DEPTH, WORKERS, exposition
 from vocalio_api.models import Job, Worker
 
 router = APIRouter(tags=["health"])
@@ -51,7 +51,8 @@ async def ready(state: StateDep) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(state: StateDep) -> Response:
-    """Gauges that describe the database are refreshed at scrape time, so they are never stale."""
+    """Gauges that describe the database are refreshed at scrape time, so they are never stale;
+    with several API processes, every process's counters are merged in (metrics.exposition)."""
     async with state.sessions() as session:
         by_status = await workers_service.count_by(session, Job.status, Job)
         signal = await workers_service.scaling_signal(session)
@@ -63,4 +64,4 @@ async def metrics(state: StateDep) -> Response:
     for worker_state in WorkerState:
         WORKERS.labels(state=worker_state.value).set(by_state.get(worker_state.value, 0))
     PENDING_PER_WORKER.set(signal.pending_per_live_worker if signal.pending_per_live_worker is not None else -1)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
