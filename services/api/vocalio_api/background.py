@@ -8,8 +8,8 @@ safe, and needed, in every one:
   would do the same work; the reconciler's re-enqueue and orphan failure are idempotent anyway);
 - webhooks: every replica; a delivery row is claimed with SELECT ... FOR UPDATE SKIP LOCKED on
   PostgreSQL (SQLite has a single writer), so replicas share the rows and none is sent twice;
-- abandoned uploads: every replica, because part files are per host; the sweep only removes files
-  of processes that are gone (upload_temps), never a live sibling's.
+- abandoned uploads and book files: every replica, because temp files are per host; the sweeps only
+  remove files of processes that are gone (temp_files), never a live sibling's.
 """
 
 import asyncio
@@ -25,7 +25,7 @@ from vocalio_shared.queue import ARQ_IN_PROGRESS_KEY_PREFIX, ARQ_JOB_KEY_PREFIX
 from vocalio_shared.schemas.jobs import RUNNING_STATUSES, JobStatus
 
 from vocalio_api import job_queue, upload_temps, webhooks, workers_service
-from vocalio_api.books import sentence_cache
+from vocalio_api.books import delivery, sentence_cache
 from vocalio_api.jobs_service import job_spec
 from vocalio_api.lifecycle import lock_job, transition
 from vocalio_api.metrics import BACKGROUND_RUNS
@@ -40,6 +40,7 @@ LOST_WORKERS = "lost-workers"
 WEBHOOKS = "webhooks"
 RECONCILE_QUEUE = "reconcile-queue"
 ABANDONED_UPLOADS = "abandoned-uploads"
+ABANDONED_BOOK_FILES = "abandoned-book-files"
 SENTENCE_CACHE = "sentence-cache"
 RECONCILE_EVERY_S = 15.0
 # run once per interval across replicas; the others run in every replica (see above)
@@ -159,6 +160,7 @@ def start_background(state: AppState) -> list[asyncio.Task[None]]:
         (RECONCILE_EVERY_S, RECONCILE_QUEUE, lambda: reconcile_queue(state), _always),
         # its first run is at start, the moment after a crash: a killed predecessor's part files go then
         (upload_temps.SWEEP_EVERY_S, ABANDONED_UPLOADS, lambda: sweep_abandoned_uploads(state), _always),
+        (upload_temps.SWEEP_EVERY_S, ABANDONED_BOOK_FILES, lambda: delivery.sweep_abandoned_files(state), _always),
     ]
     if (sentences_every := settings.sentence_cache_sweep_interval_s) > 0:
         loops.append((sentences_every, SENTENCE_CACHE, lambda: sweep_sentence_cache(state), _always))

@@ -13,10 +13,8 @@ from vocalio_shared import __version__
 from vocalio_shared.errors import ErrorCode
 from vocalio_shared.schemas.books import MAX_COVER_BYTES
 
-from vocalio_api import temp_files
-from vocalio_api.background import every, start_background
+from vocalio_api.background import start_background
 from vocalio_api.body_limit import BodyLimitMiddleware, LimitFor
-from vocalio_api.books.delivery import sweep_abandoned_files
 from vocalio_api.config import ApiSettings
 from vocalio_api.db import create_engine, session_factory, upgrade_database
 from vocalio_api.default_voices import register_defaults
@@ -94,10 +92,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
         if admin_key:
             announce_admin_key(admin_key, settings.resolved_admin_key_file)
         tasks = start_background(state)
-        # Its first run is at start, the moment after a crash: what a killed predecessor was writing goes then.
-        # (Beside background.py's sweep of uploads, which another change owns; the two may become one loop.)
-        sweep_books = every(temp_files.SWEEP_EVERY_S, "abandoned-book-files", lambda: sweep_abandoned_files(state))
-        tasks.append(asyncio.create_task(sweep_books))
         tasks.append(asyncio.create_task(register_defaults(state, settings.default_voices_file)))
         log.info("api ready", host=settings.host, port=settings.port, database=settings.sync_database_url.split(":")[0])
         try:
