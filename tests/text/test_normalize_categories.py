@@ -239,8 +239,8 @@ TIME = [
     ("a las 10:30 h. después", "a las diez y media después"),
     ("de 9 a 14 h", "de nueve a catorce horas"),
     ("3:02:32", "tres horas dos minutos y treinta y dos segundos"),
-    ("20:00 GMT", "veinte g m t"),
-    ("18:00 UTC-3", "dieciocho u t c menos tres"),
+    ("20:00 GMT", "veinte ge eme te"),
+    ("18:00 UTC-3", "dieciocho u te ce menos tres"),
 ]
 
 MEASURE = [

@@ -25,6 +25,11 @@ _BARE_DEGREE = re.compile(
     r"(?:\s?(?P<point>[NSEOW])\b(?!\.\w)|(?![\w°ºª]))"
 )
 _POINTS = {"N": "norte", "S": "sur", "E": "este", "O": "oeste", "W": "oeste"}
+# "artículos 2° y 3°", "los artículos 90°, 94° y 97°": every number of a list after "artículo(s)" is
+# the article's ordinal, not only the first one.
+_ARTICLE_LIST_BEFORE = re.compile(
+    r"\b(?:artículos?|arts?\.)\s+(?:\d+\s?[°º]\s*(?:,|\by\b|\be\b|\bo\b)\s*)*$", re.IGNORECASE
+)
 _DEGREE_CUE_AFTER = re.compile(
     r"\s*(?:[NSEOW]\b|bajo cero|sobre cero|de (?:latitud|longitud|temperatura|inclinación|calor|fiebre)|[′'])"
 )
@@ -61,7 +66,11 @@ def _make_bare_degree(conventions: RegionalConventions) -> Callable[[re.Match[st
         is_whole = match.group("amount").isdigit()
         has_cue = match.group("point") or _DEGREE_CUE_AFTER.match(text, end)
         if is_whole and not match.group("minus") and not has_cue:
-            if _ORDINAL_CUE_BEFORE.search(text, 0, start) or _ORDINAL_CUE_AFTER.match(text, end):
+            if (
+                _ORDINAL_CUE_BEFORE.search(text, 0, start)
+                or _ORDINAL_CUE_AFTER.match(text, end)
+                or _ARTICLE_LIST_BEFORE.search(text, max(0, start - 200), start)
+            ):
                 return match.group(0)  # an ordinal: the ordinal rules read it
             if match.group("sign") == "º" and not _DEGREE_WORD_BEFORE.search(text, 0, start):
                 return match.group(0)

@@ -97,7 +97,7 @@ CURRENCIES: dict[str, Currency] = {
     "₿": Currency("bitcóin", "bitcoines", minor_singular="satoshi", minor_plural="satoshis"),
     "btc": Currency("bitcóin", "bitcoines", minor_singular="satoshi", minor_plural="satoshis"),
 }
-_SCALES = r"mil millones|millones|millón|billones|billón|trillones|trillón|mil"
+_SCALES = r"mil millones|millones|millón|millardos|millardo|billones|billón|trillones|trillón|mil"
 _NUMBER = NUMBER_PATTERN
 _SIGN_KEYS = sorted((key for key in [*CURRENCIES, "$"] if not key.isalpha()), key=len, reverse=True)
 _CODE_KEYS = sorted((key for key in CURRENCIES if key.isalpha()), key=len, reverse=True)
@@ -118,6 +118,8 @@ _PREFIXED = re.compile(
 # Paraguay writes guaraníes "G. 2.550.307", "Gs.2.289.324" or "Gs 3.400": only before an amount and with the
 # capital, so "200 g." stays grams.
 _GUARANI_PREFIX = re.compile(r"(?<![\w$])(?:Gs?\.|Gs)\s?(?=\d)")
+# "US $250 millones": the country code and the sign written apart are still the US dollar.
+_US_SPACED_SIGN = re.compile(r"(?<![\w$])US \$(?=\s?\d)")
 # The words "$" can stand for when the writer names the currency after the amount ("$23.19 pesos").
 _DOLLAR_SIGN_WORDS = {
     "peso": Currency("peso", "pesos"),
@@ -184,6 +186,9 @@ def spoken_amount(
         preposition = " de" if scale_lower != "mil" else ""
         if fraction:
             number = decimal(integer, fraction, Form.APOCOPE, conventions.decimal_word)
+        elif integer == "1" and scale_lower.startswith("mil"):
+            # "Q1 mil", "$1 mil millones": a thousand is "mil", never "un mil".
+            return f"{sign}{scale_lower}{preposition} {currency.plural}"
         else:
             form = Form.FEMININE if currency.feminine and scale_lower == "mil" else Form.APOCOPE
             number = cardinal(int(integer), form)
@@ -250,5 +255,7 @@ def normalize_money(text: str, conventions: RegionalConventions) -> str:
         text = _MILLIONS_SIGN.sub(_make_millions(conventions), text)
     if "G" in text:
         text = _GUARANI_PREFIX.sub("₲", text)
+    if "US $" in text:
+        text = _US_SPACED_SIGN.sub("US$", text)
     text = _PREFIXED.sub(_make_replacer(conventions, "pre"), text)
     return _SUFFIXED.sub(_make_replacer(conventions, "post"), text)

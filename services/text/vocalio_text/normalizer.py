@@ -94,13 +94,30 @@ def _extensions(match: re.Match[str]) -> str:
 # sometimes with a unit after a slash: "Decreto Supremo N.º 004-2020-SA", "Informe N° 045-2022-MTC/19",
 # "Resolución Directoral N.º 0012-2023-EF/50.01". Such a code is a file number with or without "N.º".
 # After "N.º" the parts may also be letters and slashes ("Acuerdo Núm. A/041/2018").
-_CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10})"
+# An office's initials may join two offices with a lowercase "y": "OSGyAC" (Oficina de Secretaría
+# General y Atención al Ciudadano).
+_CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10}(?:y[A-Z]{1,6})?)"
 _CODE = rf"(?:\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
 _FILE_NUMBER = re.compile(
     rf"(?<![\w.])(?:(?P<sign>N°|Nº|No\.|N\.º|N\.°|n\.º|nº|n°|Núm\.|núm\.)\s?)?(?P<code>{_CODE})\b(?![-/])"
 )
+# "Cartas Nºs 999-2021-OSGyAC/MPT y 1006-2021-OSGyAC/MPT", "Registros Nºs 122812-21 y 125896-21":
+# the plural sign ("números") numbers a list of files, each one read as a file number.
+_FILE_NUMBERS = re.compile(
+    rf"(?<![\w.])(?:Nºs|N°s|Nos\.|Nros\.|nros\.)\s?(?P<list>{_CODE}(?:(?:,\s|\sy\s|\se\s){_CODE})+)\b(?![-/])"
+)
+_LIST_SEPARATOR = re.compile(r"(,\s|\sy\s|\se\s)")
 # Argentina's electronic files lead with the document type: "IF-2024-12345678-APN-MEC".
 _OFFICE_CODE = re.compile(r"\d+-(?:19|20)\d\d-[A-Z]{2,}|[A-Z]{2,}-(?:19|20)\d\d-\d+-[A-Z]{2,}")
+
+
+# "el Decreto 13-2020", "decreto legislativo 13-20", "la Ley 27-2014": after the name of a norm a
+# number and its year joined by a hyphen are the norm's file number, never a range ("trece a dos mil").
+_NORM_BEFORE = re.compile(
+    r"\b(?:[Dd]ecreto(?:\s+(?:[Ll]ey|[Ll]egislativo|[Ss]upremo|[Ee]jecutivo|[Gg]ubernativo))?|[Ll]ey|[Aa]cuerdo"
+    r"(?:\s+[Gg]ubernativo|\s+[Mm]inisterial)?|[Rr]esolución|[Ee]xpediente|[Oo]ficio|[Cc]ircular|[Ss]entencia)\s+$"
+)
+_NUMBER_AND_YEAR = re.compile(r"\d{1,5}-(?:(?:19|20)\d\d|\d\d)")
 
 
 def _code_part(part: str) -> str:
@@ -115,23 +132,43 @@ def _code_part(part: str) -> str:
         return " punto ".join(_code_part(piece) for piece in pieces)  # "50.01": "cincuenta punto cero uno"
     # An office's initials are spelled when short ("EF" -> "e efe", "SA" -> "ese a"); a longer one is
     # said as a word when Spanish can say it ("MINSA", "SUNAT").
+    if "y" in part:
+        return " y ".join(_code_part(piece) for piece in part.split("y"))
     return spoken_letters(part) if len(part) > 3 else " ".join(LETTER_NAMES[letter] for letter in part)
 
 
 def _file_number(match: re.Match[str]) -> str:
     code = match.group("code")
-    if not match.group("sign") and not _OFFICE_CODE.match(code):
+    if (
+        not match.group("sign")
+        and not _OFFICE_CODE.match(code)
+        and not (
+            _NUMBER_AND_YEAR.fullmatch(code)
+            and _NORM_BEFORE.search(match.string, max(0, match.start() - 30), match.start())
+        )
+    ):
         return match.group(0)  # "10-20", "2010-2015": ranges, read by the number rules
-    spoken = " barra ".join(
+    return ("número " if match.group("sign") else "") + _spoken_code(code)
+
+
+def _spoken_code(code: str) -> str:
+    return " barra ".join(
         " guion ".join(_code_part(part) for part in section.split("-")) for section in code.split("/")
     )
-    return ("número " if match.group("sign") else "") + spoken
+
+
+def _file_numbers(match: re.Match[str]) -> str:
+    pieces = _LIST_SEPARATOR.split(match.group("list"))
+    return "números " + "".join(piece if index % 2 else _spoken_code(piece) for index, piece in enumerate(pieces))
 
 
 def _leading_zeros(written: str) -> str:
     rest = written.lstrip("0")
     return " ".join(["cero"] * (len(written) - len(rest)) + ([cardinal(int(rest))] if rest else []))
 
+
+# Video formats are named by their lines and "p" (progressive): "1080p" -> "mil ochenta pe", "4320p".
+_VIDEO_LINES = re.compile(r"\b(?P<lines>240|360|480|540|576|720|1080|1440|2160|4320)p\b")
 
 # "C/ Panamá, 1 - 28046 Madrid": a five-digit postal code after the street number and a dash is read
 # digit by digit, and the dash is a pause, not a minus.
@@ -201,6 +238,8 @@ def _normalize_once(text: str, region: Region | None) -> str:
         if "exts." in text:
             text = _EXTENSIONS.sub(_extensions, text)
         if "-" in text or "/" in text:
+            if "s" in text:
+                text = _FILE_NUMBERS.sub(_file_numbers, text)
             text = _FILE_NUMBER.sub(_file_number, text)
         if "(" in text:
             text = _GLUED_BRACKET.sub(" (", text)
@@ -208,6 +247,8 @@ def _normalize_once(text: str, region: Region | None) -> str:
             text = _REPEATED_IN_BRACKETS.sub(_repeated_in_brackets, text)
         if " - " in text:
             text = _POSTAL_CODE_AFTER_NUMBER.sub(_postal_code, text)
+        if "0p" in text:
+            text = _VIDEO_LINES.sub(lambda match: cardinal(int(match.group("lines"))) + " pe", text)
         text = normalize_scripture(text)
         text = normalize_section_sign(text)
         text = normalize_dates(text)

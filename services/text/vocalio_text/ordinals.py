@@ -96,7 +96,10 @@ _WRITTEN_ORDINAL = re.compile(
     r"(?P<dot>\.(?=\s+[a-záéíóúñ]))?"
 )
 # "artículo 9o", "Art. 2o": a bare letter ending after an article of law is an ordinal.
-_ARTICLE_WORD_BEFORE = re.compile(r"\b(?:artículo|art\.|Art\.|ARTÍCULO)\s*$", re.IGNORECASE)
+# In a list ("artículos 2° y 3°", "arts. 90°, 94° y 97°") every number is an article's.
+_ARTICLE_WORD_BEFORE = re.compile(
+    r"\b(?:artículos?|arts?\.)\s*(?:\d+\s?\.?[º°o]?\s*(?:,|\by\b|\be\b|\bo\b)\s*)*$", re.IGNORECASE
+)
 # Bare "o"/"a"/"r" endings are only ordinals right after the dot or with a superscript sign; without
 # them "2a" or "4o" are too often codes or typos. Keep the longer letter endings.
 _MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|del|al|un|los)\s+$", re.IGNORECASE)
@@ -113,7 +116,7 @@ def _replace(match: re.Match[str]) -> str:
         # Without the dot "2a" or "4o" are too often codes; they are ordinals before a noun of their
         # gender ("la 7a jornada") or after "artículo" ("artículo 9o").
         agrees = (ending == "a" and next_form is Form.FEMININE) or (ending == "o" and next_form is Form.APOCOPE)
-        if not agrees and not _ARTICLE_WORD_BEFORE.search(match.string, 0, match.start()):
+        if not agrees and not _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start()):
             return match.group(0)
     if ending in _APOCOPE_ENDINGS.split("|"):
         form = Form.APOCOPE
@@ -133,7 +136,7 @@ def _replace(match: re.Match[str]) -> str:
     else:
         form = Form.MASCULINE
     number = int(number_text)
-    if number > 10 and _ARTICLE_WORD_BEFORE.search(match.string, 0, match.start()):
+    if number > 10 and _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start()):
         # Articles of law are read with ordinals up to the tenth and cardinals after it, however
         # they are written (RAE, Ortografía 2010): "artículo 194.º" -> "artículo ciento noventa y cuatro".
         return cardinal(number)

@@ -32,6 +32,9 @@ _AMPERSAND_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]) ?& ?(?=[^\W\d_])")
 # A sign written on a number ("+3,2 %", "±5 %", "+0,4 puntos") is said before it; phones ("+34 …") and
 # time-zone offsets are read before this pass.
 _PLUS_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\+(?=\d)")
+# "5€ (+IVA)", "+info": a plus sign written on a word after a space or bracket is "más"; glued to a
+# word before it ("Disney+", "C++") it is part of a name.
+_PLUS_BEFORE_WORD = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"]))\+(?=[^\W\d_])")
 _SIGNED_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"/:]))(?P<sign>[+±])\s?(?=\d)")
 
 
@@ -81,6 +84,7 @@ def normalize_number_sign(text: str) -> str:
     if "+" in text or "±" in text:
         text = _SIGNED_NUMBER.sub(lambda match: "más " if match.group("sign") == "+" else "más menos ", text)
         text = _PLUS_BETWEEN_NUMBERS.sub(" más ", text)  # added time: "el minuto 45+2"
+        text = _PLUS_BEFORE_WORD.sub("más ", text)
     return text
 
 

@@ -14,13 +14,14 @@
   "1h 20m", "2 min 30 s") are a duration ("dos horas y quince minutos"), as in race results and
   timetables; only after a clock cue ("a las 2 h 30 min") are they a time of day. "14h30", the hour
   mark between digits without a minute unit, is a clock time.
-- Zone abbreviations are spelled ("GMT" -> "g m t") or named when they name a country's time
+- Zone abbreviations are spelled ("GMT" -> "ge eme te") or named when they name a country's time
   ("ART" -> "hora estándar de argentina"); offsets read "más"/"menos".
 """
 
 import re
 from collections.abc import Callable
 
+from vocalio_text.acronyms import LETTER_NAMES
 from vocalio_text.conventions import RegionalConventions
 from vocalio_text.money import CURRENCIES
 from vocalio_text.numbers import Form, cardinal, decimal
@@ -39,8 +40,8 @@ TIME_ZONE_NAMES: dict[str, str] = {
     "uyt": "hora de uruguay",
     "uyst": "hora de verano de uruguay",
     "vet": "hora de venezuela",
-    "cet": "c e t",
-    "cest": "c e s t",
+    "cet": "ce e te",
+    "cest": "ce e ese te",
     "ast": "hora estándar del atlántico",
     "adt": "hora de verano del atlántico",
     "jst": "hora estándar de japón",
@@ -138,7 +139,8 @@ def _zone(match: re.Match[str]) -> str:
     if not zone:
         return ""
     lowered = zone.lower()
-    spoken = TIME_ZONE_NAMES.get(lowered) or " ".join(lowered)
+    # A spelled zone is said with the Spanish letter names, as any acronym: "GMT" -> "ge eme te".
+    spoken = TIME_ZONE_NAMES.get(lowered) or " ".join(LETTER_NAMES[letter] for letter in lowered.upper())
     if match.group("offset_sign"):
         sign = "más" if match.group("offset_sign") == "+" else "menos"
         offset_hours = int(match.group("offset_h"))
