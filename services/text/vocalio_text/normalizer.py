@@ -33,7 +33,12 @@ from vocalio_text.powers import SUPERSCRIPTS, normalize_powers
 from vocalio_text.roads import normalize_roads
 from vocalio_text.roman import normalize_roman
 from vocalio_text.scripture import normalize_scripture
-from vocalio_text.symbols import normalize_number_sign, normalize_section_sign, normalize_symbols
+from vocalio_text.symbols import (
+    normalize_number_sign,
+    normalize_plus_after_capitals,
+    normalize_section_sign,
+    normalize_symbols,
+)
 from vocalio_text.telephone import normalize_telephone
 from vocalio_text.times import normalize_times
 
@@ -273,6 +278,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_roman(text)
     if _HAS_DIGIT.search(text):
         text = normalize_cardinals(text, conventions)
+    text = normalize_plus_after_capitals(text)
     text = normalize_abbreviations(text)
     if _NEEDS_SYMBOLS.search(text):
         text = normalize_symbols(text)

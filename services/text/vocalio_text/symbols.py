@@ -74,6 +74,18 @@ def normalize_section_sign(text: str) -> str:
     return _SECTION_SIGN.sub(_section_sign, text)
 
 
+# "Full HD+", "A+++", "C++": plus signs closing a run of capitals are said ("hache de más", "a más más
+# más"); after a lowercase letter they are a brand's ("Disney+") and left to the engine.
+_PLUS_AFTER_CAPITALS = re.compile(r"(?:(?<=\b[A-Z])|(?<=[A-Z]{2}))(?P<signs>\++)(?![\w+])")
+
+
+def normalize_plus_after_capitals(text: str) -> str:
+    """Before the acronyms are spelled, while the capitals can still be seen."""
+    if "+" not in text:
+        return text
+    return _PLUS_AFTER_CAPITALS.sub(lambda match: " más" * len(match.group("signs")), text)
+
+
 def normalize_number_sign(text: str) -> str:
     """ "#1" -> "número 1", "+3" -> "más 3": before the number rules, so the number still agrees as a number."""
     if "#" in text:
