@@ -88,6 +88,7 @@ ABBREVIATIONS: dict[str, str] = {
     "nros.": "números",
     "n°": "número",
     "Art.": "artículo",
+    "B.O.E.": "BOE",  # the Boletín Oficial del Estado, said as a word
     "Arts.": "artículos",
     "inc.": "inciso",
     "expte.": "expediente",
@@ -304,7 +305,7 @@ def _replace(match: re.Match[str]) -> str:
 # "No. 005", "Núm. A/041", "N.4" (a seed in a draw), "Art 1º" without its dot: número and artículo
 # before a number (or a letter code and a number); "c. 1548" is circa, said "hacia", before a year.
 _BEFORE_NUMBER = re.compile(
-    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b)|of\.|Of\.|Ofic\.)\s?"
+    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|N°(?=\d)|Nº(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b)|of\.|Of\.|Ofic\.)\s?"
     r"(?=\d|[A-Z]/\d)"
 )
 _BEFORE_NUMBER_SPOKEN = {
@@ -316,6 +317,8 @@ _BEFORE_NUMBER_SPOKEN = {
     "Núm.": "número",
     "NÚM.": "número",
     "N.": "número",
+    "N°": "número",  # "Diario Oficial N°14.632": glued to its number
+    "Nº": "número",
     "Art": "artículo",
     "c.": "hacia",
     "of.": "oficina",  # "of. 204": an office number in an address

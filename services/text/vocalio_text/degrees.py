@@ -34,7 +34,7 @@ _DEGREE_CUE_AFTER = re.compile(
     r"\s*(?:[NSEOW]\b|bajo cero|sobre cero|de (?:latitud|longitud|temperatura|inclinación|calor|fiebre)|[′'])"
 )
 _ORDINAL_CUE_BEFORE = re.compile(
-    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra|artículo|art\.)\s+$",
+    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra|artículo|art\.|número|numeral|inciso)\s+$",
     re.IGNORECASE,
 )
 _ORDINAL_NOUNS = (

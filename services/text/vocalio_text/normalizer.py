@@ -59,6 +59,11 @@ _NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[i
 _TIEBREAK = re.compile(r"(?<=\d-\d)\s?\((?P<a>\d{1,2})(?:/(?P<b>\d{1,2}))?\)")
 
 
+# "(6-7, 6-4, 6-3,6-7 y 7-5)": a comma typed without its space between two set scores still separates
+# them; it is not the decimal comma of "3,6".
+_GLUED_SCORES = re.compile(r"(?<=\b\d-\d),(?=\d{1,2}-\d{1,2}\b)")
+
+
 def _tiebreak(match: re.Match[str]) -> str:
     inner = match.group("a") if match.group("b") is None else f"{match.group('a')}-{match.group('b')}"
     return f" ({inner})"
@@ -102,7 +107,7 @@ def _extensions(match: re.Match[str]) -> str:
 # An office's initials may join two offices with a lowercase "y": "OSGyAC" (Oficina de Secretaría
 # General y Atención al Ciudadano).
 _CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10}(?:y[A-Z]{1,6})?)"
-_CODE = rf"(?:\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
+_CODE = rf"(?:\d{{1,3}}(?:\.\d{{3}})+|\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
 _FILE_NUMBER = re.compile(
     rf"(?<![\w.])(?:(?P<sign>N°|Nº|No\.|N\.º|N\.°|n\.º|nº|n°|Núm\.|núm\.)\s?)?(?P<code>{_CODE})\b(?![-/])"
 )
@@ -184,6 +189,18 @@ def _postal_code(match: re.Match[str]) -> str:
     return ", " + digits_one_by_one(match.group("code"))
 
 
+# A law's or a decree's number is a whole number, so a comma before three digits groups thousands
+# there whatever the region's decimal mark: "Ley 4,439", "núm. 5,200" (Chile's older bulletins).
+_NORM_NUMBER_WITH_COMMA = re.compile(
+    r"\b(?P<word>Ley|ley|Núm\.|núm\.|NÚM\.|N°|Nº|número|Decreto|decreto)\s(?P<a>\d{1,3}),(?P<b>\d{3})(?!\d|,\d|\.\d)"
+)
+# "los artículos 69-E, 69-F y 69-G", "artículo 4-A": a capital letter after an article's number and a
+# hyphen is part of its name, said with the letter's name ("sesenta y nueve efe").
+_NUMBER_LETTER = re.compile(r"(?<![\w.-])(?P<number>\d{1,4})-(?P<letter>[A-Z])(?![\w-])")
+# "Art. 2.° Urnas.1. Cada Mesa": a paragraph number glued to the heading before it.
+_GLUED_PARAGRAPH = re.compile(r"(?<=[a-záéíóúñ]{2})\.(?=\d{1,2}\.\s)")
+
+
 def _long_digit_run(match: re.Match[str]) -> str:
     before = match.string[match.start() - 1 : match.start()] if match.start() else ""
     after = match.string[match.end() : match.end() + 1]
@@ -240,12 +257,20 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         if ":" in text:
             text = _LABEL_COLON_DIGIT.sub(": ", text)
+        if "," in text:
+            text = _NORM_NUMBER_WITH_COMMA.sub(lambda m: f"{m.group('word')} {m.group('a')}{m.group('b')}", text)
+        if "-" in text:
+            text = _NUMBER_LETTER.sub(lambda m: f"{m.group('number')} {LETTER_NAMES[m.group('letter')]}", text)
+        if "." in text:
+            text = _GLUED_PARAGRAPH.sub(". ", text)
         if "exts." in text:
             text = _EXTENSIONS.sub(_extensions, text)
         if "-" in text or "/" in text:
             if "s" in text:
                 text = _FILE_NUMBERS.sub(_file_numbers, text)
             text = _FILE_NUMBER.sub(_file_number, text)
+        if "-" in text and "," in text:
+            text = _GLUED_SCORES.sub(", ", text)
         if "(" in text:
             text = _GLUED_BRACKET.sub(" (", text)
             text = _TIEBREAK.sub(_tiebreak, text)

@@ -98,11 +98,14 @@ _WRITTEN_ORDINAL = re.compile(
 # "artículo 9o", "Art. 2o": a bare letter ending after an article of law is an ordinal.
 # In a list ("artículos 2° y 3°", "arts. 90°, 94° y 97°") every number is an article's.
 _ARTICLE_WORD_BEFORE = re.compile(
-    r"\b(?:artículos?|arts?\.)\s*(?:\d+\s?\.?[º°o]?\s*(?:,|\by\b|\be\b|\bo\b)\s*)*$", re.IGNORECASE
+    r"\b(?:art[íi]culos?|arts?\.)\s*(?:\d+\s?\.?[º°o]?\s*(?:,|\by\b|\be\b|\bo\b)\s*)*$", re.IGNORECASE
 )
 # Bare "o"/"a"/"r" endings are only ordinals right after the dot or with a superscript sign; without
 # them "2a" or "4o" are too often codes or typos. Keep the longer letter endings.
 _MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|del|al|un|los)\s+$", re.IGNORECASE)
+# Mexican laws cite "los artículos 17, 25 y 134 ..., así como 1o, 2o, 3o, 27": after "artículos" in the
+# same sentence, a number of a list with a bare "o" is still an article's ordinal.
+_LIST_OF_ARTICLES = re.compile(r"\bart[íi]culos\b[^.;]*(?:,\s*|\bcomo\s+)$", re.IGNORECASE)
 _LETTER_ONLY = frozenset({"o", "a", "r"})
 
 
@@ -116,7 +119,11 @@ def _replace(match: re.Match[str]) -> str:
         # Without the dot "2a" or "4o" are too often codes; they are ordinals before a noun of their
         # gender ("la 7a jornada") or after "artículo" ("artículo 9o").
         agrees = (ending == "a" and next_form is Form.FEMININE) or (ending == "o" and next_form is Form.APOCOPE)
-        if not agrees and not _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start()):
+        if (
+            not agrees
+            and not _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start())
+            and not _LIST_OF_ARTICLES.search(match.string, max(0, match.start() - 300), match.start())
+        ):
             return match.group(0)
     if ending in _APOCOPE_ENDINGS.split("|"):
         form = Form.APOCOPE
