@@ -59,6 +59,9 @@ _AFTER_NAME = re.compile(
 )
 _AFTER_NAME_LOWER = re.compile(rf"\b(?P<name>{_REGNAL_NAMES.lower()})\s+(?P<roman>[ivxlcdm]+)\b", re.IGNORECASE)
 _AFTER_ARTICLE = re.compile(r"\b(?P<article>el|la|los|las|del|al)\s+(?P<roman>[IVXLCDM]{2,}|[IVX])(?=\s+[^\W\d_])")
+# "II. Consejo: el Consejo Federal…", "I. La Ley Federal…": a numeral opening a line with a dot is the
+# label of a list item (a law's fractions), read as a cardinal, as "fracción II" is.
+_LIST_LABEL = re.compile(r"^(?P<space>\s*)(?P<roman>[IVX]{1,5})\.(?=\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ])")
 _WHOLE_LINE = re.compile(r"^\s*(?P<roman>[IVXLCDM]+)\.?\s*$")  # a chapter heading: "II", "II."
 # Capital runs that are valid numerals but far more often abbreviations or words.
 _NOT_NUMERALS = frozenset(
@@ -187,6 +190,9 @@ def normalize_roman(text: str) -> str:
         value = roman_value(whole.group("roman"))
         if value is not None and whole.group("roman") not in _NOT_NUMERALS:
             return text.replace(whole.group("roman"), ordinal(value), 1)
+    label = _LIST_LABEL.match(text)
+    if label and (value := roman_value(label.group("roman"))) is not None:
+        text = label.group("space") + cardinal(value) + "." + text[label.end() :]
     text = _IN_CARDINAL_CONTEXT.sub(_cardinal_context, text)
     text = _AFTER_NAME_LOWER.sub(_after_name_lower, text)
     text = _AFTER_NAME.sub(_after_name, text)
