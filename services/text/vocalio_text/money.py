@@ -118,6 +118,8 @@ _PREFIXED = re.compile(
 # Paraguay writes guaraníes "G. 2.550.307", "Gs.2.289.324" or "Gs 3.400": only before an amount and with the
 # capital, so "200 g." stays grams.
 _GUARANI_PREFIX = re.compile(r"(?<![\w$])(?:Gs?\.|Gs)\s?(?=\d)")
+# ISO codes of the currencies written with "$".
+_DOLLAR_CODES = frozenset({"usd", "mxn", "ars", "clp", "cop", "uyu", "dop", "cup"}) & frozenset(CURRENCIES)
 # "US $250 millones": the country code and the sign written apart are still the US dollar.
 _US_SPACED_SIGN = re.compile(r"(?<![\w$])US \$(?=\s?\d)")
 # The words "$" can stand for when the writer names the currency after the amount ("$23.19 pesos").
@@ -220,6 +222,12 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
         word = again.split()[-1].lower() if again else ""
         if written == "$" and word in _DOLLAR_SIGN_WORDS and again.split()[0].lower() != "de":
             currency = _DOLLAR_SIGN_WORDS[word]
+        elif written == "$" and again.strip().isupper() and again.strip().lower() in _DOLLAR_CODES:
+            # "$20,000 USD", "$500 MXN": the code names the currency the sign stands for, said once.
+            currency = CURRENCIES[again.strip().lower()]
+            return spoken_amount(
+                match.group("amount"), match.group("scale"), currency, conventions, bool(match.group("minus"))
+            )
         else:
             currency = _currency(written, conventions)
         spoken = spoken_amount(

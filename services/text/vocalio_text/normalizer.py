@@ -22,7 +22,7 @@ from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
 from vocalio_text.country_cues import conventions_for_text
 from vocalio_text.dates import normalize_dates
-from vocalio_text.degrees import normalize_degrees
+from vocalio_text.degrees import normalize_degree_pairs, normalize_degrees
 from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
 from vocalio_text.fractions import ascii_vulgar_fractions, normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
@@ -201,6 +201,12 @@ _NUMBER_LETTER = re.compile(r"(?<![\w.-])(?P<number>\d{1,4})-(?P<letter>[A-Z])(?
 _GLUED_PARAGRAPH = re.compile(r"(?<=[a-záéíóúñ]{2})\.(?=\d{1,2}\.\s)")
 
 
+# "El prefijo 807 identifica un número de tarificación adicional, como los 803 o los 806": where the
+# text speaks of prefixes, Spain's service prefixes (800, 803, 806, 807, 900, 901, 902, 905) are dialled
+# digits, not quantities; a country code ("el prefijo 34") stays a number.
+_SERVICE_PREFIX = re.compile(r"(?<![\w.,])[89]0\d(?![\w,]|\.\d|\s?%)")
+
+
 def _long_digit_run(match: re.Match[str]) -> str:
     before = match.string[match.start() - 1 : match.start()] if match.start() else ""
     after = match.string[match.end() : match.end() + 1]
@@ -263,6 +269,8 @@ def _normalize_once(text: str, region: Region | None) -> str:
             text = _NUMBER_LETTER.sub(lambda m: f"{m.group('number')} {LETTER_NAMES[m.group('letter')]}", text)
         if "." in text:
             text = _GLUED_PARAGRAPH.sub(". ", text)
+        if "prefijo" in text:
+            text = _SERVICE_PREFIX.sub(lambda match: digits_one_by_one(match.group(0)), text)
         if "exts." in text:
             text = _EXTENSIONS.sub(_extensions, text)
         if "-" in text or "/" in text:
@@ -288,6 +296,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_number_sign(text)
         text = normalize_abbreviations_before_numbers(text)
         text = normalize_decades(text)
+        text = normalize_degree_pairs(text)
         text = normalize_unit_ranges(text)
         text = normalize_money(text, conventions)
         text = normalize_measures(text, conventions)
