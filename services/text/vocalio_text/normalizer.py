@@ -107,7 +107,7 @@ def _extensions(match: re.Match[str]) -> str:
 # An office's initials may join two offices with a lowercase "y": "OSGyAC" (Oficina de Secretaría
 # General y Atención al Ciudadano).
 _CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10}(?:y[A-Z]{1,6})?)"
-_CODE = rf"(?:\d{{1,3}}(?:\.\d{{3}})+|\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
+_CODE = rf"(?:\d+(?:\.\d{{3}})*|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
 _FILE_NUMBER = re.compile(
     rf"(?<![\w.])(?:(?P<sign>N°|Nº|No\.|N\.º|N\.°|n\.º|nº|n°|Núm\.|núm\.)\s?)?(?P<code>{_CODE})\b(?![-/])"
 )
