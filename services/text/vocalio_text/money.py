@@ -111,7 +111,8 @@ CURRENCY_AFTER = rf"(?:{_SIGNS}|(?i:{'|'.join(key for key in _CODE_KEYS if len(k
 # The word after a prefixed amount is captured so that "$24 pesos" says the currency once; a
 # different word is put back as written.
 _PREFIXED = re.compile(
-    rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b)?"
+    # "RD$694M", "RD$22 MM": the press's M or MM after a prefixed amount is millions.
+    rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b|\s?(?P<millions>(?-i:MM|M))\b)?"
     rf"(?P<again>\s+(?:de\s+)?[^\W\d_]+\b)?",
     re.IGNORECASE,
 )
@@ -120,6 +121,9 @@ _PREFIXED = re.compile(
 _GUARANI_PREFIX = re.compile(r"(?<![\w$])(?:Gs?\.|Gs)\s?(?=\d)")
 # ISO codes of the currencies written with "$".
 _DOLLAR_CODES = frozenset({"usd", "mxn", "ars", "clp", "cop", "uyu", "dop", "cup"}) & frozenset(CURRENCIES)
+# Honduras prices in lempiras "L 101.53", "L. 92.97": the capital L before a price with its two
+# decimals (an integer after "L" is too often a size or a label to be read as money).
+_LEMPIRA_PREFIX = re.compile(r"(?<![\w.$])L\.?\s?(?=\d{1,3}(?:,\d{3})*\.\d{2}(?!\d))")
 # "US $250 millones": the country code and the sign written apart are still the US dollar.
 _US_SPACED_SIGN = re.compile(r"(?<![\w$])US \$(?=\s?\d)")
 # The words "$" can stand for when the writer names the currency after the amount ("$23.19 pesos").
@@ -230,9 +234,11 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
             )
         else:
             currency = _currency(written, conventions)
-        spoken = spoken_amount(
-            match.group("amount"), match.group("scale"), currency, conventions, bool(match.group("minus"))
-        )
+        scale = match.group("scale")
+        if match.groupdict().get("millions"):
+            integer, fraction = split_number(match.group("amount"), conventions.decimal_mark)
+            scale = "millón" if integer == "1" and not fraction else "millones"
+        spoken = spoken_amount(match.group("amount"), scale, currency, conventions, bool(match.group("minus")))
         # The currency said once: "$24 pesos", "$ 3 millones de pesos", "G. 2.550.307 guaraníes".
         if word and word in (currency.plural.split()[0], currency.singular.split()[0]):
             return spoken
@@ -263,6 +269,8 @@ def normalize_money(text: str, conventions: RegionalConventions) -> str:
         text = _MILLIONS_SIGN.sub(_make_millions(conventions), text)
     if "G" in text:
         text = _GUARANI_PREFIX.sub("₲", text)
+    if "L" in text:
+        text = _LEMPIRA_PREFIX.sub("HNL ", text)
     if "US $" in text:
         text = _US_SPACED_SIGN.sub("US$", text)
     text = _PREFIXED.sub(_make_replacer(conventions, "pre"), text)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from vocalio_text.acronyms import LETTER_NAMES
 from vocalio_text.conventions import RegionalConventions
+from vocalio_text.measures import UNITS
 from vocalio_text.money import CURRENCIES
 from vocalio_text.numbers import Form, cardinal, decimal
 
@@ -85,8 +86,15 @@ _HMS = re.compile(
     rf"(?<![\w.,])(?P<hour>\d{{1,3}})\s?h\s?(?P<minute>\d{{1,2}})\s?(?:min|m|\')(?!\w){_ABBREVIATION_DOT}"
     rf"(?:\s?(?P<second>\d{{1,2}})\s?(?:s|seg|segundos)\b{_ABBREVIATION_DOT})?"
 )
+UNIT_WORDS = frozenset(
+    word for unit in UNITS.values() for word in (unit.singular.split()[0], unit.plural.split()[0]) if len(word) > 3
+) | {"kilos", "kilo"}
 _TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las|la hora)\s*$", re.IGNORECASE)
-_UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
+_UNIT_AFTER = re.compile(
+    r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))"
+    # A unit written out: "un peso de 6.25 gramos" is a weight, never "seis y veinticinco".
+    rf"|\s(?:{'|'.join(sorted(UNIT_WORDS, key=len, reverse=True))})\b"
+)
 
 
 # A currency named after the figure: "18.50 lempiras", "2.50 córdobas" are prices, not times.
