@@ -325,7 +325,8 @@ THIRD_ROUND = [
     (
         AND,
         "Registros Nºs 122812-21 y 125896-21",
-        "Registros números ciento veintidós mil ochocientos doce guion veintiuno y ciento veinticinco mil ochocientos noventa y seis guion veintiuno",
+        "Registros números ciento veintidós mil ochocientos doce guion veintiuno"
+        " y ciento veinticinco mil ochocientos noventa y seis guion veintiuno",
     ),
     (
         AND,
@@ -381,6 +382,43 @@ THIRD_ROUND = [
     (AR, "propuesta por @recetasdepilu", "propuesta por arroba recetasdepilu"),
     (N, "la Corte de Constitucionalidad (CC)", "la Corte de Constitucionalidad (ce ce)"),
     (N, "a las 14.00 hora local (20.00 GMT)", "a las catorce hora local (veinte ge eme te)"),
+    # Weather: a plural article is no ordinal cue ("los vigesimosegundo" before); the scale said once.
+    (
+        AR,
+        "la máxima alcanzará los 22° en horas de la tarde",
+        "la máxima alcanzará los veintidós grados en horas de la tarde",
+    ),
+    (AR, "mínimas de 7º a 17ºC", "mínimas de siete a diecisiete grados centígrados"),
+    (N, "los 3° puestos y el 3º puesto", "los terceros puestos y el tercer puesto"),
+    # Spain's service prefixes are dialled where the text speaks of prefixes; a country code is a number.
+    (
+        ES,
+        "El prefijo 807, como los 803 o los 806.",
+        "El prefijo ocho cero siete, como los ocho cero tres o los ocho cero seis.",
+    ),
+    (ES, "con el prefijo 34 si llama desde fuera", "con el prefijo treinta y cuatro si llama desde fuera"),
+    # "$" with an ISO code after the amount is that currency, said once ("pesos USD" before).
+    (MX, "un valor de $20,000 USD por tonelada", "un valor de veinte mil dólares estadounidenses por tonelada"),
+    (
+        CAR,
+        "inversión de más de RD$694M en obras",
+        "inversión de más de seiscientos noventa y cuatro millones de pesos dominicanos en obras",
+    ),
+    (CAR, "invertirá RD$22 MM para", "invertirá veintidós millones de pesos dominicanos para"),
+    (N, "alcanzando los L 101.53.", "alcanzando los ciento un lempiras cincuenta y tres centavos."),
+    (N, "talla L 40", "talla L cuarenta"),
+    (N, "las monedas de 1 córdoba", "las monedas de un córdoba"),
+    # A unit written out after "6.25" makes it a weight, not the clock ("seis y veinticinco" before).
+    (N, "un peso de 6.25 gramos", "un peso de seis coma veinticinco gramos"),
+    (ES, "a las 6.25 de la mañana", "a las seis y veinticinco de la mañana"),
+    # Counted nouns show the comma for thousands for the whole sentence.
+    (
+        N,
+        "se han registrado 109,878 casos, de los cuales 8,798 están confirmados",
+        "se han registrado ciento nueve mil ochocientos setenta y ocho casos,"
+        " de los cuales ocho mil setecientos noventa y ocho están confirmados",
+    ),
+    (ES, "subió un 2,345 %", "subió un dos coma trescientos cuarenta y cinco por ciento"),
 ]
 
 CASES = (

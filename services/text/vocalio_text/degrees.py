@@ -109,7 +109,9 @@ def normalize_degree_pairs(text: str) -> str:
     """Before the measures: "7º a 17ºC" -> "7 a 17ºC"."""
     if "°" not in text and "º" not in text:
         return text
-    return _DEGREE_PAIR_WITH_SCALE.sub(lambda match: f"{match.group('a')} {match.group('word')} {match.group('b')}", text)
+    return _DEGREE_PAIR_WITH_SCALE.sub(
+        lambda match: f"{match.group('a')} {match.group('word')} {match.group('b')}", text
+    )
 
 
 def _degree_range(match: re.Match[str]) -> str:

@@ -217,7 +217,12 @@ def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]]
             return f"menos {spoken}" if negative else spoken
         if match.group("whole"):
             # "3 100 m" with a lone group is not a fraction: leave the first number to the number rules.
-            spoken = match.group("whole") + " " + (match.group("and") or "") + spoken_measure(match.group("amount"), unit, conventions, negative)
+            spoken = (
+                match.group("whole")
+                + " "
+                + (match.group("and") or "")
+                + spoken_measure(match.group("amount"), unit, conventions, negative)
+            )
             return with_full_stop(match, spoken)
         return with_full_stop(match, spoken_measure(match.group("amount"), unit, conventions, negative))
 

@@ -204,7 +204,7 @@ _GLUED_PARAGRAPH = re.compile(r"(?<=[a-záéíóúñ]{2})\.(?=\d{1,2}\.\s)")
 # "El prefijo 807 identifica un número de tarificación adicional, como los 803 o los 806": where the
 # text speaks of prefixes, Spain's service prefixes (800, 803, 806, 807, 900, 901, 902, 905) are dialled
 # digits, not quantities; a country code ("el prefijo 34") stays a number.
-_SERVICE_PREFIX = re.compile(r"(?<![\w.,])[89]0\d(?![\w,]|\.\d|\s?%)")
+_SERVICE_PREFIX = re.compile(r"(?<![\w.,])[89]0\d(?!\w|[.,]\d|\s?%)")
 
 
 def _long_digit_run(match: re.Match[str]) -> str:

@@ -107,6 +107,7 @@ _MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|del|al|un|los)\s+$", re.IGNOREC
 # same sentence, a number of a list with a bare "o" is still an article's ordinal.
 _LIST_OF_ARTICLES = re.compile(r"\bart[íi]culos\b[^.;]*(?:,\s*|\bcomo\s+)$", re.IGNORECASE)
 _LETTER_ONLY = frozenset({"o", "a", "r"})
+_PLURAL_ARTICLE_BEFORE = re.compile(r"\b(?:los|las)\s+$", re.IGNORECASE)
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -143,6 +144,12 @@ def _replace(match: re.Match[str]) -> str:
     else:
         form = Form.MASCULINE
     number = int(number_text)
+    if _PLURAL_ARTICLE_BEFORE.search(match.string, max(0, match.start() - 8), match.start()) and re.match(
+        r"\s+[a-záéíóúñ]+s\b", after
+    ):
+        # "los 3° puestos", "las 2ª vueltas": a plural noun takes the plural ordinal ("los terceros puestos").
+        plural_form = Form.FEMININE if form is Form.FEMININE else Form.MASCULINE
+        return " ".join(word + "s" for word in ordinal(number, plural_form).split())
     if number > 10 and _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start()):
         # Articles of law are read with ordinals up to the tenth and cardinals after it, however
         # they are written (RAE, Ortografía 2010): "artículo 194.º" -> "artículo ciento noventa y cuatro".

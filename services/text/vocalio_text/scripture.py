@@ -8,9 +8,9 @@
   after a book that is no one's name and no common word.
 - Books that are also given names (Juan, Marcos, Lucas, Judas, Daniel…) and abbreviations that are
   also words ("Is", "Os", "Col", "Sal", "Núm", which is "número" in laws: "Núm. 6,234") need
-  "chapter:verse"; "6,234" with a comma and three digits is a thousands group, never a verse. Any reference is left to the clock when
-  a clock cue ("a las", "desde la", "hasta las"…) comes right before the name or a clock mark ("h",
-  "p. m.", a time zone) follows it: "Juan llegó a las 3:16" has no book before the number, and
+  "chapter:verse"; "6,234" with a comma and three digits is a thousands group, never a verse.
+  Any reference is left to the clock when a clock cue ("a las", "desde la", "hasta las"…) comes
+  right before the name or a clock mark ("h", "p. m.", a time zone) follows it: "Juan llegó a las 3:16" has no book before the number, and
   "Marcos 3:15 h" is a time.
 """
 
