@@ -10,8 +10,8 @@
   also words ("Is", "Os", "Col", "Sal", "Núm", which is "número" in laws: "Núm. 6,234") need
   "chapter:verse"; "6,234" with a comma and three digits is a thousands group, never a verse.
   Any reference is left to the clock when a clock cue ("a las", "desde la", "hasta las"…) comes
-  right before the name or a clock mark ("h", "p. m.", a time zone) follows it: "Juan llegó a las 3:16" has no book before the number, and
-  "Marcos 3:15 h" is a time.
+  right before the name or a clock mark ("h", "p. m.", a time zone) follows it: "Juan llegó a las
+  3:16" has no book before the number, and "Marcos 3:15 h" is a time.
 """
 
 import re
