@@ -198,10 +198,12 @@ TELEPHONES = [
         "Contacto: nueve ocho siete seis cinco cuatro tres dos uno"
         " o al nueve nueve nueve ocho ocho ocho siete siete siete.",
     ),
+    # An identity number is read digit by digit, as an identifier, not as a quantity or a phone.
+    (ES, "DNI 612345678", "de ene i seis uno dos tres cuatro cinco seis siete ocho"),
     (
-        ES,
-        "DNI 612345678",
-        "de ene i seiscientos doce millones trescientos cuarenta y cinco mil seiscientos setenta y ocho",
+        AND,
+        "identificado con DNI N° 40123456",
+        "identificado con de ene i número cuatro cero uno dos tres cuatro cinco seis",
     ),
     (
         N,

@@ -85,6 +85,8 @@ ABBREVIATIONS: dict[str, str] = {
     "Nºs": "números",
     "N°s": "números",
     "Nros.": "números",
+    "N°s.": "números",
+    "Nºs.": "números",
     "nros.": "números",
     "n°": "número",
     "Art.": "artículo",
@@ -336,13 +338,26 @@ _NORM_KINDS = {
     "D.U.": "Decreto de Urgencia",
     "R.M.": "Resolución Ministerial",
     "R.S.": "Resolución Suprema",
+    "R.Leg.": "Resolución Legislativa",
+    "DD.SS.": "Decretos Supremos",
+    "RR.MM.": "Resoluciones Ministeriales",
+    "D.O.": "Diario Oficial",  # "Publicada D.O. 23 dic/005": before a date or number only (not "D.O. Rioja")
 }
-_NORM_KIND = re.compile(r"(?<![\w.])(?P<abbr>D\.\s?[SLU]\.|R\.\s?[MS]\.)(?=\s+(?:N[°º.]|n[°º.]|Nro\.|número|\d))")
+_NORM_KIND = re.compile(
+    r"(?<![\w.])(?P<abbr>D\.\s?[SLUO]\.|R\.\s?[MS]\.|R\.\s?Leg\.|DD\.\s?SS\.|RR\.\s?MM\.)"
+    r"(?=\s+(?:N[°º.]|n[°º.]|Nro\.|número|\d))"
+)
+
+
+def normalize_norm_kinds(text: str) -> str:
+    """ "D.S. N° 003-2021-PCM" -> "Decreto Supremo N° ...": before the file number is read."""
+    if "." not in text:
+        return text
+    return _NORM_KIND.sub(lambda match: _NORM_KINDS[match.group("abbr").replace(" ", "")], text)
 
 
 def normalize_abbreviations_before_numbers(text: str) -> str:
-    if "." in text:
-        text = _NORM_KIND.sub(lambda match: _NORM_KINDS[match.group("abbr").replace(" ", "")], text)
+    text = normalize_norm_kinds(text)
     return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 

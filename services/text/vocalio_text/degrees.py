@@ -28,7 +28,7 @@ _POINTS = {"N": "norte", "S": "sur", "E": "este", "O": "oeste", "W": "oeste"}
 # "artículos 2° y 3°", "los artículos 90°, 94° y 97°": every number of a list after "artículo(s)" is
 # the article's ordinal, not only the first one.
 _ARTICLE_LIST_BEFORE = re.compile(
-    r"\b(?:artículos?|arts?\.)\s+(?:\d+\s?[°º]\s*(?:,|\by\b|\be\b|\bo\b)\s*)*$", re.IGNORECASE
+    r"\b(?:artículos?|arts?\.)\s+(?:\d+\s?[°º]\s*(?:,|\by\b|\be\b|\bo\b|\ba\b|\bal\b)\s*)*$", re.IGNORECASE
 )
 _DEGREE_CUE_AFTER = re.compile(
     r"\s*(?:[NSEOW]\b|bajo cero|sobre cero|de (?:latitud|longitud|temperatura|inclinación|calor|fiebre)|[′'])"

@@ -113,7 +113,9 @@ CURRENCY_AFTER = rf"(?:{_SIGNS}|(?i:{'|'.join(key for key in _CODE_KEYS if len(k
 _PREFIXED = re.compile(
     # "RD$694M", "RD$22 MM": the press's M or MM after a prefixed amount is millions.
     rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b|\s?(?P<millions>(?-i:MM|M))\b)?"
-    rf"(?P<again>\s+(?:de\s+)?[^\W\d_]+\b)?",
+    rf"(?P<again>\s+(?:de\s+)?[^\W\d_]+\b)?"
+    # "$ 109.448.835.000 (ciento nueve mil … pesos uruguayos)": the amount repeated in words.
+    r"(?P<in_words>\s\([^()\d]{8,300}\))?",
     re.IGNORECASE,
 )
 # Paraguay writes guaraníes "G. 2.550.307", "Gs.2.289.324" or "Gs 3.400": only before an amount and with the
@@ -231,7 +233,7 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
             currency = CURRENCIES[again.strip().lower()]
             return spoken_amount(
                 match.group("amount"), match.group("scale"), currency, conventions, bool(match.group("minus"))
-            )
+            ) + (match.groupdict().get("in_words") or "")
         else:
             currency = _currency(written, conventions)
         scale = match.group("scale")
@@ -239,12 +241,23 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
             integer, fraction = split_number(match.group("amount"), conventions.decimal_mark)
             scale = "millón" if integer == "1" and not fraction else "millones"
         spoken = spoken_amount(match.group("amount"), scale, currency, conventions, bool(match.group("minus")))
+        in_words = match.groupdict().get("in_words") or ""
+        if in_words and not again and _same_start(spoken, in_words):
+            # Legal Spanish writes the amount twice, in figures and in words; a narrator says it once,
+            # in the writer's words (which name the currency as the writer wants it said).
+            return in_words.strip()[1:-1]
         # The currency said once: "$24 pesos", "$ 3 millones de pesos", "G. 2.550.307 guaraníes".
         if word and word in (currency.plural.split()[0], currency.singular.split()[0]):
-            return spoken
-        return spoken + again
+            return spoken + in_words
+        return spoken + again + in_words
 
     return _replace
+
+
+def _same_start(spoken: str, in_words: str) -> bool:
+    """The bracket says the same amount: its first words (up to three) are the amount's."""
+    first = spoken.casefold().split()[:3]
+    return len(first) >= 2 and in_words.strip()[1:-1].casefold().split()[: len(first)] == first
 
 
 def _make_millions(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:

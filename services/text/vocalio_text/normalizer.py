@@ -15,7 +15,11 @@ import unicodedata
 
 from vocalio_shared.regions import Region
 
-from vocalio_text.abbreviations import normalize_abbreviations, normalize_abbreviations_before_numbers
+from vocalio_text.abbreviations import (
+    normalize_abbreviations,
+    normalize_abbreviations_before_numbers,
+    normalize_norm_kinds,
+)
 from vocalio_text.acronyms import LETTER_NAMES, spoken_letters
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
@@ -113,8 +117,9 @@ _FILE_NUMBER = re.compile(
 )
 # "Cartas Nºs 999-2021-OSGyAC/MPT y 1006-2021-OSGyAC/MPT", "Registros Nºs 122812-21 y 125896-21":
 # the plural sign ("números") numbers a list of files, each one read as a file number.
+# "DD.SS. N°s. 309 y 310-2017-EF": the first may be a bare number that shares the last one's year and office.
 _FILE_NUMBERS = re.compile(
-    rf"(?<![\w.])(?:Nºs|N°s|Nos\.|Nros\.|nros\.)\s?(?P<list>{_CODE}(?:(?:,\s|\sy\s|\se\s){_CODE})+)\b(?![-/])"
+    rf"(?<![\w.])(?:Nºs\.?|N°s\.?|Nos\.|Nros\.|nros\.)\s?(?P<list>(?:{_CODE}|\d+)(?:(?:,\s|\sy\s|\se\s){_CODE})+)\b(?![-/])"
 )
 _LIST_SEPARATOR = re.compile(r"(,\s|\sy\s|\se\s)")
 # Argentina's electronic files lead with the document type: "IF-2024-12345678-APN-MEC".
@@ -161,6 +166,31 @@ def _file_number(match: re.Match[str]) -> str:
     return ("número " if match.group("sign") else "") + _spoken_code(code)
 
 
+# Peruvian gazettes print a space after a hyphen ("N° 226- 2015-EF") or spaces around it ("DIRECTIVA
+# N° 003 - 2012 - MPCH/GIP"): the same file number.
+_SPACED_CODE = re.compile(
+    r"(?<![\w.])(?P<number>\d{1,6})(?:-\s|\s-\s)(?P<year>(?:19|20)\d\d)(?:-|\s-\s)(?P<office>[A-Z]{2,})"
+)
+# Dates glued in a document list: "de fecha 09dic2021", "12nov2021".
+_GLUED_DATE = re.compile(
+    r"(?<![\w.])(?P<day>\d{1,2})(?P<month>ene|feb|mar|abr|may|jun|jul|ago|set|sep|oct|nov|dic)(?P<year>(?:19|20)\d\d)\b"
+)
+_GLUED_MONTHS = {
+    "ene": "enero", "feb": "febrero", "mar": "marzo", "abr": "abril", "may": "mayo", "jun": "junio", "jul": "julio",
+    "ago": "agosto", "set": "setiembre", "sep": "septiembre", "oct": "octubre", "nov": "noviembre", "dic": "diciembre",
+}  # fmt: skip
+# Uruguay's gazette abbreviates the year to three digits: "Publicada D.O. 23 dic/005" (2005), "7 oct/991".
+_URUGUAYAN_GAZETTE_DATE = re.compile(
+    r"(?<![\w.])(?P<day>\d{1,2})\s(?P<month>ene|feb|mar|abr|may|jun|jul|ago|set|setiembre|oct|nov|dic)/(?P<year>[09]\d\d)\b"
+)
+
+
+def _gazette_date(match: re.Match[str]) -> str:
+    century = "19" if match.group("year")[0] == "9" else "2"
+    month = _GLUED_MONTHS.get(match.group("month"), match.group("month"))
+    return f"{match.group('day')} de {month} de {century}{match.group('year')}"
+
+
 def _spoken_code(code: str) -> str:
     return " barra ".join(
         " guion ".join(_code_part(part) for part in section.split("-")) for section in code.split("/")
@@ -205,6 +235,20 @@ _GLUED_PARAGRAPH = re.compile(r"(?<=[a-záéíóúñ]{2})\.(?=\d{1,2}\.\s)")
 # text speaks of prefixes, Spain's service prefixes (800, 803, 806, 807, 900, 901, 902, 905) are dialled
 # digits, not quantities; a country code ("el prefijo 34") stays a number.
 _SERVICE_PREFIX = re.compile(r"(?<![\w.,])[89]0\d(?!\w|[.,]\d|\s?%)")
+
+
+# Peru writes millions with an apostrophe: "S/ 1'500,000.00" is one million five hundred thousand.
+_APOSTROPHE_MILLIONS = re.compile(r"(?<=\d)['’](?=\d{3}[,.]\d{3})")
+# Identity and tax numbers are read digit by digit, never as quantities: "DNI N° 40123456",
+# "RUC N° 20131370645", "CUIT 20-12345678-3" (the hyphenated ones are file numbers already).
+_IDENTIFIER = re.compile(
+    r"\b(?P<label>DNI|RUC|CUIT|CUIL|RUT|RFC|NIT|NIF|NIE|CI|C\.I\.|cédula|pasaporte)(?P<sign>\s+(?:N[°º]|Nro\.|número|No\.)|:)?"
+    r"\s?(?P<number>\d{7,13})\b(?![.,]\d)"
+)
+
+
+def _identifier(match: re.Match[str]) -> str:
+    return f"{match.group('label')}{match.group('sign') or ''} {digits_one_by_one(match.group('number'))}"
 
 
 def _long_digit_run(match: re.Match[str]) -> str:
@@ -269,10 +313,19 @@ def _normalize_once(text: str, region: Region | None) -> str:
             text = _NUMBER_LETTER.sub(lambda m: f"{m.group('number')} {LETTER_NAMES[m.group('letter')]}", text)
         if "." in text:
             text = _GLUED_PARAGRAPH.sub(". ", text)
+        if "'" in text or "’" in text:
+            text = _APOSTROPHE_MILLIONS.sub(",", text)
+        text = _IDENTIFIER.sub(_identifier, text)
         if "prefijo" in text:
             text = _SERVICE_PREFIX.sub(lambda match: digits_one_by_one(match.group(0)), text)
         if "exts." in text:
             text = _EXTENSIONS.sub(_extensions, text)
+        if "-" in text:
+            text = _SPACED_CODE.sub(lambda m: f"{m.group('number')}-{m.group('year')}-{m.group('office')}", text)
+        text = _GLUED_DATE.sub(lambda m: f"{m.group('day')} de {_GLUED_MONTHS[m.group('month')]} de {m.group('year')}", text)
+        if "/" in text:
+            text = _URUGUAYAN_GAZETTE_DATE.sub(_gazette_date, text)
+        text = normalize_norm_kinds(text)
         if "-" in text or "/" in text:
             if "s" in text:
                 text = _FILE_NUMBERS.sub(_file_numbers, text)

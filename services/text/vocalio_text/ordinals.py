@@ -98,7 +98,7 @@ _WRITTEN_ORDINAL = re.compile(
 # "artículo 9o", "Art. 2o": a bare letter ending after an article of law is an ordinal.
 # In a list ("artículos 2° y 3°", "arts. 90°, 94° y 97°") every number is an article's.
 _ARTICLE_WORD_BEFORE = re.compile(
-    r"\b(?:art[íi]culos?|arts?\.)\s*(?:\d+\s?\.?[º°o]?\s*(?:,|\by\b|\be\b|\bo\b)\s*)*$", re.IGNORECASE
+    r"\b(?:art[íi]culos?|arts?\.)\s*(?:\d+\s?\.?[º°o]?\s*(?:,|\by\b|\be\b|\bo\b|\ba\b|\bal\b)\s*)*$", re.IGNORECASE
 )
 # Bare "o"/"a"/"r" endings are only ordinals right after the dot or with a superscript sign; without
 # them "2a" or "4o" are too often codes or typos. Keep the longer letter endings.
@@ -107,6 +107,10 @@ _MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|del|al|un|los)\s+$", re.IGNOREC
 # same sentence, a number of a list with a bare "o" is still an article's ordinal.
 _LIST_OF_ARTICLES = re.compile(r"\bart[íi]culos\b[^.;]*(?:,\s*|\bcomo\s+)$", re.IGNORECASE)
 _LETTER_ONLY = frozenset({"o", "a", "r"})
+_MONTH_AFTER = re.compile(
+    r"\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b",
+    re.IGNORECASE,
+)
 _PLURAL_ARTICLE_BEFORE = re.compile(r"\b(?:los|las)\s+$", re.IGNORECASE)
 
 
@@ -119,7 +123,12 @@ def _replace(match: re.Match[str]) -> str:
     if ending in _LETTER_ONLY and not had_dot:
         # Without the dot "2a" or "4o" are too often codes; they are ordinals before a noun of their
         # gender ("la 7a jornada") or after "artículo" ("artículo 9o").
-        agrees = (ending == "a" and next_form is Form.FEMININE) or (ending == "o" and next_form is Form.APOCOPE)
+        agrees = (
+            (ending == "a" and next_form is Form.FEMININE)
+            or (ending == "o" and next_form is Form.APOCOPE)
+            # "a valores de 1o de enero de 2020": the first of a month
+            or (ending == "o" and _MONTH_AFTER.match(after) is not None)
+        )
         if (
             not agrees
             and not _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start())
