@@ -421,6 +421,40 @@ THIRD_ROUND = [
         " de los cuales ocho mil setecientos noventa y ocho están confirmados",
     ),
     (ES, "subió un 2,345 %", "subió un dos coma trescientos cuarenta y cinco por ciento"),
+    # Peruvian and Uruguayan gazettes.
+    (
+        AND,
+        "R.M. 412-2017-MINCETUR.- Autorizan",
+        "Resolución Ministerial cuatrocientos doce guion dos mil diecisiete guion MINCETUR.- Autorizan",
+    ),
+    (
+        AND,
+        "DD.SS. N°s. 309 y 310-2017-EF.-",
+        "Decretos Supremos números trescientos nueve y trescientos diez guion dos mil diecisiete guion e efe.-",
+    ),
+    (
+        AND,
+        "del Decreto Supremo N° 226- 2015-EF",
+        "del Decreto Supremo número doscientos veintiséis guion dos mil quince guion e efe",
+    ),
+    (AND, "DIRECTIVA N° 003 - 2012 - MPCH", "DIRECTIVA número cero cero tres guion dos mil doce guion eme pe ce hache"),
+    (AND, "de fecha 09dic2021", "de fecha nueve de diciembre de dos mil veintiuno"),
+    (AND, "por un monto de S/ 1'500,000.00", "por un monto de un millón quinientos mil soles"),
+    (AR, "Publicada D.O. 23 dic/005", "Publicada Diario Oficial veintitrés de diciembre de dos mil cinco"),
+    (AR, "a valores de 1o de enero de 2020", "a valores de primero de enero de dos mil veinte"),
+    (AR, "RESULTANDO: I) que la citada", "RESULTANDO: uno) que la citada"),
+    (AR, "Decreto 63/017", "Decreto sesenta y tres barra cero diecisiete"),
+    (AR, "una multa de 500 U.I.", "una multa de quinientas unidades indexadas."),
+    (AR, "los artículos 1° a 5°", "los artículos primero a quinto"),
+    (
+        AR,
+        "Deficitario de $ 109.448.835.000 (ciento nueve mil cuatrocientos cuarenta y ocho millones"
+        " ochocientos treinta y cinco mil pesos uruguayos)",
+        "Deficitario de ciento nueve mil cuatrocientos cuarenta y ocho millones"
+        " ochocientos treinta y cinco mil pesos uruguayos",
+    ),
+    # Counter-case: words in brackets that are not the amount stay.
+    (AR, "y $ 20 (ver anexo)", "y veinte pesos (ver anexo)"),
 ]
 
 CASES = (

@@ -111,7 +111,9 @@ UNITS: dict[str, Unit] = {
     "gr": _unit("gramo"),
     "grs": _unit("gramo"),
     "u.": _unit("unidad", "unidades", True),
-    "U.I.": _unit("unidad indexada", "unidades indexadas", True),  # Uruguay: "una multa de 500 U.I."  # "Huevo 1 u.": a recipe's count of pieces
+    "U.I.": _unit(
+        "unidad indexada", "unidades indexadas", True
+    ),  # Uruguay: "una multa de 500 U.I."  # "Huevo 1 u.": a recipe's count of pieces
     "lt": _unit("litro"),
     "lts": _unit("litro"),
     "cda": _unit("cucharada", feminine=True),

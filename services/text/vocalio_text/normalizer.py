@@ -322,7 +322,9 @@ def _normalize_once(text: str, region: Region | None) -> str:
             text = _EXTENSIONS.sub(_extensions, text)
         if "-" in text:
             text = _SPACED_CODE.sub(lambda m: f"{m.group('number')}-{m.group('year')}-{m.group('office')}", text)
-        text = _GLUED_DATE.sub(lambda m: f"{m.group('day')} de {_GLUED_MONTHS[m.group('month')]} de {m.group('year')}", text)
+        text = _GLUED_DATE.sub(
+            lambda m: f"{m.group('day')} de {_GLUED_MONTHS[m.group('month')]} de {m.group('year')}", text
+        )
         if "/" in text:
             text = _URUGUAYAN_GAZETTE_DATE.sub(_gazette_date, text)
         text = normalize_norm_kinds(text)
