@@ -239,8 +239,8 @@ TIME = [
     ("a las 10:30 h. después", "a las diez y media después"),
     ("de 9 a 14 h", "de nueve a catorce horas"),
     ("3:02:32", "tres horas dos minutos y treinta y dos segundos"),
-    ("20:00 GMT", "veinte g m t"),
-    ("18:00 UTC-3", "dieciocho u t c menos tres"),
+    ("20:00 GMT", "veinte ge eme te"),
+    ("18:00 UTC-3", "dieciocho u te ce menos tres"),
 ]
 
 MEASURE = [
@@ -264,7 +264,7 @@ MEASURE = [
     ("el 80% de", "el ochenta por ciento de"),
     ("245 mph", "doscientas cuarenta y cinco millas por hora"),
     ("1/2 mm", "medio milímetro"),
-    ("1 1/2 m", "uno y medio metro"),
+    ("1 1/2 m", "un metro y medio"),
     ("3/5 mph", "tres quintos de milla por hora"),
     ("5 t", "cinco toneladas"),
     ("10 ha", "diez hectáreas"),
@@ -373,7 +373,7 @@ ELECTRONIC = [
     ("www.rae.es", "w w w punto r a e punto e s"),
     ("https://www.boe.es", "h t t p s dos puntos barra barra w w w punto b o e punto e s"),
     ("visita www.ejemplo.com.", "visita w w w punto e j e m p l o punto com ."),
-    ("@vocalio", "arroba v o c a l i o"),
+    ("@vocalio", "arroba vocalio"),
     ("user_1@mail.net", "user barra baja uno arroba mail punto net"),
     ("El archivo informe.pdf", "El archivo informe punto pe de efe"),
     ("foto.JPG", "foto punto jota pe ge"),

@@ -198,10 +198,12 @@ TELEPHONES = [
         "Contacto: nueve ocho siete seis cinco cuatro tres dos uno"
         " o al nueve nueve nueve ocho ocho ocho siete siete siete.",
     ),
+    # An identity number is read digit by digit, as an identifier, not as a quantity or a phone.
+    (ES, "DNI 612345678", "de ene i seis uno dos tres cuatro cinco seis siete ocho"),
     (
-        ES,
-        "DNI 612345678",
-        "de ene i seiscientos doce millones trescientos cuarenta y cinco mil seiscientos setenta y ocho",
+        AND,
+        "identificado con DNI N° 40123456",
+        "identificado con de ene i número cuatro cero uno dos tres cuatro cinco seis",
     ),
     (
         N,
@@ -305,6 +307,156 @@ FULL_STOPS = [
     (N, "«Llegó el 3 de ene.»", "«Llegó el tres de enero.»"),
 ]
 
+# Third round of issue 19: classes found on real law, product and news pages (tests/text/corpus/dev.tsv
+# rows from uruguay.justia.com, dof.gob.mx, bcn.cl, cronica.com.gt, lasexta.com…). Each case has the
+# careless reading it guards against in its comment.
+THIRD_ROUND = [
+    # Every number of a list after "artículos" is an article's ("dos grados y tercero" before).
+    (AR, "(artículos 2° y 3°)", "(artículos segundo y tercero)"),
+    (AND, "los artículos 90°, 94° y 134°", "los artículos noventa, noventa y cuatro y ciento treinta y cuatro"),
+    (
+        MX,
+        "los artículos 17 y 25, así como 1o, 2o y 27",
+        "los artículos diecisiete y veinticinco, así como primero, segundo y veintisiete",
+    ),
+    (MX, "ARTICULO 2o. Para los efectos", "ARTICULO segundo. Para los efectos"),
+    (CL, "por el número 2° del artículo 72", "por el número segundo del artículo setenta y dos"),
+    # Counter-case: a temperature after a list word is still a temperature.
+    (AR, "la máxima llegará a 28°", "la máxima llegará a veintiocho grados"),
+    # "Nºs" numbers a list of files ("Nºs nueve nueve nueve dos cero..." before).
+    (
+        AND,
+        "Registros Nºs 122812-21 y 125896-21",
+        "Registros números ciento veintidós mil ochocientos doce guion veintiuno"
+        " y ciento veinticinco mil ochocientos noventa y seis guion veintiuno",
+    ),
+    (
+        AND,
+        "Cartas Nºs 999-2021-OSGyAC/MPT",
+        "Cartas números novecientos noventa y nueve guion dos mil veintiuno guion o ese ge y a ce barra eme pe te",
+    ),
+    # After a norm's name, "13-2020" is its number, not a range ("trece a dos mil veinte" before).
+    (N, "aprobó el Decreto 13-2020", "aprobó el Decreto trece guion dos mil veinte"),
+    (N, "de 10-20 personas", "de diez a veinte personas"),
+    (CL, "(Boletín N°11.342-07)", "(Boletín número once mil trescientos cuarenta y dos guion cero siete)"),
+    (MX, "y 69-E, 69-F de la Ley", "y sesenta y nueve e, sesenta y nueve efe de la Ley"),
+    (CL, "RUT: 9.876.543-K", "RUT: nueve millones ochocientos setenta y seis mil quinientos cuarenta y tres guión ka"),
+    # A law's number is whole: "Ley 4,439" ("cuatro coma cuatrocientos..." before); "Núm." is not Numbers.
+    (
+        CL,
+        "y en la Ley 4,439, de 18 de Octubre de 1928",
+        "y en la Ley cuatro mil cuatrocientos treinta y nueve, de dieciocho de Octubre de mil novecientos veintiocho",
+    ),
+    (CL, "Núm. 6,234.", "número seis mil doscientos treinta y cuatro."),
+    (
+        CL,
+        "(Publicado en el Diario Oficial N°14.632)",
+        "(Publicado en el Diario Oficial número catorce mil seiscientos treinta y dos)",
+    ),
+    (MX, "II. Consejo: el Consejo Federal", "dos. Consejo: el Consejo Federal"),
+    # Money: millardos, "Q1 mil" ("un mil" before), "US $", "(+IVA)", quetzales written with the point.
+    (N, "un Bono Familiar por Q6 millardos", "un Bono Familiar por seis millardos de quetzales"),
+    (N, "transferencias de Q1 mil", "transferencias de mil quetzales"),
+    (N, "por un monto de US $250 millones", "por un monto de doscientos cincuenta millones de dólares estadounidenses"),
+    (ES, "son de 5€ (+IVA)", "son de cinco euros (más IVA)"),
+    (N, "más de 9,326 millones de quetzales", "más de nueve mil trescientos veintiséis millones de quetzales"),
+    # Counter-case: wire news from Spain shows its marks with a short decimal.
+    (
+        N,
+        "9.326 millones de quetzales (unos 1.217,4 millones)",
+        "nueve mil trescientos veintiséis millones de quetzales (unos mil doscientos diecisiete coma cuatro millones)",
+    ),
+    (AR, "y los 35.000.000 restantes", "y los treinta y cinco millones restantes"),
+    (AR, "para 1.000.000 personas", "para un millón de personas"),
+    # Halves after the noun ("uno y media cucharada", "dos y un medio a tres" before).
+    (AR, "Harina 1 y 1/2 cda.", "Harina una cucharada y media."),
+    (N, "1 ½ kg de carne", "un kilogramo y medio de carne"),
+    (CAR, "2 ½ a 3 tazas de harina", "dos y media a tres tazas de harina"),
+    (N, "1 1/2 km/h", "uno y medio kilómetro por hora"),
+    (AR, "Azúcar 1 taza (200 gr.)", "Azúcar una taza (doscientos gramos)"),
+    (AR, "Huevo 1 u.", "Huevo una unidad."),
+    (AR, "una budinera de 25 cms", "una budinera de veinticinco centímetros"),
+    # Products: resolutions, plus signs after capitals, glued set scores, handles.
+    (ES, "una resolución de 1080p", "una resolución de mil ochenta pe"),
+    (ES, "Full HD+ y clase A+++", "Full hache de más y clase A más más más"),
+    (ES, "Disney+ y C++", "Disney+ y C más más"),
+    (ES, "(6-7, 6-4, 6-3,6-7 y 7-5)", "(seis a siete, seis a cuatro, seis a tres, seis a siete y siete a cinco)"),
+    (AR, "propuesta por @recetasdepilu", "propuesta por arroba recetasdepilu"),
+    (N, "la Corte de Constitucionalidad (CC)", "la Corte de Constitucionalidad (ce ce)"),
+    (N, "a las 14.00 hora local (20.00 GMT)", "a las catorce hora local (veinte ge eme te)"),
+    # Weather: a plural article is no ordinal cue ("los vigesimosegundo" before); the scale said once.
+    (
+        AR,
+        "la máxima alcanzará los 22° en horas de la tarde",
+        "la máxima alcanzará los veintidós grados en horas de la tarde",
+    ),
+    (AR, "mínimas de 7º a 17ºC", "mínimas de siete a diecisiete grados centígrados"),
+    (N, "los 3° puestos y el 3º puesto", "los terceros puestos y el tercer puesto"),
+    # Spain's service prefixes are dialled where the text speaks of prefixes; a country code is a number.
+    (
+        ES,
+        "El prefijo 807, como los 803 o los 806.",
+        "El prefijo ocho cero siete, como los ocho cero tres o los ocho cero seis.",
+    ),
+    (ES, "con el prefijo 34 si llama desde fuera", "con el prefijo treinta y cuatro si llama desde fuera"),
+    # "$" with an ISO code after the amount is that currency, said once ("pesos USD" before).
+    (MX, "un valor de $20,000 USD por tonelada", "un valor de veinte mil dólares estadounidenses por tonelada"),
+    (
+        CAR,
+        "inversión de más de RD$694M en obras",
+        "inversión de más de seiscientos noventa y cuatro millones de pesos dominicanos en obras",
+    ),
+    (CAR, "invertirá RD$22 MM para", "invertirá veintidós millones de pesos dominicanos para"),
+    (N, "alcanzando los L 101.53.", "alcanzando los ciento un lempiras cincuenta y tres centavos."),
+    (N, "talla L 40", "talla L cuarenta"),
+    (N, "las monedas de 1 córdoba", "las monedas de un córdoba"),
+    # A unit written out after "6.25" makes it a weight, not the clock ("seis y veinticinco" before).
+    (N, "un peso de 6.25 gramos", "un peso de seis coma veinticinco gramos"),
+    (ES, "a las 6.25 de la mañana", "a las seis y veinticinco de la mañana"),
+    # Counted nouns show the comma for thousands for the whole sentence.
+    (
+        N,
+        "se han registrado 109,878 casos, de los cuales 8,798 están confirmados",
+        "se han registrado ciento nueve mil ochocientos setenta y ocho casos,"
+        " de los cuales ocho mil setecientos noventa y ocho están confirmados",
+    ),
+    (ES, "subió un 2,345 %", "subió un dos coma trescientos cuarenta y cinco por ciento"),
+    # Peruvian and Uruguayan gazettes.
+    (
+        AND,
+        "R.M. 412-2017-MINCETUR.- Autorizan",
+        "Resolución Ministerial cuatrocientos doce guion dos mil diecisiete guion MINCETUR.- Autorizan",
+    ),
+    (
+        AND,
+        "DD.SS. N°s. 309 y 310-2017-EF.-",
+        "Decretos Supremos números trescientos nueve y trescientos diez guion dos mil diecisiete guion e efe.-",
+    ),
+    (
+        AND,
+        "del Decreto Supremo N° 226- 2015-EF",
+        "del Decreto Supremo número doscientos veintiséis guion dos mil quince guion e efe",
+    ),
+    (AND, "DIRECTIVA N° 003 - 2012 - MPCH", "DIRECTIVA número cero cero tres guion dos mil doce guion eme pe ce hache"),
+    (AND, "de fecha 09dic2021", "de fecha nueve de diciembre de dos mil veintiuno"),
+    (AND, "por un monto de S/ 1'500,000.00", "por un monto de un millón quinientos mil soles"),
+    (AR, "Publicada D.O. 23 dic/005", "Publicada Diario Oficial veintitrés de diciembre de dos mil cinco"),
+    (AR, "a valores de 1o de enero de 2020", "a valores de primero de enero de dos mil veinte"),
+    (AR, "RESULTANDO: I) que la citada", "RESULTANDO: uno) que la citada"),
+    (AR, "Decreto 63/017", "Decreto sesenta y tres barra cero diecisiete"),
+    (AR, "una multa de 500 U.I.", "una multa de quinientas unidades indexadas."),
+    (AR, "los artículos 1° a 5°", "los artículos primero a quinto"),
+    (
+        AR,
+        "Deficitario de $ 109.448.835.000 (ciento nueve mil cuatrocientos cuarenta y ocho millones"
+        " ochocientos treinta y cinco mil pesos uruguayos)",
+        "Deficitario de ciento nueve mil cuatrocientos cuarenta y ocho millones"
+        " ochocientos treinta y cinco mil pesos uruguayos",
+    ),
+    # Counter-case: words in brackets that are not the amount stay.
+    (AR, "y $ 20 (ver anexo)", "y veinte pesos (ver anexo)"),
+]
+
 CASES = (
     MONEY_BY_COUNTRY
     + DECIMAL_MARKS
@@ -314,6 +466,7 @@ CASES = (
     + ABBREVIATIONS_AND_DATES
     + AGREEMENT
     + FULL_STOPS
+    + THIRD_ROUND
 )
 
 

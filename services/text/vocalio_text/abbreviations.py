@@ -82,8 +82,15 @@ ABBREVIATIONS: dict[str, str] = {
     "nº": "número",
     "Nº": "número",
     "N°": "número",
+    "Nºs": "números",
+    "N°s": "números",
+    "Nros.": "números",
+    "N°s.": "números",
+    "Nºs.": "números",
+    "nros.": "números",
     "n°": "número",
     "Art.": "artículo",
+    "B.O.E.": "BOE",  # the Boletín Oficial del Estado, said as a word
     "Arts.": "artículos",
     "inc.": "inciso",
     "expte.": "expediente",
@@ -300,7 +307,7 @@ def _replace(match: re.Match[str]) -> str:
 # "No. 005", "Núm. A/041", "N.4" (a seed in a draw), "Art 1º" without its dot: número and artículo
 # before a number (or a letter code and a number); "c. 1548" is circa, said "hacia", before a year.
 _BEFORE_NUMBER = re.compile(
-    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b)|of\.|Of\.|Ofic\.)\s?"
+    r"(?<![\w.])(?P<abbr>p\.|Ap\.|ap\.|Cap\.|No\.|Núm\.|NÚM\.|N\.(?=\d)|N°(?=\d)|Nº(?=\d)|Art(?=\s\d)|c\.(?=\s?1\d{3}\b)|of\.|Of\.|Ofic\.)\s?"
     r"(?=\d|[A-Z]/\d)"
 )
 _BEFORE_NUMBER_SPOKEN = {
@@ -312,6 +319,8 @@ _BEFORE_NUMBER_SPOKEN = {
     "Núm.": "número",
     "NÚM.": "número",
     "N.": "número",
+    "N°": "número",  # "Diario Oficial N°14.632": glued to its number
+    "Nº": "número",
     "Art": "artículo",
     "c.": "hacia",
     "of.": "oficina",  # "of. 204": an office number in an address
@@ -329,13 +338,26 @@ _NORM_KINDS = {
     "D.U.": "Decreto de Urgencia",
     "R.M.": "Resolución Ministerial",
     "R.S.": "Resolución Suprema",
+    "R.Leg.": "Resolución Legislativa",
+    "DD.SS.": "Decretos Supremos",
+    "RR.MM.": "Resoluciones Ministeriales",
+    "D.O.": "Diario Oficial",  # "Publicada D.O. 23 dic/005": before a date or number only (not "D.O. Rioja")
 }
-_NORM_KIND = re.compile(r"(?<![\w.])(?P<abbr>D\.\s?[SLU]\.|R\.\s?[MS]\.)(?=\s+(?:N[°º.]|n[°º.]|Nro\.|número|\d))")
+_NORM_KIND = re.compile(
+    r"(?<![\w.])(?P<abbr>D\.\s?[SLUO]\.|R\.\s?[MS]\.|R\.\s?Leg\.|DD\.\s?SS\.|RR\.\s?MM\.)"
+    r"(?=\s+(?:N[°º.]|n[°º.]|Nro\.|número|\d))"
+)
+
+
+def normalize_norm_kinds(text: str) -> str:
+    """ "D.S. N° 003-2021-PCM" -> "Decreto Supremo N° ...": before the file number is read."""
+    if "." not in text:
+        return text
+    return _NORM_KIND.sub(lambda match: _NORM_KINDS[match.group("abbr").replace(" ", "")], text)
 
 
 def normalize_abbreviations_before_numbers(text: str) -> str:
-    if "." in text:
-        text = _NORM_KIND.sub(lambda match: _NORM_KINDS[match.group("abbr").replace(" ", "")], text)
+    text = normalize_norm_kinds(text)
     return _BEFORE_NUMBER.sub(lambda match: _BEFORE_NUMBER_SPOKEN[match.group("abbr")] + " ", text)
 
 

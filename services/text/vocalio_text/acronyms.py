@@ -112,9 +112,16 @@ def spoken_letters(word: str) -> str:
     return " ".join(LETTER_NAMES.get(letter, letter.lower()) for letter in upper)
 
 
+def _bracketed_initials(match: re.Match[str]) -> bool:
+    """ "la Corte de Constitucionalidad (CC)": alone in brackets and without I, V or X, letters that
+    would spell a hundreds-only Roman numeral are a name's initials."""
+    text, start, end = match.string, match.start(), match.end()
+    return text[start - 1 : start] == "(" and text[end : end + 1] == ")" and not set("IVX") & set(match.group(0))
+
+
 def _spell_capitals(match: re.Match[str]) -> str:
     word = match.group(0)
-    if _ROMAN_NUMERAL.fullmatch(word) or not _unpronounceable(word):
+    if (_ROMAN_NUMERAL.fullmatch(word) and not _bracketed_initials(match)) or not _unpronounceable(word):
         return word
     return " ".join(LETTER_NAMES[letter] for letter in word)
 

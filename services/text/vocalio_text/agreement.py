@@ -37,7 +37,7 @@ _MASCULINE_IN_A = frozenset(
     dogma dogmas cometa cometas tranvía tranvías sofá sofás papá papás aroma aromas diploma diplomas
     emblema emblemas crucigrama crucigramas diagrama diagramas telegrama telegramas holograma
     hologramas panda pandas karma gorila gorilas yoga delta deltas alfa omega quórum atleta atletas
-    policía policías guía guías colega colegas
+    policía policías guía guías colega colegas córdoba córdobas
     """
     )
 )

@@ -51,6 +51,11 @@ _SINGULAR_NEXT = re.compile(
 )
 _MIL_NEXT = re.compile(r"\s+mil\b", re.IGNORECASE)
 _SCALE_NEXT = re.compile(rf"\s+(?:{'|'.join(sorted(SCALE_WORDS))})\b", re.IGNORECASE)
+# "los 35.000.000 restantes": an adjective after a round million is not what is counted, so no "de".
+_ADJECTIVE_NEXT = re.compile(
+    r"\s+(?:restantes|siguientes|anteriores|adicionales|anuales|mensuales|diarios|diarias|extra|más|menos)\b",
+    re.IGNORECASE,
+)
 _NUMBER_IN_TEXT = re.compile(rf"(?P<minus>(?:(?<=^)|(?<=[\s(\[«\"]))[-−])?(?<![\w.,])(?P<number>{_NUMBER})")
 
 
@@ -156,7 +161,12 @@ def _make_number(conventions: RegionalConventions) -> Callable[[re.Match[str]], 
             spoken = decimal(integer, fraction, form, conventions.decimal_word, negative)
         else:
             spoken = cardinal(-int(integer) if negative else int(integer), form)
-            if form is not Form.MASCULINE and ends_in_scale_noun(spoken) and not _SCALE_NEXT.match(after):
+            if (
+                form is not Form.MASCULINE
+                and ends_in_scale_noun(spoken)
+                and not _SCALE_NEXT.match(after)
+                and not _ADJECTIVE_NEXT.match(after)
+            ):
                 spoken += " de"  # "1.000.000 personas": "un millón de personas"
         following = match.string[match.end() : match.end() + 1]
         # Keep words apart: "5G" -> "cinco G".

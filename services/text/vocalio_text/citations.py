@@ -35,7 +35,16 @@ _NUMBER_OVER_YEAR = re.compile(
 
 
 def _slashed(numbers: str) -> str:
-    return " barra ".join(cardinal(int(part.replace(".", ""))) for part in numbers.split("/"))
+    return " barra ".join(_part(part.replace(".", "")) for part in numbers.split("/"))
+
+
+def _part(digits: str) -> str:
+    """ "017" (Uruguay's decree years) keeps its zero: "cero diecisiete", as "Resolución N° 1.234/020"."""
+    rest = digits.lstrip("0")
+    zeros = len(digits) - len(rest)
+    if not zeros or not rest:
+        return cardinal(int(digits))
+    return " ".join(["cero"] * zeros + [cardinal(int(rest))])
 
 
 def _tail(tail: str | None) -> str:

@@ -82,6 +82,20 @@ _COMMA_THOUSANDS = re.compile(
 )
 _POINT_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3}){2,}(?![\d.])|\d\.\d{3},\d")
 
+# The currency of a country that writes the decimal point, named after an amount, shows where the
+# amount was written: "9,326 millones de quetzales" is nine thousand millions (Guatemala, Honduras).
+# Wire news from Spain writes the same amount "9.326 millones de quetzales", but then a number with one
+# or two decimals ("1.217,4 millones de dólares") shows its marks first, and so does any short decimal.
+_POINT_CURRENCY = re.compile(r"\d,\d{3}\s(?:millones|mil millones|millardos)\s+de\s+(?:quetzales|lempiras)\b")
+# People, cases and things are counted in whole numbers: "109,878 casos de dengue", "57,000 dosis" write
+# the comma for thousands (nobody has 109.878 cases), and so does the rest of the sentence ("de los
+# cuales 8,798 están confirmados").
+_COUNTED_AFTER = re.compile(
+    r"\d,\d{3}\s+(?:casos|personas|habitantes|dosis|votos|muertos|fallecidos|heridos|empleos|estudiantes|"
+    r"niños|niñas|viviendas|familias|pacientes|turistas|visitantes|usuarios|trabajadores|ejemplares|hogares|"
+    r"vehículos|soldados|alumnos|afiliados|electores|contagios|pruebas|migrantes|detenidos|víctimas)\b"
+)
+_SHORT_DECIMAL = re.compile(r"\d[.,]\d{1,2}(?!\d)")
 _Cues = tuple[frozenset[str], tuple[str, ...]]
 
 
@@ -112,6 +126,8 @@ def _decimal_mark(text: str, conventions: RegionalConventions) -> tuple[str, str
             return ".", conventions.decimal_word
         if point_thousands and not comma_thousands:
             return ",", conventions.decimal_word
+        if (_POINT_CURRENCY.search(text) or _COUNTED_AFTER.search(text)) and not _SHORT_DECIMAL.search(text):
+            return ".", conventions.decimal_word
     if conventions.country_cues == "caribbean":
         named = _named(text, _POINT_COUNTRIES, _COMMA_COUNTRIES)
         if named:

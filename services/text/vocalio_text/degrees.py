@@ -25,11 +25,18 @@ _BARE_DEGREE = re.compile(
     r"(?:\s?(?P<point>[NSEOW])\b(?!\.\w)|(?![\w°ºª]))"
 )
 _POINTS = {"N": "norte", "S": "sur", "E": "este", "O": "oeste", "W": "oeste"}
+# "artículos 2° y 3°", "los artículos 90°, 94° y 97°": every number of a list after "artículo(s)" is
+# the article's ordinal, not only the first one.
+_ARTICLE_LIST_BEFORE = re.compile(
+    r"\b(?:artículos?|arts?\.)\s+(?:\d+\s?[°º]\s*(?:,|\by\b|\be\b|\bo\b|\ba\b|\bal\b)\s*)*$", re.IGNORECASE
+)
 _DEGREE_CUE_AFTER = re.compile(
     r"\s*(?:[NSEOW]\b|bajo cero|sobre cero|de (?:latitud|longitud|temperatura|inclinación|calor|fiebre)|[′'])"
 )
 _ORDINAL_CUE_BEFORE = re.compile(
-    r"\b(?:el|la|lo|los|las|del|al|su|sus|mi|mis|tu|tus|este|esta|cada|nuestro|nuestra|artículo|art\.)\s+$",
+    # Plural determiners are not cues: "la máxima alcanzará los 22°" is a temperature (an ordinal after
+    # "los" needs the plural noun after it, which _ORDINAL_CUE_AFTER reads).
+    r"\b(?:el|la|lo|del|al|su|mi|tu|este|esta|cada|nuestro|nuestra|artículo|art\.|número|numeral|inciso)\s+$",
     re.IGNORECASE,
 )
 _ORDINAL_NOUNS = (
@@ -37,7 +44,7 @@ _ORDINAL_NOUNS = (
     r"vez|parte|división|categoría|grado|grupo|congreso|centenario|clasificado|clasificada|ciclo|round|set"
 )
 _ORDINAL_CUE_AFTER = re.compile(
-    rf"\s+(?:(?:{_ORDINAL_NOUNS})\b|de\s+(?:{'|'.join(MONTHS)}|ESO|Primaria|Bachillerato|primaria|secundaria|"
+    rf"\s+(?:(?:{_ORDINAL_NOUNS})s?\b|de\s+(?:{'|'.join(MONTHS)}|ESO|Primaria|Bachillerato|primaria|secundaria|"
     r"básic[oa]|carrera|grado|medicina|[A-ZÁÉÍÓÚ]{2,})\b)"
     # A place in a table: "3° del B", "2° del Grupo B", "3° en la zona A" (a temperature is followed
     # by a lowercase noun, "38° de fiebre").
@@ -61,7 +68,11 @@ def _make_bare_degree(conventions: RegionalConventions) -> Callable[[re.Match[st
         is_whole = match.group("amount").isdigit()
         has_cue = match.group("point") or _DEGREE_CUE_AFTER.match(text, end)
         if is_whole and not match.group("minus") and not has_cue:
-            if _ORDINAL_CUE_BEFORE.search(text, 0, start) or _ORDINAL_CUE_AFTER.match(text, end):
+            if (
+                _ORDINAL_CUE_BEFORE.search(text, 0, start)
+                or _ORDINAL_CUE_AFTER.match(text, end)
+                or _ARTICLE_LIST_BEFORE.search(text, max(0, start - 200), start)
+            ):
                 return match.group(0)  # an ordinal: the ordinal rules read it
             if match.group("sign") == "º" and not _DEGREE_WORD_BEFORE.search(text, 0, start):
                 return match.group(0)
@@ -84,6 +95,23 @@ def _prime(match: re.Match[str]) -> str:
 
 
 _MINUTE_WORD_BEFORE = re.compile(r"\bminutos?\s+$", re.IGNORECASE)
+
+
+# "mínimas de 7º a 17ºC", "entre 12° y 15 °C": the scale written once at the end of a range or pair is
+# said once ("de siete a diecisiete grados centígrados"), so the first sign is dropped before the
+# measures read the second.
+_DEGREE_PAIR_WITH_SCALE = re.compile(
+    r"(?<![\w.,])(?P<a>\d{1,3})\s?[º°]\s?(?P<word>a|y|al)\s(?P<b>\d{1,3}\s?[º°]\s?[CF])\b"
+)
+
+
+def normalize_degree_pairs(text: str) -> str:
+    """Before the measures: "7º a 17ºC" -> "7 a 17ºC"."""
+    if "°" not in text and "º" not in text:
+        return text
+    return _DEGREE_PAIR_WITH_SCALE.sub(
+        lambda match: f"{match.group('a')} {match.group('word')} {match.group('b')}", text
+    )
 
 
 def _degree_range(match: re.Match[str]) -> str:

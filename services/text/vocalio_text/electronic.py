@@ -109,7 +109,8 @@ def read_address(address: str) -> str:
     if path_start != -1:
         host_end = path_start
     pieces = list(_PIECES.finditer(address))
-    is_email = "@" in address and not address.startswith("@")
+    # An e-mail address or a handle says the labels Spanish can say as words ("@recetasdepilu").
+    is_email = "@" in address
     for index, piece in enumerate(pieces):
         text = piece.group(0)
         previous = pieces[index - 1].group(0) if index else ""

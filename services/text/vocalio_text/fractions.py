@@ -95,8 +95,10 @@ def spoken_mixed(whole: int | None, numerator: int, denominator: int, negative: 
 
 _NUMBER = r"\d{1,3}(?:\.\d{3})+|\d+"
 _FRACTION = re.compile(
-    rf"(?<![\w.,/-])(?P<minus>-)?(?:(?P<whole>\d+)\s)?(?P<num>\d+)/(?P<den>{_NUMBER})(?![\w/]|[.,]\d)"
+    rf"(?<![\w.,/-])(?P<minus>-)?(?:(?P<whole>\d+)\s(?:y\s)?)?(?P<num>\d+)/(?P<den>{_NUMBER})(?![\w/]|[.,]\d)"
 )
+# "2 1/2 a 3 tazas": the half agrees with the noun after the range's other end.
+_RANGE_END = re.compile(r"\s+(?:a|o)\s+\d+(?=\s+[^\W\d_])")
 _ARTICLE_BEFORE = re.compile(r"\b(?:la|una|esta|esa|cada|otra|su)\s+$", re.IGNORECASE)
 _MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|un|este|ese|cada|otro|del|al)\s+$", re.IGNORECASE)
 _VULGAR = re.compile("[\u00bc-\u00be\u2150-\u215e]")
@@ -157,7 +159,9 @@ def _replace(match: re.Match[str]) -> str:
         return spoken_mixed(None, int(match.group("num")), denominator, bool(match.group("minus"))) + " de"
     if denominator == 2 and match.group("num") == "1":
         # Half of a noun agrees with it: "1/2 taza" -> "media taza", "1 1/2 vasos" -> "uno y medio vasos".
-        form = form_before(match.string[match.end() :])
+        after = match.string[match.end() :]
+        range_end = _RANGE_END.match(after)
+        form = form_before(after[range_end.end() :] if range_end else after)
         if form is not Form.MASCULINE:
             half = "media" if form is Form.FEMININE else "medio"
             if whole is None:

@@ -21,6 +21,8 @@ def with_full_stop(match: re.Match[str], spoken: str) -> str:
     """
     if not match.group(0).endswith(".") or spoken.endswith("."):
         return spoken
+    if match.string.startswith((")", "]"), match.end()):
+        return spoken  # "(200 gr.)": inside brackets the dot is the abbreviation's, the sentence goes on
     if _NEXT_SENTENCE.match(match.string, match.end()):
         return spoken + "."
     if _TEXT_END.match(match.string, match.end()) and _WORD.search(match.string, 0, match.start()):

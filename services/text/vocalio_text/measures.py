@@ -54,6 +54,7 @@ UNITS: dict[str, Unit] = {
     "KM": _unit("kilómetro"),
     "m": _unit("metro"),
     "cm": _unit("centímetro"),
+    "cms": _unit("centímetro"),  # "25 cms de diámetro": the plural some recipes write
     "mm": _unit("milímetro"),
     "dm": _unit("decímetro"),
     "µm": _unit("micrómetro"),
@@ -109,6 +110,10 @@ UNITS: dict[str, Unit] = {
     "Mbps": _unit("megabit por segundo", "megabits por segundo"),
     "gr": _unit("gramo"),
     "grs": _unit("gramo"),
+    "u.": _unit("unidad", "unidades", True),
+    "U.I.": _unit(
+        "unidad indexada", "unidades indexadas", True
+    ),  # Uruguay: "una multa de 500 U.I."  # "Huevo 1 u.": a recipe's count of pieces
     "lt": _unit("litro"),
     "lts": _unit("litro"),
     "cda": _unit("cucharada", feminine=True),
@@ -154,10 +159,11 @@ _UNIT_ALTERNATION = "|".join(re.escape(key) for key in sorted(UNITS, key=len, re
 _NUMBER = NUMBER_PATTERN
 _PER_WORDS = "día|mes|año|hora|semana|persona|noche|unidad|habitante|barril|litro|kilo"
 _MEASURE = re.compile(
-    rf"(?<![\w.,/])(?P<minus>[-−])?(?:(?P<whole>\d+)\s)?(?P<amount>{_NUMBER})(?:/(?P<den>\d+))?"
+    rf"(?<![\w.,/])(?P<minus>[-−])?(?:(?P<whole>\d+)\s(?P<and>y\s)?)?(?P<amount>{_NUMBER})(?:/(?P<den>\d+))?"
     rf"\s?(?P<unit>{_UNIT_ALTERNATION})(?![\w²³])(?!/(?!(?:{_UNIT_ALTERNATION}|{_PER_WORDS})(?![\w/²³])))"
     # "5 t. de trigo", "3 kg. de harina": a dot written after the symbol mid-sentence is not a full stop.
-    r"(?:\.(?=\s+[a-záéíóúñ]))?"
+    # Before a closing bracket or a comma it is not one either: "(200 gr.)", "1 kg., 2 l".
+    r"(?:\.(?=\s+[a-záéíóúñ]|[),;]))?"
 )
 
 
@@ -173,7 +179,12 @@ def _fraction_of_unit(whole: int | None, numerator: int, denominator: int, unit:
         half = "media" if unit.feminine else "medio"
         if whole is None:
             return f"{half} {unit.singular}"
-        return f"{cardinal(whole, Form.FEMININE if unit.feminine else Form.MASCULINE)} y {half} {unit.singular}"
+        if unit.agrees and " " not in unit.singular:
+            # "1 1/2 kg" -> "un kilogramo y medio", "2 y 1/2 cdas." -> "dos cucharadas y media": the
+            # noun after the whole number, the half after the noun, as a narrator says it.
+            name = unit.singular if whole == 1 else unit.plural
+            return f"{cardinal(whole, _number_form(unit))} {name} y {half}"
+        return f"{cardinal(whole, Form.MASCULINE)} y {half} {unit.singular}"
     fraction = spoken_fraction(numerator, denominator)
     if whole is not None:
         whole_words = cardinal(whole, Form.FEMININE if unit.feminine else Form.MASCULINE)
@@ -209,7 +220,12 @@ def _make_replacer(conventions: RegionalConventions) -> Callable[[re.Match[str]]
             return f"menos {spoken}" if negative else spoken
         if match.group("whole"):
             # "3 100 m" with a lone group is not a fraction: leave the first number to the number rules.
-            spoken = match.group("whole") + " " + spoken_measure(match.group("amount"), unit, conventions, negative)
+            spoken = (
+                match.group("whole")
+                + " "
+                + (match.group("and") or "")
+                + spoken_measure(match.group("amount"), unit, conventions, negative)
+            )
             return with_full_stop(match, spoken)
         return with_full_stop(match, spoken_measure(match.group("amount"), unit, conventions, negative))
 

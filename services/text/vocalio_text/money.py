@@ -97,7 +97,7 @@ CURRENCIES: dict[str, Currency] = {
     "₿": Currency("bitcóin", "bitcoines", minor_singular="satoshi", minor_plural="satoshis"),
     "btc": Currency("bitcóin", "bitcoines", minor_singular="satoshi", minor_plural="satoshis"),
 }
-_SCALES = r"mil millones|millones|millón|billones|billón|trillones|trillón|mil"
+_SCALES = r"mil millones|millones|millón|millardos|millardo|billones|billón|trillones|trillón|mil"
 _NUMBER = NUMBER_PATTERN
 _SIGN_KEYS = sorted((key for key in [*CURRENCIES, "$"] if not key.isalpha()), key=len, reverse=True)
 _CODE_KEYS = sorted((key for key in CURRENCIES if key.isalpha()), key=len, reverse=True)
@@ -111,13 +111,23 @@ CURRENCY_AFTER = rf"(?:{_SIGNS}|(?i:{'|'.join(key for key in _CODE_KEYS if len(k
 # The word after a prefixed amount is captured so that "$24 pesos" says the currency once; a
 # different word is put back as written.
 _PREFIXED = re.compile(
-    rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b)?"
-    rf"(?P<again>\s+(?:de\s+)?[^\W\d_]+\b)?",
+    # "RD$694M", "RD$22 MM": the press's M or MM after a prefixed amount is millions.
+    rf"(?<![\w$])(?P<minus>-)?{_CURRENCY_BEFORE}\s?(?P<amount>{_NUMBER})(?:\s(?P<scale>{_SCALES})\b|\s?(?P<millions>(?-i:MM|M))\b)?"
+    rf"(?P<again>\s+(?:de\s+)?[^\W\d_]+\b)?"
+    # "$ 109.448.835.000 (ciento nueve mil … pesos uruguayos)": the amount repeated in words.
+    r"(?P<in_words>\s\([^()\d]{8,300}\))?",
     re.IGNORECASE,
 )
 # Paraguay writes guaraníes "G. 2.550.307", "Gs.2.289.324" or "Gs 3.400": only before an amount and with the
 # capital, so "200 g." stays grams.
 _GUARANI_PREFIX = re.compile(r"(?<![\w$])(?:Gs?\.|Gs)\s?(?=\d)")
+# ISO codes of the currencies written with "$".
+_DOLLAR_CODES = frozenset({"usd", "mxn", "ars", "clp", "cop", "uyu", "dop", "cup"}) & frozenset(CURRENCIES)
+# Honduras prices in lempiras "L 101.53", "L. 92.97": the capital L before a price with its two
+# decimals (an integer after "L" is too often a size or a label to be read as money).
+_LEMPIRA_PREFIX = re.compile(r"(?<![\w.$])L\.?\s?(?=\d{1,3}(?:,\d{3})*\.\d{2}(?!\d))")
+# "US $250 millones": the country code and the sign written apart are still the US dollar.
+_US_SPACED_SIGN = re.compile(r"(?<![\w$])US \$(?=\s?\d)")
 # The words "$" can stand for when the writer names the currency after the amount ("$23.19 pesos").
 _DOLLAR_SIGN_WORDS = {
     "peso": Currency("peso", "pesos"),
@@ -184,6 +194,9 @@ def spoken_amount(
         preposition = " de" if scale_lower != "mil" else ""
         if fraction:
             number = decimal(integer, fraction, Form.APOCOPE, conventions.decimal_word)
+        elif integer == "1" and scale_lower.startswith("mil"):
+            # "Q1 mil", "$1 mil millones": a thousand is "mil", never "un mil".
+            return f"{sign}{scale_lower}{preposition} {currency.plural}"
         else:
             form = Form.FEMININE if currency.feminine and scale_lower == "mil" else Form.APOCOPE
             number = cardinal(int(integer), form)
@@ -215,17 +228,36 @@ def _make_replacer(conventions: RegionalConventions, group: str) -> Callable[[re
         word = again.split()[-1].lower() if again else ""
         if written == "$" and word in _DOLLAR_SIGN_WORDS and again.split()[0].lower() != "de":
             currency = _DOLLAR_SIGN_WORDS[word]
+        elif written == "$" and again.strip().isupper() and again.strip().lower() in _DOLLAR_CODES:
+            # "$20,000 USD", "$500 MXN": the code names the currency the sign stands for, said once.
+            currency = CURRENCIES[again.strip().lower()]
+            return spoken_amount(
+                match.group("amount"), match.group("scale"), currency, conventions, bool(match.group("minus"))
+            ) + (match.groupdict().get("in_words") or "")
         else:
             currency = _currency(written, conventions)
-        spoken = spoken_amount(
-            match.group("amount"), match.group("scale"), currency, conventions, bool(match.group("minus"))
-        )
+        scale = match.group("scale")
+        if match.groupdict().get("millions"):
+            integer, fraction = split_number(match.group("amount"), conventions.decimal_mark)
+            scale = "millón" if integer == "1" and not fraction else "millones"
+        spoken = spoken_amount(match.group("amount"), scale, currency, conventions, bool(match.group("minus")))
+        in_words = match.groupdict().get("in_words") or ""
+        if in_words and not again and _same_start(spoken, in_words):
+            # Legal Spanish writes the amount twice, in figures and in words; a narrator says it once,
+            # in the writer's words (which name the currency as the writer wants it said).
+            return in_words.strip()[1:-1]
         # The currency said once: "$24 pesos", "$ 3 millones de pesos", "G. 2.550.307 guaraníes".
         if word and word in (currency.plural.split()[0], currency.singular.split()[0]):
-            return spoken
-        return spoken + again
+            return spoken + in_words
+        return spoken + again + in_words
 
     return _replace
+
+
+def _same_start(spoken: str, in_words: str) -> bool:
+    """The bracket says the same amount: its first words (up to three) are the amount's."""
+    first = spoken.casefold().split()[:3]
+    return len(first) >= 2 and in_words.strip()[1:-1].casefold().split()[: len(first)] == first
 
 
 def _make_millions(conventions: RegionalConventions) -> Callable[[re.Match[str]], str]:
@@ -250,5 +282,9 @@ def normalize_money(text: str, conventions: RegionalConventions) -> str:
         text = _MILLIONS_SIGN.sub(_make_millions(conventions), text)
     if "G" in text:
         text = _GUARANI_PREFIX.sub("₲", text)
+    if "L" in text:
+        text = _LEMPIRA_PREFIX.sub("HNL ", text)
+    if "US $" in text:
+        text = _US_SPACED_SIGN.sub("US$", text)
     text = _PREFIXED.sub(_make_replacer(conventions, "pre"), text)
     return _SUFFIXED.sub(_make_replacer(conventions, "post"), text)

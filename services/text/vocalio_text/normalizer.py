@@ -15,14 +15,18 @@ import unicodedata
 
 from vocalio_shared.regions import Region
 
-from vocalio_text.abbreviations import normalize_abbreviations, normalize_abbreviations_before_numbers
+from vocalio_text.abbreviations import (
+    normalize_abbreviations,
+    normalize_abbreviations_before_numbers,
+    normalize_norm_kinds,
+)
 from vocalio_text.acronyms import LETTER_NAMES, spoken_letters
 from vocalio_text.cardinals import normalize_cardinals, normalize_decades
 from vocalio_text.citations import normalize_citations
 from vocalio_text.conventions import conventions_for
 from vocalio_text.country_cues import conventions_for_text
 from vocalio_text.dates import normalize_dates
-from vocalio_text.degrees import normalize_degrees
+from vocalio_text.degrees import normalize_degree_pairs, normalize_degrees
 from vocalio_text.electronic import FILE_EXTENSIONS, normalize_electronic
 from vocalio_text.fractions import ascii_vulgar_fractions, normalize_fractions
 from vocalio_text.measures import normalize_measures, normalize_unit_ranges
@@ -33,7 +37,12 @@ from vocalio_text.powers import SUPERSCRIPTS, normalize_powers
 from vocalio_text.roads import normalize_roads
 from vocalio_text.roman import normalize_roman
 from vocalio_text.scripture import normalize_scripture
-from vocalio_text.symbols import normalize_number_sign, normalize_section_sign, normalize_symbols
+from vocalio_text.symbols import (
+    normalize_number_sign,
+    normalize_plus_after_capitals,
+    normalize_section_sign,
+    normalize_symbols,
+)
 from vocalio_text.telephone import normalize_telephone
 from vocalio_text.times import normalize_times
 
@@ -52,6 +61,11 @@ _NEEDS_ROMAN = re.compile(r"\b[IVXLCDM]+\b|\b(?:siglos?|año|[Mm]aría|S\.)\s+[i
 # A tennis set with its tie-break, "7-6(4)" or "7-6 (7/4)": the score in brackets is a score too,
 # never a fraction, and it is said apart from the set.
 _TIEBREAK = re.compile(r"(?<=\d-\d)\s?\((?P<a>\d{1,2})(?:/(?P<b>\d{1,2}))?\)")
+
+
+# "(6-7, 6-4, 6-3,6-7 y 7-5)": a comma typed without its space between two set scores still separates
+# them; it is not the decimal comma of "3,6".
+_GLUED_SCORES = re.compile(r"(?<=\b\d-\d),(?=\d{1,2}-\d{1,2}\b)")
 
 
 def _tiebreak(match: re.Match[str]) -> str:
@@ -94,13 +108,31 @@ def _extensions(match: re.Match[str]) -> str:
 # sometimes with a unit after a slash: "Decreto Supremo N.º 004-2020-SA", "Informe N° 045-2022-MTC/19",
 # "Resolución Directoral N.º 0012-2023-EF/50.01". Such a code is a file number with or without "N.º".
 # After "N.º" the parts may also be letters and slashes ("Acuerdo Núm. A/041/2018").
-_CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10})"
-_CODE = rf"(?:\d+|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
+# An office's initials may join two offices with a lowercase "y": "OSGyAC" (Oficina de Secretaría
+# General y Atención al Ciudadano).
+_CODE_PART = r"(?:\d+(?:\.\d+)*|[A-Z]{1,10}(?:y[A-Z]{1,6})?)"
+_CODE = rf"(?:\d+(?:\.\d{{3}})*|[A-Z]{{1,10}})(?:[-/]{_CODE_PART})+"
 _FILE_NUMBER = re.compile(
     rf"(?<![\w.])(?:(?P<sign>N°|Nº|No\.|N\.º|N\.°|n\.º|nº|n°|Núm\.|núm\.)\s?)?(?P<code>{_CODE})\b(?![-/])"
 )
+# "Cartas Nºs 999-2021-OSGyAC/MPT y 1006-2021-OSGyAC/MPT", "Registros Nºs 122812-21 y 125896-21":
+# the plural sign ("números") numbers a list of files, each one read as a file number.
+# "DD.SS. N°s. 309 y 310-2017-EF": the first may be a bare number that shares the last one's year and office.
+_FILE_NUMBERS = re.compile(
+    rf"(?<![\w.])(?:Nºs\.?|N°s\.?|Nos\.|Nros\.|nros\.)\s?(?P<list>(?:{_CODE}|\d+)(?:(?:,\s|\sy\s|\se\s){_CODE})+)\b(?![-/])"
+)
+_LIST_SEPARATOR = re.compile(r"(,\s|\sy\s|\se\s)")
 # Argentina's electronic files lead with the document type: "IF-2024-12345678-APN-MEC".
 _OFFICE_CODE = re.compile(r"\d+-(?:19|20)\d\d-[A-Z]{2,}|[A-Z]{2,}-(?:19|20)\d\d-\d+-[A-Z]{2,}")
+
+
+# "el Decreto 13-2020", "decreto legislativo 13-20", "la Ley 27-2014": after the name of a norm a
+# number and its year joined by a hyphen are the norm's file number, never a range ("trece a dos mil").
+_NORM_BEFORE = re.compile(
+    r"\b(?:[Dd]ecreto(?:\s+(?:[Ll]ey|[Ll]egislativo|[Ss]upremo|[Ee]jecutivo|[Gg]ubernativo))?|[Ll]ey|[Aa]cuerdo"
+    r"(?:\s+[Gg]ubernativo|\s+[Mm]inisterial)?|[Rr]esolución|[Ee]xpediente|[Oo]ficio|[Cc]ircular|[Ss]entencia)\s+$"
+)
+_NUMBER_AND_YEAR = re.compile(r"\d{1,5}-(?:(?:19|20)\d\d|\d\d)")
 
 
 def _code_part(part: str) -> str:
@@ -115,23 +147,68 @@ def _code_part(part: str) -> str:
         return " punto ".join(_code_part(piece) for piece in pieces)  # "50.01": "cincuenta punto cero uno"
     # An office's initials are spelled when short ("EF" -> "e efe", "SA" -> "ese a"); a longer one is
     # said as a word when Spanish can say it ("MINSA", "SUNAT").
+    if "y" in part:
+        return " y ".join(_code_part(piece) for piece in part.split("y"))
     return spoken_letters(part) if len(part) > 3 else " ".join(LETTER_NAMES[letter] for letter in part)
 
 
 def _file_number(match: re.Match[str]) -> str:
     code = match.group("code")
-    if not match.group("sign") and not _OFFICE_CODE.match(code):
+    if (
+        not match.group("sign")
+        and not _OFFICE_CODE.match(code)
+        and not (
+            _NUMBER_AND_YEAR.fullmatch(code)
+            and _NORM_BEFORE.search(match.string, max(0, match.start() - 30), match.start())
+        )
+    ):
         return match.group(0)  # "10-20", "2010-2015": ranges, read by the number rules
-    spoken = " barra ".join(
+    return ("número " if match.group("sign") else "") + _spoken_code(code)
+
+
+# Peruvian gazettes print a space after a hyphen ("N° 226- 2015-EF") or spaces around it ("DIRECTIVA
+# N° 003 - 2012 - MPCH/GIP"): the same file number.
+_SPACED_CODE = re.compile(
+    r"(?<![\w.])(?P<number>\d{1,6})(?:-\s|\s-\s)(?P<year>(?:19|20)\d\d)(?:-|\s-\s)(?P<office>[A-Z]{2,})"
+)
+# Dates glued in a document list: "de fecha 09dic2021", "12nov2021".
+_GLUED_DATE = re.compile(
+    r"(?<![\w.])(?P<day>\d{1,2})(?P<month>ene|feb|mar|abr|may|jun|jul|ago|set|sep|oct|nov|dic)(?P<year>(?:19|20)\d\d)\b"
+)
+_GLUED_MONTHS = {
+    "ene": "enero", "feb": "febrero", "mar": "marzo", "abr": "abril", "may": "mayo", "jun": "junio", "jul": "julio",
+    "ago": "agosto", "set": "setiembre", "sep": "septiembre", "oct": "octubre", "nov": "noviembre", "dic": "diciembre",
+}  # fmt: skip
+# Uruguay's gazette abbreviates the year to three digits: "Publicada D.O. 23 dic/005" (2005), "7 oct/991".
+_URUGUAYAN_GAZETTE_DATE = re.compile(
+    r"(?<![\w.])(?P<day>\d{1,2})\s(?P<month>ene|feb|mar|abr|may|jun|jul|ago|set|setiembre|oct|nov|dic)/(?P<year>[09]\d\d)\b"
+)
+
+
+def _gazette_date(match: re.Match[str]) -> str:
+    century = "19" if match.group("year")[0] == "9" else "2"
+    month = _GLUED_MONTHS.get(match.group("month"), match.group("month"))
+    return f"{match.group('day')} de {month} de {century}{match.group('year')}"
+
+
+def _spoken_code(code: str) -> str:
+    return " barra ".join(
         " guion ".join(_code_part(part) for part in section.split("-")) for section in code.split("/")
     )
-    return ("número " if match.group("sign") else "") + spoken
+
+
+def _file_numbers(match: re.Match[str]) -> str:
+    pieces = _LIST_SEPARATOR.split(match.group("list"))
+    return "números " + "".join(piece if index % 2 else _spoken_code(piece) for index, piece in enumerate(pieces))
 
 
 def _leading_zeros(written: str) -> str:
     rest = written.lstrip("0")
     return " ".join(["cero"] * (len(written) - len(rest)) + ([cardinal(int(rest))] if rest else []))
 
+
+# Video formats are named by their lines and "p" (progressive): "1080p" -> "mil ochenta pe", "4320p".
+_VIDEO_LINES = re.compile(r"\b(?P<lines>240|360|480|540|576|720|1080|1440|2160|4320)p\b")
 
 # "C/ Panamá, 1 - 28046 Madrid": a five-digit postal code after the street number and a dash is read
 # digit by digit, and the dash is a pause, not a minus.
@@ -140,6 +217,38 @@ _POSTAL_CODE_AFTER_NUMBER = re.compile(r"(?<=\d)\s-\s(?P<code>\d{5})(?=\s+[A-ZÁ
 
 def _postal_code(match: re.Match[str]) -> str:
     return ", " + digits_one_by_one(match.group("code"))
+
+
+# A law's or a decree's number is a whole number, so a comma before three digits groups thousands
+# there whatever the region's decimal mark: "Ley 4,439", "núm. 5,200" (Chile's older bulletins).
+_NORM_NUMBER_WITH_COMMA = re.compile(
+    r"\b(?P<word>Ley|ley|Núm\.|núm\.|NÚM\.|N°|Nº|número|Decreto|decreto)\s(?P<a>\d{1,3}),(?P<b>\d{3})(?!\d|,\d|\.\d)"
+)
+# "los artículos 69-E, 69-F y 69-G", "artículo 4-A": a capital letter after an article's number and a
+# hyphen is part of its name, said with the letter's name ("sesenta y nueve efe").
+_NUMBER_LETTER = re.compile(r"(?<![\w.-])(?P<number>\d{1,4})-(?P<letter>[A-Z])(?![\w-])")
+# "Art. 2.° Urnas.1. Cada Mesa": a paragraph number glued to the heading before it.
+_GLUED_PARAGRAPH = re.compile(r"(?<=[a-záéíóúñ]{2})\.(?=\d{1,2}\.\s)")
+
+
+# "El prefijo 807 identifica un número de tarificación adicional, como los 803 o los 806": where the
+# text speaks of prefixes, Spain's service prefixes (800, 803, 806, 807, 900, 901, 902, 905) are dialled
+# digits, not quantities; a country code ("el prefijo 34") stays a number.
+_SERVICE_PREFIX = re.compile(r"(?<![\w.,])[89]0\d(?!\w|[.,]\d|\s?%)")
+
+
+# Peru writes millions with an apostrophe: "S/ 1'500,000.00" is one million five hundred thousand.
+_APOSTROPHE_MILLIONS = re.compile(r"(?<=\d)['’](?=\d{3}[,.]\d{3})")
+# Identity and tax numbers are read digit by digit, never as quantities: "DNI N° 40123456",
+# "RUC N° 20131370645", "CUIT 20-12345678-3" (the hyphenated ones are file numbers already).
+_IDENTIFIER = re.compile(
+    r"\b(?P<label>DNI|RUC|CUIT|CUIL|RUT|RFC|NIT|NIF|NIE|CI|C\.I\.|cédula|pasaporte)(?P<sign>\s+(?:N[°º]|Nro\.|número|No\.)|:)?"
+    r"\s?(?P<number>\d{7,13})\b(?![.,]\d)"
+)
+
+
+def _identifier(match: re.Match[str]) -> str:
+    return f"{match.group('label')}{match.group('sign') or ''} {digits_one_by_one(match.group('number'))}"
 
 
 def _long_digit_run(match: re.Match[str]) -> str:
@@ -198,16 +307,41 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = _LONG_DIGIT_RUN.sub(_long_digit_run, text)
         if ":" in text:
             text = _LABEL_COLON_DIGIT.sub(": ", text)
+        if "," in text:
+            text = _NORM_NUMBER_WITH_COMMA.sub(lambda m: f"{m.group('word')} {m.group('a')}{m.group('b')}", text)
+        if "-" in text:
+            text = _NUMBER_LETTER.sub(lambda m: f"{m.group('number')} {LETTER_NAMES[m.group('letter')]}", text)
+        if "." in text:
+            text = _GLUED_PARAGRAPH.sub(". ", text)
+        if "'" in text or "’" in text:
+            text = _APOSTROPHE_MILLIONS.sub(",", text)
+        text = _IDENTIFIER.sub(_identifier, text)
+        if "prefijo" in text:
+            text = _SERVICE_PREFIX.sub(lambda match: digits_one_by_one(match.group(0)), text)
         if "exts." in text:
             text = _EXTENSIONS.sub(_extensions, text)
+        if "-" in text:
+            text = _SPACED_CODE.sub(lambda m: f"{m.group('number')}-{m.group('year')}-{m.group('office')}", text)
+        text = _GLUED_DATE.sub(
+            lambda m: f"{m.group('day')} de {_GLUED_MONTHS[m.group('month')]} de {m.group('year')}", text
+        )
+        if "/" in text:
+            text = _URUGUAYAN_GAZETTE_DATE.sub(_gazette_date, text)
+        text = normalize_norm_kinds(text)
         if "-" in text or "/" in text:
+            if "s" in text:
+                text = _FILE_NUMBERS.sub(_file_numbers, text)
             text = _FILE_NUMBER.sub(_file_number, text)
+        if "-" in text and "," in text:
+            text = _GLUED_SCORES.sub(", ", text)
         if "(" in text:
             text = _GLUED_BRACKET.sub(" (", text)
             text = _TIEBREAK.sub(_tiebreak, text)
             text = _REPEATED_IN_BRACKETS.sub(_repeated_in_brackets, text)
         if " - " in text:
             text = _POSTAL_CODE_AFTER_NUMBER.sub(_postal_code, text)
+        if "0p" in text:
+            text = _VIDEO_LINES.sub(lambda match: cardinal(int(match.group("lines"))) + " pe", text)
         text = normalize_scripture(text)
         text = normalize_section_sign(text)
         text = normalize_dates(text)
@@ -217,6 +351,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_number_sign(text)
         text = normalize_abbreviations_before_numbers(text)
         text = normalize_decades(text)
+        text = normalize_degree_pairs(text)
         text = normalize_unit_ranges(text)
         text = normalize_money(text, conventions)
         text = normalize_measures(text, conventions)
@@ -232,6 +367,7 @@ def _normalize_once(text: str, region: Region | None) -> str:
         text = normalize_roman(text)
     if _HAS_DIGIT.search(text):
         text = normalize_cardinals(text, conventions)
+    text = normalize_plus_after_capitals(text)
     text = normalize_abbreviations(text)
     if _NEEDS_SYMBOLS.search(text):
         text = normalize_symbols(text)

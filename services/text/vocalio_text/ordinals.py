@@ -96,11 +96,22 @@ _WRITTEN_ORDINAL = re.compile(
     r"(?P<dot>\.(?=\s+[a-záéíóúñ]))?"
 )
 # "artículo 9o", "Art. 2o": a bare letter ending after an article of law is an ordinal.
-_ARTICLE_WORD_BEFORE = re.compile(r"\b(?:artículo|art\.|Art\.|ARTÍCULO)\s*$", re.IGNORECASE)
+# In a list ("artículos 2° y 3°", "arts. 90°, 94° y 97°") every number is an article's.
+_ARTICLE_WORD_BEFORE = re.compile(
+    r"\b(?:art[íi]culos?|arts?\.)\s*(?:\d+\s?\.?[º°o]?\s*(?:,|\by\b|\be\b|\bo\b|\ba\b|\bal\b)\s*)*$", re.IGNORECASE
+)
 # Bare "o"/"a"/"r" endings are only ordinals right after the dot or with a superscript sign; without
 # them "2a" or "4o" are too often codes or typos. Keep the longer letter endings.
 _MASCULINE_ARTICLE_BEFORE = re.compile(r"\b(?:el|del|al|un|los)\s+$", re.IGNORECASE)
+# Mexican laws cite "los artículos 17, 25 y 134 ..., así como 1o, 2o, 3o, 27": after "artículos" in the
+# same sentence, a number of a list with a bare "o" is still an article's ordinal.
+_LIST_OF_ARTICLES = re.compile(r"\bart[íi]culos\b[^.;]*(?:,\s*|\bcomo\s+)$", re.IGNORECASE)
 _LETTER_ONLY = frozenset({"o", "a", "r"})
+_MONTH_AFTER = re.compile(
+    r"\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b",
+    re.IGNORECASE,
+)
+_PLURAL_ARTICLE_BEFORE = re.compile(r"\b(?:los|las)\s+$", re.IGNORECASE)
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -112,8 +123,17 @@ def _replace(match: re.Match[str]) -> str:
     if ending in _LETTER_ONLY and not had_dot:
         # Without the dot "2a" or "4o" are too often codes; they are ordinals before a noun of their
         # gender ("la 7a jornada") or after "artículo" ("artículo 9o").
-        agrees = (ending == "a" and next_form is Form.FEMININE) or (ending == "o" and next_form is Form.APOCOPE)
-        if not agrees and not _ARTICLE_WORD_BEFORE.search(match.string, 0, match.start()):
+        agrees = (
+            (ending == "a" and next_form is Form.FEMININE)
+            or (ending == "o" and next_form is Form.APOCOPE)
+            # "a valores de 1o de enero de 2020": the first of a month
+            or (ending == "o" and _MONTH_AFTER.match(after) is not None)
+        )
+        if (
+            not agrees
+            and not _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start())
+            and not _LIST_OF_ARTICLES.search(match.string, max(0, match.start() - 300), match.start())
+        ):
             return match.group(0)
     if ending in _APOCOPE_ENDINGS.split("|"):
         form = Form.APOCOPE
@@ -133,7 +153,13 @@ def _replace(match: re.Match[str]) -> str:
     else:
         form = Form.MASCULINE
     number = int(number_text)
-    if number > 10 and _ARTICLE_WORD_BEFORE.search(match.string, 0, match.start()):
+    if _PLURAL_ARTICLE_BEFORE.search(match.string, max(0, match.start() - 8), match.start()) and re.match(
+        r"\s+[a-záéíóúñ]+s\b", after
+    ):
+        # "los 3° puestos", "las 2ª vueltas": a plural noun takes the plural ordinal ("los terceros puestos").
+        plural_form = Form.FEMININE if form is Form.FEMININE else Form.MASCULINE
+        return " ".join(word + "s" for word in ordinal(number, plural_form).split())
+    if number > 10 and _ARTICLE_WORD_BEFORE.search(match.string, max(0, match.start() - 200), match.start()):
         # Articles of law are read with ordinals up to the tenth and cardinals after it, however
         # they are written (RAE, Ortografía 2010): "artículo 194.º" -> "artículo ciento noventa y cuatro".
         return cardinal(number)

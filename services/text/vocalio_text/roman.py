@@ -59,6 +59,12 @@ _AFTER_NAME = re.compile(
 )
 _AFTER_NAME_LOWER = re.compile(rf"\b(?P<name>{_REGNAL_NAMES.lower()})\s+(?P<roman>[ivxlcdm]+)\b", re.IGNORECASE)
 _AFTER_ARTICLE = re.compile(r"\b(?P<article>el|la|los|las|del|al)\s+(?P<roman>[IVXLCDM]{2,}|[IVX])(?=\s+[^\W\d_])")
+# "II. Consejo: el Consejo Federal…", "I. La Ley Federal…": a numeral opening a line with a dot is the
+# label of a list item (a law's fractions), read as a cardinal, as "fracción II" is.
+_LIST_LABEL = re.compile(r"^(?P<space>\s*)(?P<roman>[IVX]{1,5})\.(?=\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ])")
+# "RESULTANDO: I) que la citada…", "II) que el Poder Ejecutivo…": a numeral closed by a bracket labels
+# a recital of a resolution, at the start of the line or after the heading's colon.
+_BRACKET_LABEL = re.compile(r"(?:(?<=^)|(?<=:\s))(?P<roman>[IVX]{1,5})\)(?=\s)")
 _WHOLE_LINE = re.compile(r"^\s*(?P<roman>[IVXLCDM]+)\.?\s*$")  # a chapter heading: "II", "II."
 # Capital runs that are valid numerals but far more often abbreviations or words.
 _NOT_NUMERALS = frozenset(
@@ -187,6 +193,13 @@ def normalize_roman(text: str) -> str:
         value = roman_value(whole.group("roman"))
         if value is not None and whole.group("roman") not in _NOT_NUMERALS:
             return text.replace(whole.group("roman"), ordinal(value), 1)
+    if ")" in text:
+        text = _BRACKET_LABEL.sub(
+            lambda m: (cardinal(value) + ")") if (value := roman_value(m.group("roman"))) else m.group(0), text
+        )
+    label = _LIST_LABEL.match(text)
+    if label and (value := roman_value(label.group("roman"))) is not None:
+        text = label.group("space") + cardinal(value) + "." + text[label.end() :]
     text = _IN_CARDINAL_CONTEXT.sub(_cardinal_context, text)
     text = _AFTER_NAME_LOWER.sub(_after_name_lower, text)
     text = _AFTER_NAME.sub(_after_name, text)

@@ -7,10 +7,11 @@
 - The book must be written right before the chapter. "chapter, verse" with a comma is only taken
   after a book that is no one's name and no common word.
 - Books that are also given names (Juan, Marcos, Lucas, Judas, Daniel…) and abbreviations that are
-  also words ("Is", "Os", "Col", "Sal") need "chapter:verse". Any reference is left to the clock when
-  a clock cue ("a las", "desde la", "hasta las"…) comes right before the name or a clock mark ("h",
-  "p. m.", a time zone) follows it: "Juan llegó a las 3:16" has no book before the number, and
-  "Marcos 3:15 h" is a time.
+  also words ("Is", "Os", "Col", "Sal", "Núm", which is "número" in laws: "Núm. 6,234") need
+  "chapter:verse"; "6,234" with a comma and three digits is a thousands group, never a verse.
+  Any reference is left to the clock when a clock cue ("a las", "desde la", "hasta las"…) comes
+  right before the name or a clock mark ("h", "p. m.", a time zone) follows it: "Juan llegó a las
+  3:16" has no book before the number, and "Marcos 3:15 h" is a time.
 """
 
 import re
@@ -93,7 +94,7 @@ _AMBIGUOUS = frozenset(
     {"Juan", "Marcos", "Lucas", "Mateo", "Judas", "Daniel", "Tobías", "Judit", "Ester", "Job", "Rut", "Joel",
      "Amós", "Jonás", "Tito", "Santiago", "Esdras", "Isaías", "Jeremías", "Ezequiel", "Zacarías", "Ageo",
      "Is", "Os", "Col", "Sal", "Ex", "Gen", "Mal", "Bar", "Dan", "Sant", "Fil", "Ga", "Ne", "Mr", "Ap", "St",
-     "Samuel", "Pedro", "Timoteo", "P", "S", "R"}
+     "Samuel", "Pedro", "Timoteo", "P", "S", "R", "Núm"}
 )  # fmt: skip
 _ORDINALS = {"1": "primer", "2": "segund", "3": "tercer", "I": "primer", "II": "segund", "III": "tercer"}
 
@@ -129,6 +130,8 @@ def _reference(match: re.Match[str]) -> str:
     # name ("Juan 3, 5 y 7") does not.
     if match.group("sep") != ":" and written in _AMBIGUOUS:
         return match.group(0)
+    if match.group("sep") == "," and len(match.group("verse")) == 3:
+        return match.group(0)  # "6,234": a number grouped in thousands, never chapter 6, verse 234
     before = match.string[max(0, match.start() - 20) : match.start()]
     if _CLOCK_CUE.search(before) or _CLOCK_MARK.match(match.string, match.end()):
         return match.group(0)  # "a las Juan 3:16" never happens; "Mc 3:15 h" is a time

@@ -32,6 +32,9 @@ _AMPERSAND_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_]) ?& ?(?=[^\W\d_])")
 # A sign written on a number ("+3,2 %", "±5 %", "+0,4 puntos") is said before it; phones ("+34 …") and
 # time-zone offsets are read before this pass.
 _PLUS_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\+(?=\d)")
+# "5€ (+IVA)", "+info": a plus sign written on a word after a space or bracket is "más"; glued to a
+# word before it ("Disney+", "C++") it is part of a name.
+_PLUS_BEFORE_WORD = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"]))\+(?=[^\W\d_])")
 _SIGNED_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s(\[«\"/:]))(?P<sign>[+±])\s?(?=\d)")
 
 
@@ -71,6 +74,18 @@ def normalize_section_sign(text: str) -> str:
     return _SECTION_SIGN.sub(_section_sign, text)
 
 
+# "Full HD+", "A+++", "C++": plus signs closing a run of capitals are said ("hache de más", "a más más
+# más"); after a lowercase letter they are a brand's ("Disney+") and left to the engine.
+_PLUS_AFTER_CAPITALS = re.compile(r"(?:(?<=\b[A-Z])|(?<=[A-Z]{2}))(?P<signs>\++)(?![\w+])")
+
+
+def normalize_plus_after_capitals(text: str) -> str:
+    """Before the acronyms are spelled, while the capitals can still be seen."""
+    if "+" not in text:
+        return text
+    return _PLUS_AFTER_CAPITALS.sub(lambda match: " más" * len(match.group("signs")), text)
+
+
 def normalize_number_sign(text: str) -> str:
     """ "#1" -> "número 1", "+3" -> "más 3": before the number rules, so the number still agrees as a number."""
     if "#" in text:
@@ -81,6 +96,7 @@ def normalize_number_sign(text: str) -> str:
     if "+" in text or "±" in text:
         text = _SIGNED_NUMBER.sub(lambda match: "más " if match.group("sign") == "+" else "más menos ", text)
         text = _PLUS_BETWEEN_NUMBERS.sub(" más ", text)  # added time: "el minuto 45+2"
+        text = _PLUS_BEFORE_WORD.sub("más ", text)
     return text
 
 

@@ -14,14 +14,16 @@
   "1h 20m", "2 min 30 s") are a duration ("dos horas y quince minutos"), as in race results and
   timetables; only after a clock cue ("a las 2 h 30 min") are they a time of day. "14h30", the hour
   mark between digits without a minute unit, is a clock time.
-- Zone abbreviations are spelled ("GMT" -> "g m t") or named when they name a country's time
+- Zone abbreviations are spelled ("GMT" -> "ge eme te") or named when they name a country's time
   ("ART" -> "hora estándar de argentina"); offsets read "más"/"menos".
 """
 
 import re
 from collections.abc import Callable
 
+from vocalio_text.acronyms import LETTER_NAMES
 from vocalio_text.conventions import RegionalConventions
+from vocalio_text.measures import UNITS
 from vocalio_text.money import CURRENCIES
 from vocalio_text.numbers import Form, cardinal, decimal
 
@@ -39,8 +41,8 @@ TIME_ZONE_NAMES: dict[str, str] = {
     "uyt": "hora de uruguay",
     "uyst": "hora de verano de uruguay",
     "vet": "hora de venezuela",
-    "cet": "c e t",
-    "cest": "c e s t",
+    "cet": "ce e te",
+    "cest": "ce e ese te",
     "ast": "hora estándar del atlántico",
     "adt": "hora de verano del atlántico",
     "jst": "hora estándar de japón",
@@ -84,8 +86,15 @@ _HMS = re.compile(
     rf"(?<![\w.,])(?P<hour>\d{{1,3}})\s?h\s?(?P<minute>\d{{1,2}})\s?(?:min|m|\')(?!\w){_ABBREVIATION_DOT}"
     rf"(?:\s?(?P<second>\d{{1,2}})\s?(?:s|seg|segundos)\b{_ABBREVIATION_DOT})?"
 )
+UNIT_WORDS = frozenset(
+    word for unit in UNITS.values() for word in (unit.singular.split()[0], unit.plural.split()[0]) if len(word) > 3
+) | {"kilos", "kilo"}
 _TIME_CUE_BEFORE = re.compile(r"\b(?:las?|a la|a las|desde las|hasta las|entre las|la hora)\s*$", re.IGNORECASE)
-_UNIT_AFTER = re.compile(r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))")
+_UNIT_AFTER = re.compile(
+    r"\s?(?:%|€|\$|[a-zA-Zµ]{1,3}\b(?<!\bde)(?<!\by)(?<!\ba)(?<!\bla))"
+    # A unit written out: "un peso de 6.25 gramos" is a weight, never "seis y veinticinco".
+    rf"|\s(?:{'|'.join(sorted(UNIT_WORDS, key=len, reverse=True))})\b"
+)
 
 
 # A currency named after the figure: "18.50 lempiras", "2.50 córdobas" are prices, not times.
@@ -138,7 +147,8 @@ def _zone(match: re.Match[str]) -> str:
     if not zone:
         return ""
     lowered = zone.lower()
-    spoken = TIME_ZONE_NAMES.get(lowered) or " ".join(lowered)
+    # A spelled zone is said with the Spanish letter names, as any acronym: "GMT" -> "ge eme te".
+    spoken = TIME_ZONE_NAMES.get(lowered) or " ".join(LETTER_NAMES[letter] for letter in lowered.upper())
     if match.group("offset_sign"):
         sign = "más" if match.group("offset_sign") == "+" else "menos"
         offset_hours = int(match.group("offset_h"))
