@@ -61,6 +61,14 @@ class KokoroSettings(CommonSettings):
         description="Let ONNX Runtime's threads busy-wait between operators: a little faster on an idle host, "
         "CPU burnt that other work needs on a shared one.",
     )
+    kokoro_join_tokens: int = Field(
+        default=256,
+        ge=0,
+        le=MODEL_MAX_TOKENS,
+        description="Consecutive pieces of a batch (a chapter's sentences) run as one inference up to this many "
+        "phonemes, the audio cut back at their boundaries by the predicted durations: 16-28% less CPU per "
+        "sentence measured (no run's own lead-in and tail to decode); 0 = one inference per piece.",
+    )
     kokoro_max_chunk_tokens: int = Field(
         default=MODEL_MAX_TOKENS,
         ge=16,
