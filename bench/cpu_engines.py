@@ -42,9 +42,10 @@ from spanish_chapter import CHAPTER  # noqa: E402
 # kokoro-int8: the defaults (2 parallel runs of 1 thread on 2 cores); -p1t2: one run of 2 threads (a plain
 # single session); -p1t1: one run of 1 thread; -spin: the defaults with busy-waiting threads; -128tok: pieces
 # of at most 128 phonemes; -sentence1: a streamed job's first chunk is its whole first sentence (as before the
-# first clause was cut); -nojoin: one inference per sentence (VOCALIO_KOKORO_JOIN_TOKENS=0, as before).
+# first clause was cut); -join: a batch's sentences joined into runs of up to 256 phonemes
+# (VOCALIO_KOKORO_JOIN_TOKENS=256; the default runs one inference per sentence).
 VARIANTS = ("espeak", "kokoro-int8", "kokoro-int8-p1t2", "kokoro-int8-p1t1", "kokoro-int8-spin", "kokoro-int8-128tok",
-            "kokoro-int8-sentence1", "kokoro-int8-nojoin", "kokoro-fp32", "f5-small-cpu")  # fmt: skip
+            "kokoro-int8-sentence1", "kokoro-int8-join", "kokoro-fp32", "f5-small-cpu")  # fmt: skip
 SAMPLE_CACHE = Path(tempfile.gettempdir()) / "vocalio-test-kokoro"
 
 
@@ -71,8 +72,8 @@ def _kokoro(args: argparse.Namespace, variant: str):  # type: ignore[no-untyped-
         overrides["kokoro_spin_threads"] = True
     if variant == "kokoro-int8-128tok":
         overrides["kokoro_max_chunk_tokens"] = 128
-    if variant == "kokoro-int8-nojoin":
-        overrides["kokoro_join_tokens"] = 0
+    if variant == "kokoro-int8-join":
+        overrides["kokoro_join_tokens"] = 256
     settings = KokoroSettings(kokoro_model_path=model, kokoro_voices_path=voices, kokoro_offline=True, **overrides)  # type: ignore[arg-type]
     return KokoroEngine(settings), "kokoro:ef_dora"
 

@@ -114,16 +114,17 @@ def test_join_runs_groups_consecutive_pieces_within_the_limit() -> None:
 
 def test_a_batch_runs_joined_and_is_cut_back_exactly(kokoro_model: KokoroModel, kokoro_engine: KokoroEngine) -> None:
     chunks = ["Sí.", "Hola, amiga mía.", "Adiós."]
-    joined = kokoro_engine.synthesize_batch(chunks, DORA, 1.0, 0, Region.NEUTRAL)
+    joining = KokoroEngine(kokoro_model.settings(kokoro_join_tokens=256))
+    joined = joining.synthesize_batch(chunks, DORA, 1.0, 0, Region.NEUTRAL)
     # One inference: the pieces are its audio cut at the joining spaces, sample for sample.
-    tokens = [tokenize(kokoro_engine.phonemes_for(chunk, Region.NEUTRAL)[0]) for chunk in chunks]
-    styles = kokoro_engine._voices.styles_for(kokoro_engine.mix_for(DORA, Region.NEUTRAL))  # type: ignore[union-attr]
-    whole, frames = kokoro_engine._run([*tokens[0], 16, *tokens[1], 16, *tokens[2]], styles, 1.0)
+    tokens = [tokenize(joining.phonemes_for(chunk, Region.NEUTRAL)[0]) for chunk in chunks]
+    styles = joining._voices.styles_for(joining.mix_for(DORA, Region.NEUTRAL))  # type: ignore[union-attr]
+    whole, frames = joining._run([*tokens[0], 16, *tokens[1], 16, *tokens[2]], styles, 1.0)
     assert frames is not None and frames.sum() * SAMPLES_PER_FRAME == whole.size  # 600 samples a frame
     np.testing.assert_array_equal(np.concatenate(joined), whole)
-    alone = KokoroEngine(kokoro_model.settings(kokoro_join_tokens=0)).synthesize_batch(
-        chunks, DORA, 1.0, 0, Region.NEUTRAL
-    )
+    alone = kokoro_engine.synthesize_batch(chunks, DORA, 1.0, 0, Region.NEUTRAL)  # the default: one run each
     for mine, own in zip(joined, alone, strict=True):  # alone, a piece has its own lead-in and final pause
         assert mine.size > 0.2 * 24000 and 0.35 < mine.size / own.size < 1.3, (mine.size, own.size)
     assert joined[1].size > max(joined[0].size, joined[2].size)
+    assert not kokoro_engine._durations  # off by default: the plain graph, one run per piece
+    assert joining.capabilities().max_batch == 2 * kokoro_engine.capabilities().max_batch

@@ -4,11 +4,13 @@ Data path of one chunk: the (already normalized) text → Kokoro phonemes (`phon
 the job's region) → pieces of at most VOCALIO_KOKORO_MAX_CHUNK_TOKENS → per piece, the voice's style row for
 its token count and one ONNX run → the pieces' audio end to end.
 
-The exported graph takes one utterance (batch dimension 1). Each run costs its own lead-in and tail (the pad
-tokens' frames, the final pause), so consecutive pieces of a batch (a chapter's one-sentence chunks) are joined
-into one run of at most VOCALIO_KOKORO_JOIN_TOKENS phonemes and its audio cut back at the pieces' boundaries,
-found exactly from the predicted durations (`durations`). The parallelism is VOCALIO_KOKORO_PARALLEL runs at once
-(one session is safe to run from several threads), each with VOCALIO_KOKORO_THREADS intra-op threads.
+The exported graph takes one utterance (batch dimension 1): a piece is one run. Each run costs its own lead-in
+and tail (the pad tokens' frames, the final pause); with VOCALIO_KOKORO_JOIN_TOKENS set, consecutive pieces of a
+batch (a chapter's one-sentence chunks) are joined into one run of at most that many phonemes and its audio cut
+back at the pieces' boundaries, found exactly from the predicted durations (`durations`). Off by default: it
+measured 6-8% faster for 1.6x the peak memory (docs/operations/engines.md). The parallelism is
+VOCALIO_KOKORO_PARALLEL runs at once (one session is safe to run from several threads), each with
+VOCALIO_KOKORO_THREADS intra-op threads.
 `registry` imports this module to ask `kokoro_unavailable_reason()`: it must stay cheap (no model load, no
 hashing, no network).
 """
