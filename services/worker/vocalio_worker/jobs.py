@@ -183,7 +183,8 @@ class JobRun:
         raw, spoken = await self.prepare_text()
         self.warnings.extend(spoken.warnings)
 
-        chunks = pipeline.stream_chunks(spoken.chunks) if spec.stream else spoken.chunks
+        first_clause = runtime.engine.capabilities().stream_first_clause
+        chunks = pipeline.stream_chunks(spoken.chunks, first_clause) if spec.stream else spoken.chunks
         batch_size = config.batch_size or runtime.engine.capabilities().max_batch
         voice_started = time.monotonic()
         voice = await runtime.voice_library().voice_for(spec.voice, spoken.region)

@@ -4,6 +4,7 @@ Every function here is synchronous and CPU/GPU bound; the runtime calls them fro
 (`jobs.py`) so the event loop keeps heartbeating. Nothing here talks to the network.
 """
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -45,12 +46,30 @@ def batches(chunks: list[str], batch_size: int) -> list[list[str]]:
     return [chunks[start : start + size] for start in range(0, len(chunks), size)]
 
 
-def stream_chunks(chunks: list[str]) -> list[str]:
-    """A streamed job's first chunk is its first sentence alone, so the first audio comes quickly."""
+# A first clause worth its own chunk: at least this many words before the mark and after it.
+MIN_CLAUSE_WORDS = 2
+_CLAUSE_MARK = re.compile(r"[,;:—](?=\s)")
+
+
+def first_clause(sentence: str) -> tuple[str, str] | None:
+    """(the sentence up to and with its first clause mark, the rest), or None without a cut worth making."""
+    for mark in _CLAUSE_MARK.finditer(sentence):
+        head, rest = sentence[: mark.end()].strip(), sentence[mark.end() :].strip()
+        if len(head.split()) >= MIN_CLAUSE_WORDS:
+            return (head, rest) if len(rest.split()) >= MIN_CLAUSE_WORDS else None
+    return None
+
+
+def stream_chunks(chunks: list[str], first_clause_alone: bool = False) -> list[str]:
+    """A streamed job's first chunk is its first sentence alone, so the first audio comes quickly; with
+    `first_clause_alone` (the engine's `stream_first_clause`), that sentence's first clause alone."""
     sentences = [sentence.strip() for sentence in split_sentences(chunks[0]) if sentence.strip()]
+    head = sentences[:1]
+    if first_clause_alone and sentences and (cut := first_clause(sentences[0])) is not None:
+        head, sentences = [cut[0]], [cut[0], cut[1], *sentences[1:]]
     if len(sentences) < 2:
         return chunks
-    return [sentences[0], " ".join(sentences[1:]), *chunks[1:]]
+    return [*head, " ".join(sentences[1:]), *chunks[1:]]
 
 
 def stream_batches(chunks: list[str], batch_size: int) -> list[list[str]]:

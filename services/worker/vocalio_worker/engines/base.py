@@ -48,6 +48,9 @@ class EngineCapabilities:
     needs_reference_audio: bool = False
     uses_nfe_steps: bool = False
     device: str = "cpu"
+    # A streamed job's first chunk may be cut at its first clause (`pipeline.stream_chunks`): worth it where an
+    # engine's time grows with the audio it makes (Kokoro), so a short first piece is heard sooner.
+    stream_first_clause: bool = False
 
 
 @runtime_checkable

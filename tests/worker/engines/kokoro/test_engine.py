@@ -11,6 +11,9 @@ from vocalio_shared.regions import Region
 from vocalio_worker.chapters import model_identity
 from vocalio_worker.engines import TTSEngine, VoiceRef
 from vocalio_worker.engines.kokoro import KokoroEngine
+from vocalio_worker.engines.kokoro.durations import SAMPLES_PER_FRAME
+from vocalio_worker.engines.kokoro.engine import join_runs
+from vocalio_worker.engines.kokoro.phonemes import tokenize
 
 from tests.worker.engines.kokoro.conftest import KokoroModel
 
@@ -33,6 +36,7 @@ def test_spanish_text_comes_out_as_audio_of_plausible_length(kokoro_engine: Koko
     assert isinstance(kokoro_engine, TTSEngine)
     caps = kokoro_engine.capabilities()
     assert caps.sample_rate_hz == 24000 and not caps.needs_reference_audio and caps.models == ("kokoro-82m-local",)
+    assert caps.stream_first_clause  # its time grows with the audio: a streamed job starts with a short clause
     [short] = kokoro_engine.synthesize_batch(["Hola."], DORA, 1.0, 0, Region.NEUTRAL)
     long = natural
     for audio in (short, long):
@@ -100,3 +104,27 @@ def test_a_file_that_is_not_a_kokoro_graph_fails_the_load(kokoro_model: KokoroMo
     with pytest.raises(VocalioError) as raised:
         engine.load()
     assert raised.value.code == ErrorCode.ENGINE_UNAVAILABLE and "cannot load the Kokoro model" in raised.value.message
+
+
+def test_join_runs_groups_consecutive_pieces_within_the_limit() -> None:
+    assert join_runs([60, 70, 100, 30, 300, 20], 256) == [[0, 1, 2], [3], [4], [5]]
+    assert join_runs([10, 10, 10], 21) == [[0, 1], [2]]  # the joining space counts
+    assert join_runs([10, 10], 0) == [[0], [1]]
+
+
+def test_a_batch_runs_joined_and_is_cut_back_exactly(kokoro_model: KokoroModel, kokoro_engine: KokoroEngine) -> None:
+    chunks = ["Sí.", "Hola, amiga mía.", "Adiós."]
+    joining = KokoroEngine(kokoro_model.settings(kokoro_join_tokens=256))
+    joined = joining.synthesize_batch(chunks, DORA, 1.0, 0, Region.NEUTRAL)
+    # One inference: the pieces are its audio cut at the joining spaces, sample for sample.
+    tokens = [tokenize(joining.phonemes_for(chunk, Region.NEUTRAL)[0]) for chunk in chunks]
+    styles = joining._voices.styles_for(joining.mix_for(DORA, Region.NEUTRAL))  # type: ignore[union-attr]
+    whole, frames = joining._run([*tokens[0], 16, *tokens[1], 16, *tokens[2]], styles, 1.0)
+    assert frames is not None and frames.sum() * SAMPLES_PER_FRAME == whole.size  # 600 samples a frame
+    np.testing.assert_array_equal(np.concatenate(joined), whole)
+    alone = kokoro_engine.synthesize_batch(chunks, DORA, 1.0, 0, Region.NEUTRAL)  # the default: one run each
+    for mine, own in zip(joined, alone, strict=True):  # alone, a piece has its own lead-in and final pause
+        assert mine.size > 0.2 * 24000 and 0.35 < mine.size / own.size < 1.3, (mine.size, own.size)
+    assert joined[1].size > max(joined[0].size, joined[2].size)
+    assert not kokoro_engine._durations  # off by default: the plain graph, one run per piece
+    assert joining.capabilities().max_batch == 2 * kokoro_engine.capabilities().max_batch

@@ -61,6 +61,14 @@ class KokoroSettings(CommonSettings):
         description="Let ONNX Runtime's threads busy-wait between operators: a little faster on an idle host, "
         "CPU burnt that other work needs on a shared one.",
     )
+    kokoro_join_tokens: int = Field(
+        default=0,
+        ge=0,
+        le=MODEL_MAX_TOKENS,
+        description="Run consecutive pieces of a batch (a chapter's sentences) as one inference up to this many "
+        "phonemes, the audio cut back at their boundaries by the predicted durations; 0 (default) = one "
+        "inference per piece. Measured 6-8% less time per sentence at 1.6x the peak memory (engines.md).",
+    )
     kokoro_max_chunk_tokens: int = Field(
         default=MODEL_MAX_TOKENS,
         ge=16,
