@@ -9,6 +9,7 @@ route is fuzzed as soon as it is in the schema.
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import schemathesis
@@ -28,6 +29,7 @@ OPENAI_PREFIX = "/v1/"
 GENERIC_STATUS_CODES = {405: ErrorCode.VALIDATION_ERROR.value}
 
 fuzz_counts: Counter[str] = Counter()
+TALLY = Path(__file__).resolve().parents[3] / "test-artifacts" / "fuzz.json"
 
 
 def _served_schema() -> dict:
@@ -104,5 +106,8 @@ def test_fuzzing_covered_every_operation(hostile_api: ApiProcess) -> None:
     assert not missing, f"operations never fuzzed: {missing}"
     total = sum(fuzz_counts.values())
     print(f"\nfuzz: {total} cases over {len(fuzz_counts)} operations")
+    # For the run's note, beside faults_io.jsonl and soak.json: what the fuzzing covered.
+    TALLY.parent.mkdir(parents=True, exist_ok=True)
+    TALLY.write_text(json.dumps({"cases": total, "operations": len(fuzz_counts), "per_operation": fuzz_counts}))
     assert total >= len(operations) * 3
     assert "unhandled error" not in hostile_api.logs(), "the API logged an unhandled error while fuzzed"
