@@ -27,7 +27,9 @@ It prints one summary block:
 - the RSS of every process of the stack (the supervisor and each child it runs), sampled every
   --sample-s: at the start of the load, after the warm-up, at the end of the load, and the
   least-squares slope in MB/min over the samples after the warm-up (the warm-up is left out because
-  first requests fill import caches, connection pools and allocator arenas; that growth is not a leak).
+  first requests fill import caches, connection pools and allocator arenas; that growth is not a leak),
+  and the same slope over the later half of those samples alone: growth that levels off (arenas
+  filling up) shows a late slope near zero, a leak keeps its slope to the end.
 
 Exits 1 when there was any error or lost job: every submitted job must end `succeeded` exactly once.
 """
@@ -107,6 +109,7 @@ class ProcessMemory:
     after_warmup_mb: float
     end_mb: float
     slope_mb_per_min: float | None  # least squares over the samples after the warm-up
+    late_slope_mb_per_min: float | None  # the same over the later half of those samples
 
 
 @dataclass
@@ -267,9 +270,18 @@ class MemorySampler:
                     after_warmup_mb=after_warmup,
                     end_mb=window[-1][1] if window else samples[-1][2],
                     slope_mb_per_min=slope_per_min(measured),
+                    late_slope_mb_per_min=slope_per_min(later_half(measured)),
                 )
             )
         return memory
+
+
+def later_half(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The samples in the later half of the time the points span."""
+    if not points:
+        return []
+    middle = (points[0][0] + points[-1][0]) / 2
+    return [(t, mb) for t, mb in points if t >= middle]
 
 
 def slope_per_min(points: list[tuple[float, float]]) -> float | None:
@@ -591,13 +603,19 @@ def render(report: Report) -> str:
     out(f"errors: {sum(report.errors.values())}")
     for kind, count in report.errors.items():
         out(f"  {count:>5}  {kind}  (e.g. {report.error_examples.get(kind, '')[:120]})")
-    out(f"RSS MB{'':<14}{'start':>9}{'warm':>9}{'end':>9}{'MB/min':>9}  (slope: least squares after the warm-up)")
+    out(
+        f"RSS MB{'':<14}{'start':>9}{'warm':>9}{'end':>9}{'MB/min':>9}{'late':>9}"
+        "  (slope: least squares after the warm-up; late: over its later half)"
+    )
     for process in report.memory:
-        slope = "n/a" if process.slope_mb_per_min is None else f"{process.slope_mb_per_min:+.2f}"
+        slope, late = (
+            "n/a" if value is None else f"{value:+.2f}"
+            for value in (process.slope_mb_per_min, process.late_slope_mb_per_min)
+        )
         restarted = f"  pids {process.pids}" if len(process.pids) > 1 else ""
         out(
             f"  {process.name:<18}{process.start_mb:>9.1f}{process.after_warmup_mb:>9.1f}"
-            f"{process.end_mb:>9.1f}{slope:>9}{restarted}"
+            f"{process.end_mb:>9.1f}{slope:>9}{late:>9}{restarted}"
         )
     out("result: " + ("OK" if report.ok else "FAILED (errors or lost jobs)"))
     return "\n".join(lines)

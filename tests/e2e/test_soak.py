@@ -35,6 +35,16 @@ def test_slope_is_the_least_squares_fit_in_mb_per_minute() -> None:
     assert soak.slope_per_min([(0, 100), (2, 101)]) is None  # too few to call
 
 
+def test_the_late_slope_tells_growth_that_levels_off_from_a_leak() -> None:
+    levels_off = [(t, 100 + min(t, 30) * 0.5) for t in range(0, 120, 2)]  # +15 MB in 30 s, then flat
+    leaks = [(t, 100 + 0.1 * t) for t in range(0, 120, 2)]  # 6 MB/min throughout
+    assert soak.slope_per_min(levels_off) > 3  # the whole window's slope cannot tell them apart
+    assert soak.slope_per_min(soak.later_half(levels_off)) == pytest.approx(0.0, abs=1e-9)
+    assert soak.slope_per_min(soak.later_half(leaks)) == pytest.approx(6.0, abs=1e-6)
+    assert [t for t, _ in soak.later_half(leaks)] == list(range(60, 120, 2))
+    assert soak.later_half([]) == []
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(480)  # up to 180 s of start-up on a loaded machine, 60 s of load, the drain, the stop
 def test_a_minute_of_load_loses_nothing_and_reports_memory_per_process(tmp_path: Path) -> None:
