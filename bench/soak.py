@@ -584,6 +584,10 @@ def run(options: Options, keep_dir: Path | None = None) -> Report:
         return soak.report(sampler)
 
 
+def rate(mb_per_min: float | None) -> str:
+    return "n/a" if mb_per_min is None else f"{mb_per_min:+.2f}"
+
+
 def render(report: Report) -> str:
     """The summary block."""
     lines: list[str] = []
@@ -608,10 +612,7 @@ def render(report: Report) -> str:
         "  (slope: least squares after the warm-up; late: over its later half)"
     )
     for process in report.memory:
-        slope, late = (
-            "n/a" if value is None else f"{value:+.2f}"
-            for value in (process.slope_mb_per_min, process.late_slope_mb_per_min)
-        )
+        slope, late = rate(process.slope_mb_per_min), rate(process.late_slope_mb_per_min)
         restarted = f"  pids {process.pids}" if len(process.pids) > 1 else ""
         out(
             f"  {process.name:<18}{process.start_mb:>9.1f}{process.after_warmup_mb:>9.1f}"
